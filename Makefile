@@ -1,0 +1,19 @@
+# khibernate: one non-recursive make. Each module adds itself in its Makefile.inc.
+#
+#   make            build everything (tools for the host, static binaries for the guests)
+#   make check      deps, unit tests under ASan/UBSan, then the QEMU end-to-end tests
+#   make demo       deps, build, one whole hibernate/resume cycle in QEMU with timings
+#   make kernel     build (or reuse from ~/.cache/khibernate) our kernel
+#   make deps       install the Debian packages we need (as root)
+#   V=1             show the commands
+
+all:
+
+include mk/common.mk
+include image/Makefile.inc
+include kjump/Makefile.inc
+include resume/Makefile.inc
+include tests/Makefile.inc
+
+all: $(HOST_PROGS) $(GUEST_PROGS)
+.DEFAULT_GOAL := all
