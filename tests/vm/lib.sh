@@ -1,0 +1,94 @@
+# Test library for tests/qemu/tNNNN-area-detail.sh scripts (bash), in the manner of git's t/.
+#
+#   test_description='...'
+#   . "$(dirname "$0")/../vm/lib.sh"
+#   test_expect_success [PREREQ,...] 'what it checks' '
+#       commands && chained && with &&
+#   '
+#   test_done
+#
+# Output is TAP, so `prove` runs the scripts. Each script runs in its own scratch directory
+# (build/test-tmp/SCRIPT), removed after a clean run. Options:
+#   -v, --verbose   show the commands' output       -i, --immediate  stop at the first failure
+#   -k, --keep      keep the scratch directory      -x               trace the commands
+# Prerequisites: QEMU (qemu-system-x86_64 and a built kernel), KVM (/dev/kvm usable).
+
+set -u
+. "$(dirname "${BASH_SOURCE[0]}")/vm.sh"
+
+test_name=$(basename "$0" .sh)
+test_verbose=${KHIB_TEST_VERBOSE:-} test_immediate="" test_keep="" test_trace=""
+for arg in "$@"; do
+	case "$arg" in
+	-v|--verbose) test_verbose=1 ;;
+	-i|--immediate) test_immediate=1 ;;
+	-k|--keep) test_keep=1 ;;
+	-x) test_trace=1 ;;
+	*) echo "usage: $0 [-v] [-i] [-k] [-x]" >&2; exit 2 ;;
+	esac
+done
+
+TEST_DIR=${KHIB_TEST_TMP:-$KHIB_BUILD/test-tmp}/$test_name
+rm -rf "$TEST_DIR"
+mkdir -p "$TEST_DIR"
+cd "$TEST_DIR" || exit 1
+test_count=0 test_failed=0 test_skipped=0
+
+test_have_prereq() {
+	local p
+	for p in ${1//,/ }; do
+		case "$p" in
+		QEMU) command -v "$KHIB_QEMU" >/dev/null && [ -r "$KHIB_BUILD/kernel/bzImage" ] &&
+			[ -r "$KHIB_BUILD/guest/a.img" ] || return 1 ;;
+		KVM) [ "$(vm_accel)" = "-accel kvm" ] || return 1 ;;
+		TCG) [ "$(vm_accel)" = "-accel tcg" ] || return 1 ;;
+		*) echo "lib.sh: unknown prerequisite $p" >&2; return 1 ;;
+		esac
+	done
+}
+
+# test_expect_success [PREREQS] DESCRIPTION CODE
+test_expect_success() {
+	local prereq="" desc code rc
+	[ $# = 3 ] && { prereq=$1; shift; }
+	desc=$1 code=$2
+	test_count=$((test_count + 1))
+	if [ -n "$prereq" ] && ! test_have_prereq "$prereq"; then
+		test_skipped=$((test_skipped + 1))
+		echo "ok $test_count # skip $desc (missing $prereq)"
+		return 0
+	fi
+	if [ -n "$test_verbose" ]; then
+		( [ -n "$test_trace" ] && set -x; eval "$code" )
+		rc=$?
+	else
+		( [ -n "$test_trace" ] && set -x; eval "$code" ) > "$TEST_DIR/.out" 2>&1
+		rc=$?
+	fi
+	if [ $rc = 0 ]; then
+		echo "ok $test_count - $desc"
+	else
+		test_failed=$((test_failed + 1))
+		echo "not ok $test_count - $desc"
+		[ -n "$test_verbose" ] || sed 's/^/#   /' "$TEST_DIR/.out" | tail -60
+		if [ -n "$test_immediate" ]; then
+			test_done
+		fi
+	fi
+}
+
+# test_info TEXT: a TAP comment, shown by prove -v and kept in logs (figures, timings).
+test_info() {
+	echo "# $*"
+}
+
+test_done() {
+	echo "1..$test_count"
+	if [ $test_failed = 0 ] && [ -z "$test_keep" ]; then
+		cd / && rm -rf "$TEST_DIR"
+	else
+		echo "# scratch directory kept: $TEST_DIR"
+	fi
+	[ $test_failed = 0 ] && exit 0
+	exit 1
+}

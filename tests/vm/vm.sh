@@ -1,0 +1,190 @@
+# QEMU harness for khibernate's end-to-end tests (sourced; bash). See docs/testing.md.
+#
+# A "boot" is one QEMU process. vm_boot NAME starts it and waits until it exits (the guest
+# powered off or rebooted: -no-reboot makes both end the process) or its timeout kills it.
+# Per boot, in the current directory:
+#   NAME.console   the guest's console (ttyS0)
+#   NAME.results   what the guest reported on ttyS1 (KV, MARK, RESULT lines), each line
+#                  prefixed with the host time it arrived (seconds since the epoch)
+#   NAME.start, NAME.end   host times the process started and ended
+#   NAME.qemu      QEMU's own messages
+# A cold boot is simply another vm_boot on the same disk.
+
+KHIB_TOP=${KHIB_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+KHIB_BUILD=${KHIB_BUILD:-$KHIB_TOP/build}
+KHIB_QEMU=${KHIB_QEMU:-qemu-system-x86_64}
+# Kernel A's command line in every test: the helper's region and the low hole B needs.
+KHIB_REGION_ARGS='crashkernel=128M@0x10000000 memmap=64K$0x80000'
+
+# vm_accel: KVM when it really runs a guest here, TCG otherwise (KHIB_ACCEL=tcg|kvm forces).
+# /dev/kvm can exist and still fail (nested virtualisation without the CPU features QEMU
+# asks for), so the first call boots our kernel to a panic under KVM and keeps the answer.
+vm_accel() {
+	local cache=$KHIB_BUILD/accel
+	case "${KHIB_ACCEL:-auto}" in
+	tcg) echo "-accel tcg"; return ;;
+	kvm) echo "-accel kvm"; return ;;
+	esac
+	if [ ! -s "$cache" ]; then
+		local log
+		log=$(mktemp)
+		if [ -w /dev/kvm ] && timeout 15 "$KHIB_QEMU" -nodefaults -no-user-config \
+			-display none -no-reboot -accel kvm -m 256 -kernel "$KHIB_BUILD/kernel/bzImage" \
+			-append "console=ttyS0 panic=-1 init=/nonexistent" -serial "file:$log" \
+			>/dev/null 2>&1 && grep -q 'Kernel panic' "$log"; then
+			echo "-accel kvm" > "$cache"
+		else
+			echo "-accel tcg" > "$cache"
+		fi
+		rm -f "$log"
+	fi
+	cat "$cache"
+}
+
+# vm_mkdisk PATH [SWAP_MIB] [DATA_MIB]: a sparse raw disk with an MBR, vda1 = swap (mkswap'd),
+# vda2 = ext4 data. Made without loop devices or root.
+vm_mkdisk() {
+	local disk=$1 swap_mib=${2:-2560} data_mib=${3:-256}
+	local swap_start=2048 swap_sectors=$((swap_mib * 2048))
+	local data_start=$((swap_start + swap_sectors)) data_sectors=$((data_mib * 2048))
+	rm -f "$disk" "$disk.part"
+	truncate -s $(( (data_start + data_sectors) * 512 )) "$disk"
+	printf 'label: dos\n%s,%s,82\n%s,%s,83\n' "$swap_start" "$swap_sectors" \
+		"$data_start" "$data_sectors" | sfdisk -q "$disk" || return
+	truncate -s $((swap_sectors * 512)) "$disk.part"
+	mkswap -q -L khibswap "$disk.part" >/dev/null || return
+	dd if="$disk.part" of="$disk" bs=4096 count=1 seek=$((swap_start / 8)) conv=notrunc \
+		status=none || return
+	rm -f "$disk.part"
+	mkfs.ext4 -q -F -L khibdata -E offset=$((data_start * 512)) "$disk" "${data_mib}M"
+}
+
+# vm_overlay OUT SCRIPT [WORKLOAD_DIR]: an initramfs archive holding /khib-test/run (the boot's
+# script) and /khib-test/workload, to append to the base initramfs.
+vm_overlay() {
+	local out=$1 script=$2 workload=${3:-} dir
+	dir=$(mktemp -d) || return
+	mkdir -p "$dir/khib-test"
+	cp "$script" "$dir/khib-test/run"
+	[ -z "$workload" ] || cp -r "$workload" "$dir/khib-test/workload"
+	"$KHIB_TOP/tests/guest/mkinitramfs.sh" overlay "$out" "$dir"
+	local rc=$?
+	rm -rf "$dir"
+	return $rc
+}
+
+# vm_boot NAME [--disk F] [--mem M] [--smp N] [--append ARGS] [--script F] [--workload DIR]
+#              [--timeout S] [--kernel F] [--initrd F] [--kill-after-mark M --delay S]
+# --kill-after-mark M: kill QEMU (a power cut) S seconds after the guest reports MARK M.
+vm_boot() {
+	local name=$1; shift
+	local disk="" mem=1G smp=2 append="" script="" workload="" timeout=${KHIB_VM_TIMEOUT:-600}
+	local kernel=$KHIB_BUILD/kernel/bzImage initrd=$KHIB_BUILD/guest/a.img
+	local kill_mark="" kill_delay=0
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--disk) disk=$2 ;; --mem) mem=$2 ;; --smp) smp=$2 ;; --append) append=$2 ;;
+		--script) script=$2 ;; --workload) workload=$2 ;; --timeout) timeout=$2 ;;
+		--kernel) kernel=$2 ;; --initrd) initrd=$2 ;;
+		--kill-after-mark) kill_mark=$2 ;; --delay) kill_delay=$2 ;;
+		*) echo "vm_boot: unknown option $1" >&2; return 2 ;;
+		esac
+		shift 2
+	done
+
+	local img=$initrd
+	if [ -n "$script" ]; then
+		vm_overlay "$name.overlay" "$script" "$workload" || return
+		cat "$initrd" "$name.overlay" > "$name.initrd"
+		img=$name.initrd
+	fi
+	rm -f "$name".{console,results,raw,start,end,qemu}
+	: > "$name.raw"
+
+	local drive=()
+	[ -z "$disk" ] || drive=(-drive "file=$disk,format=raw,if=virtio")
+	# shellcheck disable=SC2046
+	set -- $KHIB_QEMU -nodefaults -no-user-config -display none -no-reboot \
+		$(vm_accel) -m "$mem" -smp "$smp" \
+		-kernel "$kernel" -initrd "$img" \
+		-append "console=ttyS0 panic=-1 $KHIB_REGION_ARGS $append" \
+		-serial "file:$name.console" \
+		-chardev "file,id=results,path=$name.raw" -serial chardev:results \
+		"${drive[@]}"
+
+	# Timestamp each result line as it arrives: host times are the only clock that runs
+	# through power-off and cold boot.
+	tail -n +1 -F "$name.raw" 2>/dev/null | while IFS= read -r line; do
+		printf '%s %s\n' "$EPOCHREALTIME" "${line%$'\r'}"
+	done > "$name.results" &
+	local stamper=$!
+
+	echo "$EPOCHREALTIME" > "$name.start"
+	timeout -k 5 "$timeout" "$@" 2> "$name.qemu" &
+	local qemu=$!
+	if [ -n "$kill_mark" ]; then
+		vm_power_cut_after "$name" "$kill_mark" "$kill_delay" "$qemu" &
+	fi
+	wait $qemu
+	local rc=$?
+	echo "$EPOCHREALTIME" > "$name.end"
+	sleep 0.3
+	pkill -P $stamper 2>/dev/null
+	kill $stamper 2>/dev/null
+	wait $stamper 2>/dev/null
+	[ $rc = 124 ] && echo "vm_boot: $name: timed out after ${timeout}s (console: $name.console)" >&2
+	[ $rc = 0 ] || [ $rc = 124 ] || [ $rc = 137 ] ||
+		echo "vm_boot: $name: QEMU failed ($rc): $(tail -3 "$name.qemu")" >&2
+	return $rc
+}
+
+# Kill QEMU (SIGKILL: nothing is flushed by the guest) DELAY seconds after MARK appears.
+vm_power_cut_after() {
+	local name=$1 mark=$2 delay=$3 pid=$4
+	while kill -0 "$pid" 2>/dev/null; do
+		if tr -d '\r' < "$name.raw" | grep -qx "MARK $mark"; then
+			sleep "$delay"
+			pkill -KILL -P "$pid" 2>/dev/null
+			return 0
+		fi
+		sleep 0.02
+	done
+}
+
+# vm_result NAME: prints the boot's verdict line ("PASS message" or "FAIL message"), or
+# "NONE" when the guest reported none. Exactly one verdict per boot is accepted.
+vm_result() {
+	local n
+	n=$(tr -d '\r' < "$1.raw" | grep -c '^RESULT ')
+	case "$n" in
+	0) echo NONE ;;
+	1) tr -d '\r' < "$1.raw" | sed -n 's/^RESULT //p' ;;
+	*) echo "FAIL $n verdicts in one boot" ;;
+	esac
+}
+
+# vm_expect_result NAME PASS|FAIL|NONE: succeed only if the boot's verdict is that.
+vm_expect_result() {
+	local got
+	got=$(vm_result "$1")
+	[ "${got%% *}" = "$2" ] && return 0
+	echo "vm: $1: expected $2, got: $got" >&2
+	echo "--- last lines of $1.console:" >&2
+	tail -25 "$1.console" >&2
+	return 1
+}
+
+# vm_mark_time NAME MARK: host time at which the guest reported MARK (empty if never).
+vm_mark_time() {
+	awk -v m="$2" '$2 == "MARK" && $3 == m { print $1; exit }' "$1.results"
+}
+
+# vm_kv NAME KEY: a value the guest reported with khib_kv.
+vm_kv() {
+	awk -v k="$2" '$2 == "KV" && $3 == k { print $4; exit }' "$1.results"
+}
+
+# vm_elapsed FROM TO: seconds between two host times, 2 decimals.
+vm_elapsed() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", b - a }'
+}
