@@ -1,0 +1,72 @@
+/* Reading whole files, including /proc files whose size stat() does not know. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* Doubles the buffer up to max bytes; -EFBIG once the file is known to be longer. */
+static int grow(int fd, size_t max, char **buf, size_t *cap)
+{
+	size_t ncap = *cap * 2 > max ? max : *cap * 2;
+	char *nbuf, probe;
+	ssize_t n;
+
+	if (*cap >= max) {
+		do
+			n = read(fd, &probe, 1);
+		while (n < 0 && errno == EINTR);
+		return n < 0 ? -errno : n > 0 ? -EFBIG : 1;
+	}
+	nbuf = realloc(*buf, ncap + 1);
+	if (!nbuf)
+		return -ENOMEM;
+	*buf = nbuf;
+	*cap = ncap;
+	return 0;
+}
+
+static int read_all(int fd, size_t max, char **ret_buf, size_t *ret_size)
+{
+	size_t cap = max < 4096 ? max : 4096, len = 0;
+	char *buf = malloc(cap + 1);
+	int ret = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap && (ret = grow(fd, max, &buf, &cap)) != 0)
+			break;
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = n < 0 ? -errno : 0;
+			break;
+		}
+		len += (size_t)n;
+	}
+	if (ret < 0) {
+		free(buf);
+		return ret;
+	}
+	buf[len] = '\0';
+	*ret_buf = buf;
+	*ret_size = len;
+	return 0;
+}
+
+int kj_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = read_all(fd, max, ret_buf, ret_size);
+	close(fd);
+	return ret;
+}

@@ -1,0 +1,56 @@
+/* Planning B's kexec image: where each segment goes in the region and what it contains.
+ * Pure computation (no file, no system call), so unit tests can drive it. */
+#ifndef KJ_IMAGE_H
+#define KJ_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kjump.h"
+
+#define KJ_MAX_SEGMENTS 6
+
+struct kj_segment {
+	const void *buf;
+	size_t bufsz;
+	uint64_t mem;   /* physical destination, page-aligned */
+	uint64_t memsz; /* page-aligned, >= bufsz */
+};
+
+struct kj_image_in {
+	const struct kj_bzimage *kernel;
+	const void *initrd;     /* may be NULL if initrd_size is 0 */
+	size_t initrd_size;
+	const char *cmdline;    /* may be NULL */
+	const struct kj_layout *layout;
+	bool preserve_context;
+	const void *payload;
+	size_t payload_size;
+	uint64_t min_free;      /* 0 = KJ_DEFAULT_MIN_FREE */
+	const uint8_t *purgatory; /* the purgatory blob (kj_purgatory_blob) */
+	size_t purgatory_size;
+};
+
+struct kj_image {
+	struct kj_segment seg[KJ_MAX_SEGMENTS];
+	unsigned nr;
+	uint64_t entry;       /* kexec start address: the purgatory's entry */
+	uint8_t *owned[4];    /* boot_params, command line, handoff, purgatory copy */
+};
+
+/*! kj_image_build() : plans and builds every segment. in's buffers MUST outlive ret (the
+ *  kernel and initrd segments point into them). info may be NULL; it is filled as far as
+ *  planning got (so on -ENOSPC it says how much is needed).
+ *  @return 0; -EINVAL bad layout or purgatory blob; -ENOSPC; -E2BIG command line too long or
+ *  too many map entries; -ENOMEM. On failure ret holds nothing to free. */
+int kj_image_build(const struct kj_image_in *in, struct kj_image *ret, struct kj_load_info *info);
+
+/* Frees what kj_image_build() allocated; accepts a zeroed image. */
+void kj_image_done(struct kj_image *img);
+
+/* The purgatory blob, generated from build/purgatory/purgatory.bin (purgatory-blob.c). */
+extern const unsigned char kj_purgatory_blob[];
+extern const size_t kj_purgatory_blob_size;
+
+#endif
