@@ -1,0 +1,33 @@
+/* errors.c: what the documented error codes mean for an image. */
+#include <errno.h>
+#include <stddef.h>
+
+#include "image/khimage.h"
+
+const char *khi_strerror(int err)
+{
+	switch (err) {
+	case -EBADMSG:
+		return "corrupt image (checksum, tag or field mismatch)";
+	case -EPROTONOSUPPORT:
+		return "unsupported image format version or feature";
+	case -ENODATA:
+		return "no hibernation image";
+	case -EALREADY:
+		return "image already consumed by a resume";
+	case -EEXIST:
+		return "a hibernation image is already committed (discard it first)";
+	case -EMEDIUMTYPE:
+		return "not a swap area (run mkswap?)";
+	case -ENOSPC:
+		return "not enough swap space for the image";
+	case -ENOKEY:
+		return "image is encrypted: a key or passphrase is needed";
+	case -EKEYREJECTED:
+		return "wrong key or passphrase";
+	case -ESTALE:
+		return "image of another kernel or machine";
+	default:
+		return NULL;
+	}
+}

@@ -1,0 +1,208 @@
+/* io.c: aligned transfers over the extents of an image. */
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "image/io.h"
+
+uint64_t khi_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int khi_open(const char *path, int writable, int *ret_fd)
+{
+	int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC;
+	/* tmpfs and some file systems refuse O_DIRECT at open time. */
+	int fd = open(path, flags | O_DIRECT);
+
+	if (fd < 0 && errno == EINVAL)
+		fd = open(path, flags);
+	if (fd < 0)
+		return -errno;
+	*ret_fd = fd;
+	return 0;
+}
+
+int khi_dev_size(int fd, uint64_t *ret)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISREG(st.st_mode)) {
+		*ret = (uint64_t)st.st_size;
+		return 0;
+	}
+	if (S_ISBLK(st.st_mode))
+		return ioctl(fd, BLKGETSIZE64, ret) < 0 ? -errno : 0;
+	return -ENOTBLK;
+}
+
+/* EINVAL from a page-aligned transfer on an O_DIRECT fd means the device wants another
+ * alignment: drop O_DIRECT for this fd and let the caller retry. */
+static bool drop_direct(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || !(fl & O_DIRECT))
+		return false;
+	return fcntl(fd, F_SETFL, fl & ~O_DIRECT) == 0;
+}
+
+int khi_pread_full(int fd, void *buf, size_t len, uint64_t off)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = pread(fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EINVAL && drop_direct(fd))
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -ENXIO;
+		p += n, len -= (size_t)n, off += (uint64_t)n;
+	}
+	return 0;
+}
+
+int khi_pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EINVAL && drop_direct(fd))
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		p += n, len -= (size_t)n, off += (uint64_t)n;
+	}
+	return 0;
+}
+
+int khi_sync(int fd)
+{
+	return fdatasync(fd) < 0 ? -errno : 0;
+}
+
+void *khi_alloc_pages(size_t len)
+{
+	size_t n = (len + KHI_PAGE_SIZE - 1) & ~(size_t)(KHI_PAGE_SIZE - 1);
+	void *p;
+
+	if (n == 0)
+		n = KHI_PAGE_SIZE;
+	if (posix_memalign(&p, KHI_PAGE_SIZE, n))
+		return NULL;
+	memset(p, 0, n);
+	return p;
+}
+
+int khi_io_init(struct khi_io *io, int fd)
+{
+	*io = (struct khi_io){ .fd = fd };
+	return khi_dev_size(fd, &io->dev_size);
+}
+
+int khi_io_set_extents(struct khi_io *io, const struct khi_extent *e, size_t n)
+{
+	struct khi_extent *ext = malloc(n * sizeof(*ext));
+	uint64_t *lstart = malloc((n + 1) * sizeof(*lstart));
+
+	if (!ext || !lstart) {
+		free(ext);
+		free(lstart);
+		return -ENOMEM;
+	}
+	memcpy(ext, e, n * sizeof(*ext));
+	lstart[0] = 0;
+	for (size_t i = 0; i < n; i++)
+		lstart[i + 1] = lstart[i] + ext[i].length;
+	free(io->ext);
+	free(io->lstart);
+	io->ext = ext;
+	io->lstart = lstart;
+	io->n = n;
+	io->cursor = 0;
+	return 0;
+}
+
+uint64_t khi_io_capacity(const struct khi_io *io)
+{
+	return io->lstart ? io->lstart[io->n] : 0;
+}
+
+/* The extent holding logical offset @lofs (< capacity). */
+static size_t find_extent(struct khi_io *io, uint64_t lofs)
+{
+	size_t lo = 0, hi = io->n;
+
+	if (lofs >= io->lstart[io->cursor] && lofs < io->lstart[io->cursor + 1])
+		return io->cursor;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (io->lstart[mid] <= lofs)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int io_rw(struct khi_io *io, uint64_t lofs, uint8_t *buf, size_t len, bool write)
+{
+	uint64_t t0 = khi_now_ns();
+	int r = 0;
+
+	if (lofs > khi_io_capacity(io) || len > khi_io_capacity(io) - lofs)
+		return write ? -ENOSPC : -EBADMSG;
+	while (len && !r) {
+		size_t i = find_extent(io, lofs);
+		uint64_t skip = lofs - io->lstart[i];
+		size_t n = (size_t)(io->ext[i].length - skip < len ? io->ext[i].length - skip : len);
+
+		io->cursor = i;
+		r = write ? khi_pwrite_full(io->fd, buf, n, io->ext[i].offset + skip)
+			  : khi_pread_full(io->fd, buf, n, io->ext[i].offset + skip);
+		buf += n, lofs += n, len -= n;
+	}
+	io->ns += khi_now_ns() - t0;
+	return r == -ENXIO ? -EBADMSG : r;
+}
+
+int khi_io_write(struct khi_io *io, uint64_t lofs, const void *buf, size_t len)
+{
+	return io_rw(io, lofs, (uint8_t *)buf, len, true);
+}
+
+int khi_io_read(struct khi_io *io, uint64_t lofs, void *buf, size_t len)
+{
+	return io_rw(io, lofs, buf, len, false);
+}
+
+void khi_io_done(struct khi_io *io)
+{
+	free(io->ext);
+	free(io->lstart);
+	io->ext = NULL;
+	io->lstart = NULL;
+	io->n = 0;
+}

@@ -1,0 +1,356 @@
+/* khimage.h: the khibernate hibernation image library (libkhimage.a).
+ *
+ * Implements docs/image-format.md v1.
+ *
+ * An image holds the pages of a set of physical page-frame ranges, compressed in chunks of up to
+ * KHI_CHUNK_PAGES pages, checksummed and optionally encrypted, written into a Linux swap area
+ * without making it unusable: the image lives in swap slots the caller grants, and only the
+ * commit record in the swap header page (page 0 of the area) turns the area into an image.
+ *
+ *   writer:  khi_writer_new() -> khi_writer_write() -> khi_writer_free()
+ *   reader:  khi_reader_open() -> khi_reader_meta()/khi_reader_check_identity()
+ *            -> khi_reader_verify() -> khi_reader_restore() -> khi_reader_free()
+ *   state:   khi_probe(), khi_mark_consumed(), khi_discard()
+ *
+ * Errors: every fallible function returns 0 (or a count) on success and a negative errno:
+ *   -EBADMSG          corrupt image: bad checksum, bad GCM tag, inconsistent field, truncation
+ *   -EPROTONOSUPPORT  unknown format version, flag, algorithm or reserved field set
+ *   -ENODATA          no image in this swap area (plain swap, or discarded)
+ *   -EALREADY         the image was consumed (a resume already started from it)
+ *   -EEXIST           khi_writer_new(): the area already holds a committed image
+ *   -EMEDIUMTYPE      page 0 is not a Linux swap header (v1, "SWAPSPACE2") nor our image
+ *   -ENOSPC           the granted space cannot hold the image
+ *   -ENOKEY           the image is encrypted and no key or passphrase was given
+ *   -EKEYREJECTED     wrong key or passphrase
+ *   -ESTALE           khi_reader_check_identity(): image of another kernel or machine
+ *   -ENOBUFS          a caller's buffer is too small
+ *   -EINVAL           bad argument (a MUST below was not met)
+ *   other             errno of a failed system call (-EIO, -ENOMEM, ...)
+ * The library never prints and never exits.
+ *
+ * Thread safety: a handle (khi_writer, khi_reader) MUST be used by one thread at a time; distinct
+ * handles are independent. The library starts its own worker threads inside khi_writer_write(),
+ * khi_reader_verify() and khi_reader_restore() and joins them before returning; every callback
+ * (page source, page sink, progress) is called from the thread that called the library, never
+ * from a worker, so callbacks need not be thread-safe. khi_global_init() is the only function
+ * that must not race with anything; the others call it themselves.
+ */
+#ifndef KHIMAGE_H
+#define KHIMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * Constants
+ * ------------------------------------------------------------------------------------------- */
+
+#define KHI_FORMAT_VERSION 1u
+#define KHI_PAGE_SIZE 4096u
+#define KHI_CHUNK_PAGES 64u             /* pages per chunk: one 64-bit presence bitmap */
+#define KHI_KERNEL_ID_SIZE 32u
+#define KHI_MACHINE_ID_SIZE 32u
+#define KHI_IMAGE_ID_SIZE 16u
+#define KHI_KEY_SIZE 32u                /* AES-256 */
+#define KHI_RELEASE_MAX 63u             /* printable bytes in kernel_release, label */
+#define KHI_LABEL_MAX 63u
+#define KHI_PLATFORM_MAX (64u * 1024u)  /* opaque platform blob */
+#define KHI_RANGES_MAX 65536u
+#define KHI_THREADS_MAX 64u
+
+/* ---------------------------------------------------------------------------------------------
+ * Target: where the image lives
+ * ------------------------------------------------------------------------------------------- */
+
+/* A byte range of the target fd: offset and length MUST be multiples of KHI_PAGE_SIZE. */
+struct khi_extent {
+	uint64_t offset;
+	uint64_t length;
+};
+
+struct khi_target {
+	int fd;                /* block device or regular file; O_DIRECT or not (see khi_open()) */
+	uint64_t swap_offset;  /* byte offset of the swap header page on fd; page aligned */
+	/* Writer only: the space it may use, in this order. NULL/0 means the whole usable area of
+	 * the swap area (pages 1..last_page minus bad pages). When given, every extent MUST be
+	 * free swap slots of this area (e.g. from SNAPSHOT_ALLOC_SWAP_PAGE); adjacent extents are
+	 * merged. */
+	const struct khi_extent *extents;
+	size_t nr_extents;
+	/* Writer only: set when the swap area is a file on a filesystem, so its slots are not
+	 * inside [swap_offset, swap_offset + size): extents are then only checked to be on the
+	 * device, off the header page and disjoint. Otherwise they MUST be inside the usable area
+	 * and avoid bad pages. */
+	int swapfile;
+};
+
+/*! khi_open() :
+ * Opens @path for image I/O, with O_DIRECT when the file system or device accepts it (falls
+ * back to buffered I/O otherwise; the library also drops O_DIRECT later if a transfer is
+ * refused with EINVAL). @writable: O_RDWR instead of O_RDONLY. O_CLOEXEC always.
+ * @return 0 and *ret_fd, or -errno of open(2). */
+int khi_open(const char *path, int writable, int *ret_fd);
+
+/* ---------------------------------------------------------------------------------------------
+ * Metadata the caller sets (writer) and reads back (reader)
+ * ------------------------------------------------------------------------------------------- */
+
+struct khi_range {
+	uint64_t pfn;    /* first page frame number */
+	uint64_t count;  /* pages, >= 1 */
+};
+
+struct khi_meta {
+	uint8_t kernel_id[KHI_KERNEL_ID_SIZE];    /* e.g. GNU build-id, zero padded */
+	char kernel_release[KHI_RELEASE_MAX + 1]; /* printable ASCII, NUL terminated */
+	uint8_t machine_id[KHI_MACHINE_ID_SIZE];
+	char label[KHI_LABEL_MAX + 1];            /* hostname-like, printable ASCII */
+	uint64_t entry;                           /* A's re-entry address */
+	const void *platform;                     /* opaque blob (kjump's layout), may be NULL */
+	uint32_t platform_size;                   /* <= KHI_PLATFORM_MAX */
+	/* Set by the library (ignored on input): */
+	uint64_t created_ns;                      /* CLOCK_REALTIME at khi_writer_write() start */
+	uint64_t committed_ns;                    /* CLOCK_REALTIME just before the commit */
+	uint8_t image_id[KHI_IMAGE_ID_SIZE];      /* random, unique per image */
+};
+
+/* ---------------------------------------------------------------------------------------------
+ * Options common to writer and reader
+ * ------------------------------------------------------------------------------------------- */
+
+enum khi_compression {
+	KHI_COMPRESS_NONE = 0,
+	KHI_COMPRESS_LZ4 = 1,    /* LZ4_compress_default */
+	KHI_COMPRESS_LZ4HC = 2,  /* LZ4_compress_HC at level */
+};
+
+/* Called at most ~10 times per second and once at the end with done == total. */
+typedef void (*khi_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
+/* Encryption key: give a raw 32-byte key or a passphrase (not both), or neither. */
+struct khi_key {
+	const uint8_t *key;       /* KHI_KEY_SIZE bytes, or NULL */
+	const char *passphrase;   /* NUL terminated, or NULL: derived with Argon2id */
+	/* Writer, passphrase only: Argon2id costs, 0 = defaults (3 passes, 32 MiB, 1 lane, sized
+	 * for a helper kernel in a 128 MiB region). */
+	uint32_t kdf_passes;
+	uint32_t kdf_memory_kib;
+	uint32_t kdf_lanes;
+};
+
+struct khi_stats {
+	uint64_t pages_total;       /* pages in the ranges */
+	uint64_t pages_zero;        /* all-zero pages: recorded, not stored */
+	uint64_t pages_raw;         /* stored uncompressed (incompressible chunk or mode none) */
+	uint64_t pages_compressed;  /* stored in compressed chunks */
+	uint64_t bytes_in;          /* raw bytes of the non-zero pages */
+	uint64_t bytes_out;         /* payload bytes on disk, padding included */
+	uint64_t bytes_image;       /* everything the image occupies on disk */
+	uint64_t ns_compress;       /* summed over workers: (de)compression */
+	uint64_t ns_checksum;       /* summed over workers and metadata: CRC32 and SHA-256 */
+	uint64_t ns_crypt;          /* summed over workers: AES-GCM */
+	uint64_t ns_io;             /* caller's thread: reads and writes of the target */
+	uint64_t ns_source;         /* caller's thread: page source or sink callbacks */
+	uint64_t ns_total;          /* wall clock of the last write/verify/restore call */
+	uint32_t threads;           /* workers used */
+	uint32_t reserved;
+};
+
+/* ---------------------------------------------------------------------------------------------
+ * Writer
+ * ------------------------------------------------------------------------------------------- */
+
+/* Page source: the pages to save. read() gives the bytes of @nr_pages pages from @pfn (a run
+ * inside one range, at most KHI_CHUNK_PAGES): either it sets *ret_data to memory it owns that
+ * stays valid and unchanged until khi_writer_write() returns (zero copy, e.g. a mmap of
+ * /dev/mem), or it fills @buf (nr_pages * KHI_PAGE_SIZE bytes, page aligned) and sets
+ * *ret_data = buf. Returns 0 or -errno (which aborts the write). */
+struct khi_source {
+	const struct khi_range *ranges;  /* ascending, disjoint, each count >= 1 */
+	size_t nr_ranges;                /* 1..KHI_RANGES_MAX */
+	int (*read)(void *ctx, uint64_t pfn, uint32_t nr_pages, void *buf, const void **ret_data);
+	void *ctx;
+};
+
+struct khi_writer_opts {
+	enum khi_compression compression;
+	int level;              /* lz4hc level, 0 = LZ4HC default (9); MUST be 0 otherwise */
+	unsigned threads;       /* workers, clamped to 1..KHI_THREADS_MAX; 0 = 1 */
+	struct khi_key key;     /* encryption when key.key or key.passphrase is set */
+	/* Upper bound of the image size in bytes the caller expects (e.g. from a previous image's
+	 * ratio), checked against the granted space before the first write. 0 = the worst case:
+	 * every page stored uncompressed, plus metadata (khi_writer_worst_case()). With an
+	 * estimate the write can still run out of space: it then fails with -ENOSPC and leaves the
+	 * swap header untouched. */
+	uint64_t size_estimate;
+	khi_progress_fn progress;
+	void *progress_ctx;
+	uint64_t reserved[4];   /* MUST be 0 */
+};
+#define KHI_WRITER_OPTS_INIT { .compression = KHI_COMPRESS_LZ4, .threads = 1 }
+
+typedef struct khi_writer khi_writer;
+
+/*! khi_writer_new() :
+ * Checks everything that can be checked before writing: the options, @meta, the source ranges,
+ * the swap header at @target->swap_offset (MUST be "SWAPSPACE2"), the extents, and that the
+ * space holds the worst case (or @opts->size_estimate); derives the key from a passphrase.
+ * Writes nothing. @target, @opts, @meta, @source MUST be non-NULL; their arrays and strings
+ * are copied (meta->platform too), @source->read and ctx are kept and MUST stay valid.
+ * @return 0 and *ret with a new writer; on failure *ret is untouched:
+ *   -ENOSPC (space too small), -EEXIST (an image is committed: discard it first),
+ *   -EMEDIUMTYPE (not a swap area), -EINVAL (bad options, ranges, extents), -errno of I/O. */
+int khi_writer_new(const struct khi_target *target, const struct khi_writer_opts *opts,
+		   const struct khi_meta *meta, const struct khi_source *source, khi_writer **ret);
+
+/*! khi_writer_worst_case() :
+ * @return the bytes the image can take at most (all pages stored, plus metadata). */
+uint64_t khi_writer_worst_case(const khi_writer *w);
+
+/*! khi_writer_write() :
+ * Writes the whole image: extent table, chunks (in parallel), chunk table, header; syncs;
+ * then the commit record in page 0 (our anchor in the boot-block bytes and our signature in
+ * the last 10 bytes; the swap info in between is never written); syncs again. Call once.
+ * @return 0 once the image is committed and durable. On failure nothing in page 0 was
+ * written, so the area is still a plain swap area: -ENOSPC (ran out of granted space), an
+ * error from the page source, -errno of I/O. */
+int khi_writer_write(khi_writer *w);
+
+/*! khi_writer_stats() : statistics of the last khi_writer_write() (also after a failure). */
+void khi_writer_stats(const khi_writer *w, struct khi_stats *ret);
+
+/*! khi_writer_free() : accepts NULL; wipes key material. @return NULL. */
+khi_writer *khi_writer_free(khi_writer *w);
+
+/* ---------------------------------------------------------------------------------------------
+ * Reader
+ * ------------------------------------------------------------------------------------------- */
+
+/* Page sink: receives @nr_pages pages at @pfn (zero pages too, from a zeroed buffer: RAM after
+ * a cold boot is not zero), in ascending pfn order, each page exactly once, only from
+ * khi_reader_restore(). @data is valid during the call only. Returns 0 or -errno (aborts). */
+struct khi_sink {
+	int (*write)(void *ctx, uint64_t pfn, uint32_t nr_pages, const void *data);
+	void *ctx;
+};
+
+struct khi_reader_opts {
+	unsigned threads;       /* workers, clamped to 1..KHI_THREADS_MAX; 0 = 1 */
+	struct khi_key key;     /* for encrypted images; the kdf_* fields are ignored */
+	/* NULL: only a committed image is accepted, a consumed one gives -EALREADY. Non-NULL
+	 * (KHI_IMAGE_ID_SIZE bytes, from khi_mark_consumed()): only the consumed image with this
+	 * id is accepted; this is how the restore helper reads the image the boot path consumed. */
+	const uint8_t *consumed_id;
+	khi_progress_fn progress;
+	void *progress_ctx;
+	uint64_t reserved[4];   /* MUST be 0 */
+};
+#define KHI_READER_OPTS_INIT { .threads = 1 }
+
+typedef struct khi_reader khi_reader;
+
+/*! khi_reader_open() :
+ * Reads and checks the commit record, the extent table and the header (checksum, then the
+ * GCM tag when encrypted, which also proves the key). Reads only; @target->extents ignored.
+ * @return 0 and *ret; -ENODATA, -EALREADY, -EMEDIUMTYPE, -EBADMSG, -EPROTONOSUPPORT,
+ *   -ENOKEY, -EKEYREJECTED, -EINVAL, -errno of I/O. The caller should then khi_discard() a
+ *   refused image (except after -EMEDIUMTYPE or an I/O error). */
+int khi_reader_open(const struct khi_target *target, const struct khi_reader_opts *opts,
+		    khi_reader **ret);
+
+/*! khi_reader_meta() : the image's metadata, valid until khi_reader_free(). */
+const struct khi_meta *khi_reader_meta(const khi_reader *r);
+
+/*! khi_reader_ranges() : the saved ranges; *ret_nr set to their count. */
+const struct khi_range *khi_reader_ranges(const khi_reader *r, size_t *ret_nr);
+
+/*! khi_reader_header_stats() :
+ * What the writer recorded: pages_total/zero/raw/compressed, bytes_in/out/image (no times). */
+void khi_reader_header_stats(const khi_reader *r, struct khi_stats *ret);
+
+/*! khi_reader_check_identity() :
+ * Compares the image's kernel and machine identity with the running ones; a NULL argument is
+ * not compared. @return 0, or -ESTALE when the image belongs to another kernel or machine. */
+int khi_reader_check_identity(const khi_reader *r, const uint8_t kernel_id[KHI_KERNEL_ID_SIZE],
+			      const uint8_t machine_id[KHI_MACHINE_ID_SIZE]);
+
+/*! khi_reader_verify() :
+ * Reads the whole image and checks everything without delivering a page: the chunk table
+ * digest, each chunk's checksum and GCM tag, and that each chunk decompresses to its size.
+ * @return 0, -EBADMSG, -errno of I/O. Can be called again. */
+int khi_reader_verify(khi_reader *r);
+
+/*! khi_reader_restore() :
+ * MUST follow a successful khi_reader_verify() (else -EINVAL). Reads the image again,
+ * re-checks every chunk (the disk could have changed) and hands every page to @sink.
+ * @return 0; -EBADMSG if a chunk went bad since the verify pass (pages before it were already
+ * delivered: the caller MUST NOT resume), an error from the sink, -errno of I/O. */
+int khi_reader_restore(khi_reader *r, const struct khi_sink *sink);
+
+/*! khi_reader_stats() : statistics of the last verify or restore pass. */
+void khi_reader_stats(const khi_reader *r, struct khi_stats *ret);
+
+/*! khi_reader_free() : accepts NULL; wipes key material. @return NULL. */
+khi_reader *khi_reader_free(khi_reader *r);
+
+/* ---------------------------------------------------------------------------------------------
+ * State of a swap area: none -> committed (writer) -> consumed; any -> discarded (= none)
+ * ------------------------------------------------------------------------------------------- */
+
+enum khi_state {
+	KHI_STATE_NONE = 0,       /* plain swap area ("SWAPSPACE2", no commit record) */
+	KHI_STATE_COMMITTED = 1,  /* an image waits to be resumed */
+	KHI_STATE_CONSUMED = 2,   /* a resume started from it; the area is plain swap again */
+};
+
+struct khi_probe_info {
+	enum khi_state state;
+	uint8_t image_id[KHI_IMAGE_ID_SIZE];  /* when not KHI_STATE_NONE */
+	uint32_t swap_last_page;              /* from the swap header */
+	uint32_t swap_bad_pages;
+	uint8_t swap_uuid[16];
+	char swap_label[17];
+};
+
+/*! khi_probe() :
+ * Reads page 0 only. @return 0 and *ret; -EMEDIUMTYPE (not a swap area), -EBADMSG (our
+ * signature with a corrupt commit record), -EPROTONOSUPPORT (newer commit record), -errno. */
+int khi_probe(int fd, uint64_t swap_offset, struct khi_probe_info *ret);
+
+/*! khi_mark_consumed() :
+ * The boot path calls it before anything else: turns a committed image into a consumed one
+ * and puts "SWAPSPACE2" back, in one write of page 0, then syncs. @ret_image_id (may be NULL)
+ * receives the id to pass to the restore helper (khi_reader_opts.consumed_id).
+ * @return 0; -ENODATA (no image: nothing written), -EALREADY (already consumed: nothing
+ * written), -EMEDIUMTYPE (not a swap area: nothing written), -EBADMSG (our signature but a
+ * corrupt commit record: "SWAPSPACE2" was put back), -errno of I/O. */
+int khi_mark_consumed(int fd, uint64_t swap_offset, uint8_t ret_image_id[KHI_IMAGE_ID_SIZE]);
+
+/*! khi_discard() :
+ * Removes any image (committed, consumed or corrupt): writes back the original boot-block
+ * bytes saved in the image header (zeros when the header cannot be read) and "SWAPSPACE2",
+ * then syncs. The swap info (bytes 1024..4085) is never written.
+ * @return 0; -ENODATA (plain swap area: nothing written), -EMEDIUMTYPE (not a swap area:
+ * nothing written), -errno of I/O. */
+int khi_discard(int fd, uint64_t swap_offset);
+
+/* ---------------------------------------------------------------------------------------------
+ * Helpers
+ * ------------------------------------------------------------------------------------------- */
+
+/*! khi_global_init() : initialises libgcrypt once (secure memory off: key material is wiped
+ * explicitly). @return 0 or -EPROTONOSUPPORT when libgcrypt is older than 1.10. */
+int khi_global_init(void);
+
+/*! khi_strerror() : a short description of the codes above ("corrupt image", ...) or NULL
+ * for a plain system error (use strerror()). @err is negative. */
+const char *khi_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,28 @@
+/* pool.h: an in-order parallel pipeline (kernel save_compressed_image() shape).
+ *
+ * Job i is prepared on the caller's thread, processed by worker i % nr in slot i % (2 * nr),
+ * and collected on the caller's thread strictly in order; two slots per worker let the caller
+ * prepare and collect (read the source, do the I/O) while every worker computes. The output
+ * is therefore the same for any number of workers. Internal to libkhimage.
+ */
+#ifndef KHI_POOL_H
+#define KHI_POOL_H
+
+#include <stdint.h>
+
+struct khi_pool_ops {
+	int (*prepare)(void *ctx, uint64_t job, unsigned slot);
+	int (*work)(void *ctx, unsigned worker, unsigned slot);
+	int (*collect)(void *ctx, uint64_t job, unsigned slot);
+};
+
+static inline unsigned khi_pool_slots(unsigned nr_workers)
+{
+	return 2 * nr_workers;
+}
+
+/* Runs @nr_jobs jobs on @nr_workers threads. The first error (in job order) stops the
+ * submission; jobs in flight finish, then the threads are joined. @return 0 or that error. */
+int khi_pool_run(unsigned nr_workers, uint64_t nr_jobs, const struct khi_pool_ops *ops, void *ctx);
+
+#endif

@@ -1,0 +1,433 @@
+/* reader.c: khi_reader, a verify pass over everything, then a restore pass into a page sink.
+ *
+ * Nothing reaches the sink before every chunk was checked once (checksum, tag, decompressed
+ * size) and the chunk table matched its digest; the restore pass checks every chunk again
+ * because the disk is read a second time.
+ */
+#include <errno.h>
+#include <lz4.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/crypto.h"
+#include "image/image.h"
+#include "image/pool.h"
+#include "image/progress.h"
+
+#define CHUNK_BYTES (KHI_CHUNK_PAGES * KHI_PAGE_SIZE)
+
+struct rslot {
+	uint64_t index;
+	const struct khi_chunk *rec;
+	uint8_t *in;               /* payload as read, page aligned, CHUNK_BYTES */
+	uint8_t *out;              /* decompressed present pages */
+	const uint8_t *pages;      /* in or out */
+	uint64_t ns_compress, ns_checksum, ns_crypt;
+};
+
+struct khi_reader {
+	struct khi_image img;
+	struct khi_reader_opts opts;
+	unsigned nr_workers;
+	uint8_t key[KHI_KEY_SIZE];
+	struct khi_gcm *gcm;
+	struct rslot *slots;
+	struct khi_chunk *chunks;
+	uint8_t *zero;             /* KHI_CHUNK_PAGES zero pages for the sink */
+	const struct khi_sink *sink;
+	bool verified;
+	struct khi_progress progress;
+	struct khi_stats stats;
+};
+
+/* ---- open ---- */
+
+/* Which commit record the caller may read: see khi_reader_opts.consumed_id. */
+static int pick_anchor(const uint8_t *page, const struct khi_swap *sw, const uint8_t *consumed_id,
+		       struct khi_anchor *a)
+{
+	int r = khi_anchor_decode(page, a);
+
+	if (sw->sig == KHI_SIG_IS_SWAP) {
+		/* A plain swap signature never vouches for a record: at most a consumed one. */
+		if (r < 0 || a->state != KHI_STATE_CONSUMED)
+			return -ENODATA;
+		if (!consumed_id)
+			return -EALREADY;
+		return memcmp(consumed_id, a->image_id, KHI_IMAGE_ID_SIZE) ? -ENODATA : 0;
+	}
+	if (r == -ENODATA)
+		return -EBADMSG;     /* our signature without a record: a torn commit */
+	if (r < 0)
+		return r;
+	if (a->state != KHI_STATE_COMMITTED)
+		return -EBADMSG;
+	return consumed_id ? -ENODATA : 0;
+}
+
+static int check_key(khi_reader *r)
+{
+	const struct khi_header *h = &r->img.hdr;
+	const struct khi_key *k = &r->opts.key;
+	uint8_t *buf = r->img.hdr_buf;
+	uint8_t tag[KHI_TAG_SIZE], sum[32];
+	struct khi_gcm g = { 0 };
+	int e;
+
+	if (h->cipher == KHI_CIPHER_NONE)
+		return 0;
+	if (!k->key && !k->passphrase)
+		return -ENOKEY;
+	if (h->kdf == KHI_KDF_ARGON2ID) {
+		if (!k->passphrase)
+			return -EKEYREJECTED;
+		e = khi_kdf_argon2id(k->passphrase, h->kdf_salt, h->kdf_passes, h->kdf_memory_kib,
+				     h->kdf_lanes, r->key);
+		if (e < 0)
+			return e;
+	} else {
+		if (!k->key)
+			return -EKEYREJECTED;
+		memcpy(r->key, k->key, KHI_KEY_SIZE);
+	}
+	/* The tag was computed with tag and checksum zeroed. */
+	memcpy(tag, buf + KHI_HDR_OFF_TAG, KHI_TAG_SIZE);
+	memcpy(sum, buf + KHI_HDR_OFF_CHECKSUM, 32);
+	memset(buf + KHI_HDR_OFF_TAG, 0, KHI_TAG_SIZE + 32);
+	if ((e = khi_gcm_init(&g, r->key)) == 0)
+		e = khi_gcm_unseal(&g, h->meta.image_id, KHI_HEADER_NONCE_INDEX, buf, h->header_size,
+				   NULL, NULL, 0, tag);
+	khi_gcm_done(&g);
+	memcpy(buf + KHI_HDR_OFF_TAG, tag, KHI_TAG_SIZE);
+	memcpy(buf + KHI_HDR_OFF_CHECKSUM, sum, 32);
+	return e == -EBADMSG ? -EKEYREJECTED : e;
+}
+
+static int setup_workers(khi_reader *r)
+{
+	unsigned nslots = khi_pool_slots(r->nr_workers);
+	int e;
+
+	r->slots = calloc(nslots, sizeof(*r->slots));
+	r->gcm = calloc(r->nr_workers, sizeof(*r->gcm));
+	r->zero = khi_alloc_pages(CHUNK_BYTES);
+	if (!r->slots || !r->gcm || !r->zero)
+		return -ENOMEM;
+	for (unsigned i = 0; i < nslots; i++) {
+		r->slots[i].in = khi_alloc_pages(CHUNK_BYTES);
+		r->slots[i].out = khi_alloc_pages(CHUNK_BYTES);
+		if (!r->slots[i].in || !r->slots[i].out)
+			return -ENOMEM;
+	}
+	if (r->img.hdr.cipher)
+		for (unsigned i = 0; i < r->nr_workers; i++)
+			if ((e = khi_gcm_init(&r->gcm[i], r->key)) < 0)
+				return e;
+	return 0;
+}
+
+int khi_reader_open(const struct khi_target *target, const struct khi_reader_opts *opts,
+		    khi_reader **ret)
+{
+	struct khi_anchor a;
+	struct khi_swap sw;
+	uint8_t *page = NULL;
+	khi_reader *r;
+	int e;
+
+	if (!target || !opts || !ret || target->swap_offset % KHI_PAGE_SIZE ||
+	    (opts->key.key && opts->key.passphrase))
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(opts->reserved) / sizeof(opts->reserved[0]); i++)
+		if (opts->reserved[i])
+			return -EINVAL;
+	if ((e = khi_global_init()) < 0)
+		return e;
+	if (!(r = calloc(1, sizeof(*r))) || !(page = khi_alloc_pages(KHI_PAGE_SIZE))) {
+		free(r);
+		return -ENOMEM;
+	}
+	r->opts = *opts;
+	r->nr_workers = opts->threads < 1 ? 1 : opts->threads > KHI_THREADS_MAX ? KHI_THREADS_MAX : opts->threads;
+	e = khi_read_page0(target->fd, target->swap_offset, page, &sw);
+	if (!e)
+		e = pick_anchor(page, &sw, opts->consumed_id, &a);
+	free(page);
+	if (!e)
+		e = khi_image_load(&r->img, target->fd, target->swap_offset, &a);
+	if (!e)
+		e = check_key(r);
+	if (!e)
+		e = setup_workers(r);
+	if (e < 0) {
+		khi_reader_free(r);
+		return e;
+	}
+	*ret = r;
+	return 0;
+}
+
+const struct khi_meta *khi_reader_meta(const khi_reader *r)
+{
+	return &r->img.hdr.meta;
+}
+
+const struct khi_range *khi_reader_ranges(const khi_reader *r, size_t *ret_nr)
+{
+	*ret_nr = r->img.hdr.nr_ranges;
+	return r->img.hdr.ranges;
+}
+
+void khi_reader_header_stats(const khi_reader *r, struct khi_stats *ret)
+{
+	const struct khi_header *h = &r->img.hdr;
+
+	*ret = (struct khi_stats){
+		.pages_total = h->pages_total,
+		.pages_zero = h->pages_zero,
+		.pages_raw = h->pages_raw,
+		.pages_compressed = h->pages_compressed,
+		.bytes_in = h->bytes_in,
+		.bytes_out = h->bytes_out,
+		.bytes_image = h->bytes_image,
+	};
+}
+
+int khi_reader_check_identity(const khi_reader *r, const uint8_t kernel_id[KHI_KERNEL_ID_SIZE],
+			      const uint8_t machine_id[KHI_MACHINE_ID_SIZE])
+{
+	const struct khi_meta *m = &r->img.hdr.meta;
+
+	if (kernel_id && memcmp(kernel_id, m->kernel_id, KHI_KERNEL_ID_SIZE))
+		return -ESTALE;
+	if (machine_id && memcmp(machine_id, m->machine_id, KHI_MACHINE_ID_SIZE))
+		return -ESTALE;
+	return 0;
+}
+
+/* ---- the chunk table ---- */
+
+/* Records must follow the ranges in order, chunk by chunk, with their payloads in ascending
+ * order inside the data area: anything else is a corrupt (or forged) table. */
+static int load_chunk_table(khi_reader *r)
+{
+	const struct khi_header *h = &r->img.hdr;
+	uint64_t size = h->nr_chunks * KHI_CHUNK_RECORD, next = khi_page_align(r->img.anchor.ext_table_size);
+	uint8_t *buf, sum[32];
+	size_t ri = 0;
+	uint64_t done = 0;
+	int e;
+
+	if (!(buf = khi_alloc_pages(size)) || !(r->chunks = calloc(h->nr_chunks, sizeof(*r->chunks)))) {
+		free(buf);
+		return -ENOMEM;
+	}
+	if ((e = khi_io_read(&r->img.io, h->chunk_table_lofs, buf, khi_page_align(size))) < 0)
+		goto out;
+	khi_sha256(buf, size, sum);
+	e = memcmp(sum, h->chunk_table_digest, 32) ? -EBADMSG : 0;
+	for (uint64_t i = 0; !e && i < h->nr_chunks; i++) {
+		struct khi_chunk *c = &r->chunks[i];
+		uint64_t left = h->ranges[ri].count - done;
+
+		if ((e = khi_chunk_decode(buf + i * KHI_CHUNK_RECORD, c)) < 0)
+			break;
+		if (c->pfn != h->ranges[ri].pfn + done || c->nr_pages != (left < KHI_CHUNK_PAGES ? left : KHI_CHUNK_PAGES) ||
+		    (c->stored_len && (c->data_lofs < next ||
+				       c->data_lofs + khi_page_align(c->stored_len) > h->chunk_table_lofs)) ||
+		    (!c->stored_len && c->data_lofs)) {
+			e = -EBADMSG;
+			break;
+		}
+		if (c->stored_len)
+			next = c->data_lofs + khi_page_align(c->stored_len);
+		done += c->nr_pages;
+		if (done == h->ranges[ri].count)
+			ri++, done = 0;
+	}
+out:
+	free(buf);
+	if (e < 0) {
+		free(r->chunks);
+		r->chunks = NULL;
+	}
+	return e;
+}
+
+/* ---- the pipeline ---- */
+
+static int r_prepare(void *ctx, uint64_t job, unsigned slot)
+{
+	khi_reader *r = ctx;
+	struct rslot *s = &r->slots[slot];
+
+	s->index = job;
+	s->rec = &r->chunks[job];
+	if (!s->rec->stored_len)
+		return 0;
+	return khi_io_read(&r->img.io, s->rec->data_lofs, s->in, khi_page_align(s->rec->stored_len));
+}
+
+static int r_work(void *ctx, unsigned worker, unsigned slot)
+{
+	khi_reader *r = ctx;
+	struct rslot *s = &r->slots[slot];
+	const struct khi_chunk *c = s->rec;
+	int raw = __builtin_popcountll(c->present) * KHI_PAGE_SIZE;
+	uint64_t t0 = khi_now_ns(), t1, t2;
+	int e = 0;
+
+	s->pages = NULL;
+	if (!c->stored_len)
+		return 0;
+	if (khi_crc32(s->in, c->stored_len) != c->crc)
+		return -EBADMSG;
+	t1 = khi_now_ns();
+	if (r->img.hdr.cipher) {
+		uint8_t aad[KHI_CHUNK_AAD];
+
+		khi_chunk_aad(c, aad);
+		e = khi_gcm_unseal(&r->gcm[worker], r->img.hdr.meta.image_id, (uint32_t)s->index, aad,
+				   sizeof(aad), s->in, s->in, c->stored_len, c->tag);
+		if (e < 0)
+			return e;
+	}
+	t2 = khi_now_ns();
+	if (c->flags & KHI_CHUNK_RAW) {
+		s->pages = s->in;
+	} else {
+		int n = LZ4_decompress_safe((const char *)s->in, (char *)s->out, (int)c->stored_len, raw);
+		if (n != raw)
+			return -EBADMSG;
+		s->pages = s->out;
+	}
+	s->ns_checksum = t1 - t0;
+	s->ns_crypt = t2 - t1;
+	s->ns_compress = khi_now_ns() - t2;
+	return 0;
+}
+
+/* Runs of present pages come from the chunk, runs of zero pages from the zero buffer. */
+static int deliver(khi_reader *r, const struct rslot *s)
+{
+	const struct khi_chunk *c = s->rec;
+	const uint8_t *p = s->pages;
+	uint32_t i = 0;
+	int e = 0;
+
+	while (i < c->nr_pages && !e) {
+		bool present = c->present >> i & 1;
+		uint32_t j = i;
+		while (j < c->nr_pages && (bool)(c->present >> j & 1) == present)
+			j++;
+		e = r->sink->write(r->sink->ctx, c->pfn + i, j - i, present ? p : r->zero);
+		if (present)
+			p += (size_t)(j - i) * KHI_PAGE_SIZE;
+		i = j;
+	}
+	return e;
+}
+
+static int r_collect(void *ctx, uint64_t job, unsigned slot)
+{
+	khi_reader *r = ctx;
+	struct rslot *s = &r->slots[slot];
+	int e = 0;
+
+	(void)job;
+	if (r->sink) {
+		uint64_t t0 = khi_now_ns();
+		e = deliver(r, s);
+		r->stats.ns_source += khi_now_ns() - t0;
+	}
+	uint32_t present = (uint32_t)__builtin_popcountll(s->rec->present);
+	r->stats.pages_total += s->rec->nr_pages;
+	r->stats.pages_zero += s->rec->nr_pages - present;
+	if (s->rec->flags & KHI_CHUNK_RAW)
+		r->stats.pages_raw += present;
+	else
+		r->stats.pages_compressed += present;
+	r->stats.bytes_in += (uint64_t)present * KHI_PAGE_SIZE;
+	r->stats.bytes_out += khi_page_align(s->rec->stored_len);
+	if (s->rec->stored_len) {
+		r->stats.ns_compress += s->ns_compress;
+		r->stats.ns_crypt += s->ns_crypt;
+		r->stats.ns_checksum += s->ns_checksum;
+	}
+	khi_progress_update(&r->progress, r->stats.pages_total * KHI_PAGE_SIZE);
+	return e;
+}
+
+static const struct khi_pool_ops reader_ops = {
+	.prepare = r_prepare,
+	.work = r_work,
+	.collect = r_collect,
+};
+
+static int run_pass(khi_reader *r, const struct khi_sink *sink)
+{
+	uint64_t t0 = khi_now_ns(), io0 = r->img.io.ns;
+	int e;
+
+	memset(&r->stats, 0, sizeof(r->stats));
+	r->stats.threads = r->nr_workers;
+	r->stats.bytes_image = r->img.hdr.bytes_image;
+	r->sink = sink;
+	khi_progress_init(&r->progress, r->opts.progress, r->opts.progress_ctx,
+			  r->img.hdr.pages_total * KHI_PAGE_SIZE);
+	e = khi_pool_run(r->nr_workers, r->img.hdr.nr_chunks, &reader_ops, r);
+	/* Totals must match what the header promised, or the table lied somewhere. */
+	if (!e && (r->stats.pages_zero != r->img.hdr.pages_zero || r->stats.pages_raw != r->img.hdr.pages_raw ||
+		   r->stats.bytes_out != r->img.hdr.bytes_out))
+		e = -EBADMSG;
+	r->sink = NULL;
+	r->stats.ns_io = r->img.io.ns - io0;
+	r->stats.ns_total = khi_now_ns() - t0;
+	return e;
+}
+
+int khi_reader_verify(khi_reader *r)
+{
+	int e;
+
+	r->verified = false;
+	if (!r->chunks && (e = load_chunk_table(r)) < 0)
+		return e;
+	e = run_pass(r, NULL);
+	r->verified = e == 0;
+	return e;
+}
+
+int khi_reader_restore(khi_reader *r, const struct khi_sink *sink)
+{
+	if (!r->verified || !sink || !sink->write)
+		return -EINVAL;
+	return run_pass(r, sink);
+}
+
+void khi_reader_stats(const khi_reader *r, struct khi_stats *ret)
+{
+	*ret = r->stats;
+}
+
+khi_reader *khi_reader_free(khi_reader *r)
+{
+	if (!r)
+		return NULL;
+	if (r->slots)
+		for (unsigned i = 0; i < khi_pool_slots(r->nr_workers); i++) {
+			free(r->slots[i].in);
+			free(r->slots[i].out);
+		}
+	if (r->gcm)
+		for (unsigned i = 0; i < r->nr_workers; i++)
+			khi_gcm_done(&r->gcm[i]);
+	khi_wipe(r->key, sizeof(r->key));
+	free(r->gcm);
+	free(r->slots);
+	free(r->chunks);
+	free(r->zero);
+	khi_image_done(&r->img);
+	free(r);
+	return NULL;
+}
