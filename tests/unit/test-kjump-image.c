@@ -1,0 +1,257 @@
+/* Unit tests: planning B's segments (kj_image_build) with a synthetic kernel and the real
+ * purgatory blob: placement, boot_params, command line, handoff, purgatory parameters. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kj-purgatory-abi.h"
+#include "kjump-fake-bzimage.h"
+#include "kjump/image.h"
+#include "kjump/kjump.h"
+#include "sha256.h"
+
+#define MiB (1ULL << 20)
+#define REGION 0x10000000ULL
+
+struct fixture {
+	uint8_t *bz;
+	struct kj_bzimage k;
+	struct kj_layout l;
+	uint8_t initrd[10000];
+	struct kj_image_in in;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	f->bz = fake_bzimage();
+	assert_int_equal(kj_bzimage_parse(f->bz, FAKE_SIZE, &f->k), 0);
+	f->l.region = (struct kj_range){ REGION, 128 * MiB };
+	f->l.hole = (struct kj_range){ 0x80000, 0x10000 };
+	f->l.entries[0] = (struct kj_map_entry){ 0x80000, 0x10000, KJ_E820_RESERVED };
+	f->l.entries[1] = (struct kj_map_entry){ 0x100000, 0x3ff00000, KJ_E820_RAM };
+	f->l.nr_entries = 2;
+	memset(f->initrd, 0x5a, sizeof(f->initrd));
+	f->in = (struct kj_image_in){
+		.kernel = &f->k, .initrd = f->initrd, .initrd_size = sizeof(f->initrd),
+		.cmdline = "console=ttyS0", .layout = &f->l, .preserve_context = true,
+		.payload = "hello", .payload_size = 5,
+		.purgatory = kj_purgatory_blob, .purgatory_size = kj_purgatory_blob_size,
+	};
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	free(f->bz);
+	free(f);
+	return 0;
+}
+
+static const struct kj_segment *seg_at(const struct kj_image *img, uint64_t mem)
+{
+	unsigned i;
+
+	for (i = 0; i < img->nr; i++)
+		if (img->seg[i].mem == mem)
+			return &img->seg[i];
+	fail_msg("no segment at 0x%llx", (unsigned long long)mem);
+	return NULL;
+}
+
+/* Every segment page-aligned, inside the region, and no two overlapping. */
+static void test_segments_confined(void **state)
+{
+	struct fixture *f = *state;
+	struct kj_load_info info;
+	struct kj_image img;
+	unsigned i, j;
+
+	assert_int_equal(kj_image_build(&f->in, &img, &info), 0);
+	assert_int_equal(img.nr, 6);
+	assert_int_equal(info.nr_segments, 6);
+	for (i = 0; i < img.nr; i++) {
+		const struct kj_segment *s = &img.seg[i];
+
+		assert_int_equal(s->mem % 4096, 0);
+		assert_int_equal(s->memsz % 4096, 0);
+		assert_true(s->bufsz <= s->memsz);
+		assert_true(s->mem >= REGION && s->mem + s->memsz <= REGION + 128 * MiB);
+		for (j = 0; j < i; j++)
+			assert_true(s->mem >= img.seg[j].mem + img.seg[j].memsz ||
+				    img.seg[j].mem >= s->mem + s->memsz);
+	}
+	assert_int_equal(info.kernel, REGION);
+	assert_int_equal(seg_at(&img, REGION)->bufsz, FAKE_KERNEL_SIZE);
+	assert_int_equal(img.entry, info.entry);
+	assert_int_equal(info.needed, info.segments_end - REGION + sizeof(f->initrd) + KJ_DEFAULT_MIN_FREE);
+	kj_image_done(&img);
+}
+
+static void test_boot_params(void **state)
+{
+	struct fixture *f = *state;
+	struct kj_map_entry want[16];
+	struct kj_load_info info;
+	struct kj_image img;
+	const uint8_t *bp;
+	uint64_t cmdline;
+	unsigned n, i;
+
+	assert_int_equal(kj_image_build(&f->in, &img, &info), 0);
+	bp = seg_at(&img, REGION + FAKE_INIT_SIZE)->buf;
+	assert_int_equal(bp[0x210], 0xff);                     /* type_of_loader */
+	assert_memory_equal(bp + 0x202, "HdrS", 4);            /* setup header copied */
+	assert_int_equal(get_le32(bp + 0x230), 0x200000);
+	cmdline = get_le32(bp + 0x228) | (uint64_t)get_le32(bp + 0x0c8) << 32;
+	assert_int_equal(cmdline, REGION + FAKE_INIT_SIZE + 4096);
+	assert_int_equal(get_le32(bp + 0x218), info.initrd);
+	assert_int_equal(get_le32(bp + 0x21c), sizeof(f->initrd));
+	/* B's e820 is the layout's, with the handoff's page kept reserved. */
+	struct kj_range keep = { info.handoff, 4096 };
+	assert_int_equal(kj_layout_e820(&f->l, &keep, 1, want, 16, &n), 0);
+	assert_int_equal(bp[0x1e8], n);
+	for (i = 0; i < n; i++) {
+		const uint8_t *e = bp + 0x2d0 + 20 * i;
+
+		assert_int_equal(get_le64(e), want[i].start);
+		assert_int_equal(get_le64(e + 8), want[i].size);
+		assert_int_equal(get_le32(e + 16), want[i].type);
+	}
+	kj_image_done(&img);
+}
+
+static void test_cmdline_and_handoff(void **state)
+{
+	struct fixture *f = *state;
+	struct kj_load_info info;
+	struct kj_handoff h;
+	struct kj_image img;
+	const struct kj_segment *s;
+	char want[128];
+
+	assert_int_equal(kj_image_build(&f->in, &img, &info), 0);
+	s = seg_at(&img, REGION + FAKE_INIT_SIZE + 4096);
+	snprintf(want, sizeof(want), "console=ttyS0 kjump.handoff=0x%016llx "
+		 "kjump.entry=0x0000000000000000", (unsigned long long)info.handoff);
+	assert_string_equal(s->buf, want);
+	assert_int_equal(s->bufsz, strlen(want) + 1);
+	s = seg_at(&img, info.handoff);
+	assert_int_equal(kj_handoff_decode(s->buf, s->bufsz, &h), 0);
+	assert_memory_equal(&h.layout, &f->l, sizeof(f->l));
+	assert_int_equal(h.payload_size, 5);
+	assert_memory_equal(h.payload, "hello", 5);
+	kj_image_done(&img);
+}
+
+/* The purgatory's parameters: entry points, flags, and a digest that matches the segments. */
+static void test_purgatory_params(void **state)
+{
+	struct fixture *f = *state;
+	struct kj_purgatory_params p;
+	uint8_t digest[32];
+	struct kj_load_info info;
+	struct kj_sha256 c;
+	struct kj_image img;
+	const struct kj_segment *s;
+	const char *cmdline;
+	unsigned i;
+
+	assert_int_equal(kj_image_build(&f->in, &img, &info), 0);
+	s = seg_at(&img, info.entry - KJ_PURGATORY_ENTRY_OFFSET);
+	memcpy(&p, s->buf, sizeof(p));
+	assert_int_equal(p.magic, KJ_PURGATORY_MAGIC);
+	assert_int_equal(p.flags, KJ_PURGATORY_F_JUMP);
+	assert_int_equal(p.kernel_entry, REGION + 0x200);
+	assert_int_equal(p.boot_params, REGION + FAKE_INIT_SIZE);
+	assert_int_equal(p.nr_regions, img.nr - 1);
+	cmdline = seg_at(&img, REGION + FAKE_INIT_SIZE + 4096)->buf;
+	assert_int_equal(p.entry_digits, REGION + FAKE_INIT_SIZE + 4096 + strlen(cmdline) - 16);
+	kj_sha256_init(&c);
+	for (i = 0; i < p.nr_regions; i++) {
+		s = seg_at(&img, p.regions[i].start);
+		assert_int_equal(p.regions[i].size, s->bufsz);
+		kj_sha256_update(&c, s->buf, s->bufsz);
+	}
+	kj_sha256_final(&c, digest);
+	assert_memory_equal(digest, p.sha256, 32);
+	kj_image_done(&img);
+
+	f->in.preserve_context = false;
+	assert_int_equal(kj_image_build(&f->in, &img, &info), 0);
+	memcpy(&p, seg_at(&img, info.entry - KJ_PURGATORY_ENTRY_OFFSET)->buf, sizeof(p));
+	assert_int_equal(p.flags, 0);
+	kj_image_done(&img);
+}
+
+static void test_no_initrd(void **state)
+{
+	struct fixture *f = *state;
+	struct kj_load_info info;
+	struct kj_image img;
+
+	f->in.initrd = NULL;
+	f->in.initrd_size = 0;
+	assert_int_equal(kj_image_build(&f->in, &img, &info), 0);
+	assert_int_equal(img.nr, 5);
+	assert_int_equal(info.initrd, 0);
+	kj_image_done(&img);
+}
+
+static void test_refusals(void **state)
+{
+	struct fixture *f = *state;
+	struct kj_load_info info;
+	struct kj_image img;
+	char *longcmd = malloc(3000);
+
+	/* Region too small: the info still says how much B needs. */
+	f->l.region.size = 16 * MiB;
+	assert_int_equal(kj_image_build(&f->in, &img, &info), -ENOSPC);
+	assert_true(info.needed > 16 * MiB);
+	assert_true(info.needed < 64 * MiB);
+	f->l.region.size = 128 * MiB;
+	/* A command line longer than the kernel takes. */
+	memset(longcmd, 'x', 2999);
+	longcmd[2999] = '\0';
+	f->in.cmdline = longcmd;
+	assert_int_equal(kj_image_build(&f->in, &img, &info), -E2BIG);
+	f->in.cmdline = NULL;
+	/* A layout that cannot confine B. */
+	f->l.region.start += 0x800;
+	assert_int_equal(kj_image_build(&f->in, &img, &info), -EINVAL);
+	f->l.region.start -= 0x800;
+	/* A blob that is not our purgatory. */
+	uint8_t fake[4096] = { 0 };
+	f->in.purgatory = fake;
+	f->in.purgatory_size = sizeof(fake);
+	assert_int_equal(kj_image_build(&f->in, &img, &info), -EINVAL);
+	free(longcmd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_segments_confined, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_boot_params, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cmdline_and_handoff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purgatory_params, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_initrd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+	};
+
+	if (getenv("TESTFUNCS"))
+		cmocka_set_test_filter(getenv("TESTFUNCS"));
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
