@@ -93,10 +93,9 @@ void khi_ext_table_encode(const struct khi_extent *ext, size_t n, uint8_t *out)
 
 int khi_ext_table_count(const uint8_t *in, size_t size, size_t *ret_n)
 {
-	if (size < KHI_EXT_HEAD || memcmp(in, KHI_EXT_MAGIC, 8) != 0)
+	/* No version of its own (the commit record's applies): anything odd is corruption. */
+	if (size < KHI_EXT_HEAD || memcmp(in, KHI_EXT_MAGIC, 8) != 0 || get_le32(in + 12) != 0)
 		return -EBADMSG;
-	if (get_le32(in + 12) != 0)
-		return -EPROTONOSUPPORT;
 	size_t n = get_le32(in + 8);
 	if (n == 0 || n > KHI_EXTENTS_MAX || khi_ext_table_size(n) != size)
 		return -EBADMSG;

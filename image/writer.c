@@ -310,14 +310,17 @@ static int w_prepare(void *ctx, uint64_t job, unsigned slot)
 
 static bool page_is_zero(const uint8_t *p)
 {
-	const uint64_t *q = (const uint64_t *)(const void *)p;
-	uint64_t acc = 0;
+	uint64_t acc = 0, w[2];
 
-	/* Most pages that are not zero differ in the first words: check them first. */
-	if (q[0] | q[1])
+	/* Most pages that are not zero differ in the first words: check them first. memcpy()
+	 * because a source may hand out pointers that are not 8-byte aligned. */
+	memcpy(w, p, sizeof(w));
+	if (w[0] | w[1])
 		return false;
-	for (size_t i = 0; i < KHI_PAGE_SIZE / 8; i++)
-		acc |= q[i];
+	for (size_t i = 0; i < KHI_PAGE_SIZE; i += sizeof(w)) {
+		memcpy(w, p + i, sizeof(w));
+		acc |= w[0] | w[1];
+	}
 	return acc == 0;
 }
 

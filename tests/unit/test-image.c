@@ -1,0 +1,830 @@
+/* test-image.c: libkhimage end to end on swap areas in temporary files.
+ *
+ * Round trips in every mode, then every way an image can be refused, each followed by the
+ * check that the swap area is a valid swap area again. TESTFUNCS=<substring> selects cases.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "byteorder.h"
+#include "image-test-util.h"
+#include "image/crypto.h"
+#include "image/format.h"
+#include "image/khimage.h"
+
+#define PG KHI_PAGE_SIZE
+
+static const uint8_t test_key[KHI_KEY_SIZE] = "0123456789abcdef0123456789abcde";
+
+/* ---- helpers ---- */
+
+struct img_spec {
+	enum khi_compression comp;
+	int level;
+	int key;              /* 0 none, 1 raw key, 2 passphrase */
+	unsigned threads;
+	uint32_t frag;        /* extents of this many pages, interleaved; 0 = whole area */
+	bool copy, misalign;
+	uint64_t prefix;      /* bytes before the swap header (a swap file inside a disk) */
+};
+
+static void set_key(struct khi_key *k, int mode)
+{
+	memset(k, 0, sizeof(*k));
+	if (mode == 1)
+		k->key = test_key;
+	if (mode == 2) {
+		k->passphrase = "correct horse battery staple";
+		k->kdf_passes = 1;
+		k->kdf_memory_kib = 64;
+	}
+}
+
+/* Extents of @frag pages over the usable area, even-numbered first, then odd-numbered ones:
+ * the writer must follow the given order, not the device order. */
+static struct khi_extent *fragment(const struct ti_swap *sw, uint32_t frag, size_t *ret_n)
+{
+	size_t n = (sw->pages - 1) / frag, k = 0;
+	struct khi_extent *e = calloc(n, sizeof(*e));
+
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = (size_t)pass; i < n; i += 2)
+			e[k++] = (struct khi_extent){ sw->swap_offset + (1 + i * frag) * PG, (uint64_t)frag * PG };
+	*ret_n = n;
+	return e;
+}
+
+static int write_image(struct ti_swap *sw, const struct img_spec *sp, const uint8_t *mem,
+		       const struct khi_range *ranges, size_t nr, struct khi_stats *st, int fail_at)
+{
+	struct khi_writer_opts o = KHI_WRITER_OPTS_INIT;
+	struct ti_source src = { .mem = mem, .copy = sp->copy, .misalign = sp->misalign, .fail_at_call = fail_at };
+	struct khi_source source = { ranges, nr, ti_source_read, &src };
+	struct khi_target t = { .fd = sw->fd, .swap_offset = sw->swap_offset };
+	struct khi_meta meta;
+	khi_writer *w = NULL;
+	int r;
+
+	ti_meta(&meta);
+	o.compression = sp->comp;
+	o.level = sp->level;
+	o.threads = sp->threads;
+	set_key(&o.key, sp->key);
+	if (sp->frag)
+		t.extents = fragment(sw, sp->frag, &t.nr_extents);
+	if (sp->misalign)
+		src.unaligned = malloc(9 * KHI_CHUNK_PAGES * PG);
+	r = khi_writer_new(&t, &o, &meta, &source, &w);
+	if (!r)
+		r = khi_writer_write(w);
+	if (w && st)
+		khi_writer_stats(w, st);
+	khi_writer_free(w);
+	free(src.unaligned);
+	free((void *)t.extents);
+	return r;
+}
+
+static int open_reader(const struct ti_swap *sw, int key, unsigned threads, const uint8_t *consumed_id,
+		       khi_reader **ret)
+{
+	struct khi_reader_opts o = KHI_READER_OPTS_INIT;
+	struct khi_target t = { .fd = sw->fd, .swap_offset = sw->swap_offset };
+
+	o.threads = threads;
+	o.consumed_id = consumed_id;
+	set_key(&o.key, key);
+	return khi_reader_open(&t, &o, ret);
+}
+
+/* Opens, verifies and restores; checks every page of the ranges and nothing else. */
+static int read_and_compare(const struct ti_swap *sw, int key, unsigned threads, const uint8_t *mem,
+			    uint64_t mem_pages, const struct khi_range *ranges, size_t nr)
+{
+	struct ti_sink snk = { .pages = mem_pages };
+	struct khi_sink sink = { ti_sink_write, &snk };
+	khi_reader *r = NULL;
+	int e = open_reader(sw, key, threads, NULL, &r);
+
+	if (e)
+		return e;
+	struct khi_meta want;
+	ti_meta(&want);
+	const struct khi_meta *m = khi_reader_meta(r);
+	assert_memory_equal(m->kernel_id, want.kernel_id, KHI_KERNEL_ID_SIZE);
+	assert_string_equal(m->kernel_release, want.kernel_release);
+	assert_string_equal(m->label, want.label);
+	assert_true(m->entry == want.entry);
+	assert_int_equal(m->platform_size, want.platform_size);
+	assert_memory_equal(m->platform, want.platform, want.platform_size);
+	assert_int_equal(khi_reader_check_identity(r, want.kernel_id, want.machine_id), 0);
+	assert_int_equal(khi_reader_restore(r, &sink), -EINVAL);   /* not verified yet */
+	if ((e = khi_reader_verify(r)) == 0) {
+		snk.mem = malloc(mem_pages * PG);
+		memset(snk.mem, 0xa5, mem_pages * PG);
+		e = khi_reader_restore(r, &sink);
+	}
+	if (e == 0) {
+		uint8_t *expect = malloc(mem_pages * PG);
+		memset(expect, 0xa5, mem_pages * PG);
+		for (size_t i = 0; i < nr; i++)
+			memcpy(expect + ranges[i].pfn * PG, mem + ranges[i].pfn * PG, ranges[i].count * PG);
+		assert_false(snk.out_of_order);
+		assert_memory_equal(snk.mem, expect, mem_pages * PG);
+		free(expect);
+	}
+	free(snk.mem);
+	khi_reader_free(r);
+	return e;
+}
+
+static uint8_t *page0(const struct ti_swap *sw)
+{
+	uint8_t *p = malloc(PG);
+	assert_int_equal(pread(sw->fd, p, PG, (off_t)sw->swap_offset), PG);
+	return p;
+}
+
+/* ---- round trips ---- */
+
+struct rt_case {
+	const char *name;
+	enum ti_fill fill;
+	uint64_t mem_pages;
+	struct khi_range ranges[4];
+	size_t nr;
+	struct img_spec spec;
+};
+
+static const struct rt_case rt_cases[] = {
+	{ "zero-lz4", TI_ZERO, 200, { { 0, 200 } }, 1, { KHI_COMPRESS_LZ4, 0, 0, 1, 0, 0, 0, 0 } },
+	{ "text-lz4", TI_TEXT, 300, { { 0, 300 } }, 1, { KHI_COMPRESS_LZ4, 0, 0, 1, 0, 0, 0, 0 } },
+	{ "random-lz4", TI_RANDOM, 130, { { 0, 130 } }, 1, { KHI_COMPRESS_LZ4, 0, 0, 2, 0, 0, 0, 0 } },
+	{ "mixed-none", TI_MIXED, 257, { { 0, 257 } }, 1, { KHI_COMPRESS_NONE, 0, 0, 1, 0, 0, 0, 0 } },
+	{ "mixed-none-3t", TI_MIXED, 257, { { 0, 257 } }, 1, { KHI_COMPRESS_NONE, 0, 0, 3, 0, 0, 0, 0 } },
+	{ "mixed-lz4hc", TI_MIXED, 200, { { 0, 200 } }, 1, { KHI_COMPRESS_LZ4HC, 0, 0, 2, 0, 0, 0, 0 } },
+	{ "mixed-lz4hc-3", TI_MIXED, 100, { { 0, 100 } }, 1, { KHI_COMPRESS_LZ4HC, 3, 0, 1, 0, 0, 0, 0 } },
+	{ "holes-lz4-3t", TI_MIXED, 600, { { 1, 70 }, { 100, 1 }, { 130, 200 }, { 400, 129 } }, 4,
+	  { KHI_COMPRESS_LZ4, 0, 0, 3, 0, 0, 0, 0 } },
+	{ "copy-source", TI_MIXED, 300, { { 0, 300 } }, 1, { KHI_COMPRESS_LZ4, 0, 0, 2, 0, true, false, 0 } },
+	{ "misaligned-source", TI_MIXED, 300, { { 0, 300 } }, 1, { KHI_COMPRESS_NONE, 0, 0, 2, 0, false, true, 0 } },
+	{ "fragmented-1page", TI_MIXED, 300, { { 0, 300 } }, 1, { KHI_COMPRESS_LZ4, 0, 0, 2, 1, 0, 0, 0 } },
+	{ "fragmented-5pages", TI_RANDOM, 200, { { 0, 200 } }, 1, { KHI_COMPRESS_NONE, 0, 0, 1, 5, 0, 0, 0 } },
+	{ "aes-key-lz4", TI_MIXED, 300, { { 0, 300 } }, 1, { KHI_COMPRESS_LZ4, 0, 1, 2, 0, 0, 0, 0 } },
+	{ "aes-key-none", TI_MIXED, 150, { { 0, 150 } }, 1, { KHI_COMPRESS_NONE, 0, 1, 1, 3, 0, 0, 0 } },
+	{ "aes-passphrase", TI_TEXT, 100, { { 0, 100 } }, 1, { KHI_COMPRESS_LZ4HC, 0, 2, 2, 0, 0, 0, 0 } },
+	{ "offset-in-disk", TI_MIXED, 200, { { 0, 200 } }, 1, { KHI_COMPRESS_LZ4, 0, 0, 2, 0, 0, 0, 64 * PG } },
+};
+
+static void test_roundtrip(void **state)
+{
+	const struct rt_case *c = *state;
+	uint8_t *mem = ti_memory(c->mem_pages, c->fill, 7);
+	uint64_t total = 0;
+	struct khi_stats st;
+	struct ti_swap sw;
+
+	for (size_t i = 0; i < c->nr; i++)
+		total += c->ranges[i].count;
+	ti_swap_make(&sw, (uint32_t)(c->mem_pages + 80), c->spec.prefix, NULL, 0);
+	assert_int_equal(write_image(&sw, &c->spec, mem, c->ranges, c->nr, &st, 0), 0);
+	assert_true(st.pages_total == total);
+	assert_true(st.pages_zero == ti_count_zero_pages(mem, c->ranges, c->nr));
+	assert_true(st.pages_raw + st.pages_compressed + st.pages_zero == total);
+	if (c->spec.comp == KHI_COMPRESS_NONE)
+		assert_true(st.pages_compressed == 0);
+	if (c->fill == TI_ZERO)
+		assert_true(st.bytes_out == 0);
+	if (c->fill == TI_TEXT && c->spec.comp != KHI_COMPRESS_NONE)
+		assert_true(st.bytes_out * 2 < st.bytes_in);
+	assert_int_equal(read_and_compare(&sw, c->spec.key, 2, mem, c->mem_pages, c->ranges, c->nr), 0);
+	ti_swap_close(&sw);
+	free(mem);
+}
+
+/* Same input and settings, 1 or 3 threads: identical bytes apart from page 0 and the header
+ * (timestamps, image id). */
+static void test_deterministic(void **state)
+{
+	const struct khi_range rg = { 0, 500 };
+	uint8_t *mem = ti_memory(500, TI_MIXED, 3);
+	struct ti_swap a, b;
+	struct img_spec s1 = { .comp = KHI_COMPRESS_LZ4, .threads = 1 }, s3 = s1;
+	struct khi_anchor an;
+	size_t na, nb;
+
+	(void)state;
+	s3.threads = 3;
+	ti_swap_make(&a, 600, 0, NULL, 0);
+	ti_swap_make(&b, 600, 0, NULL, 0);
+	assert_int_equal(write_image(&a, &s1, mem, &rg, 1, NULL, 0), 0);
+	assert_int_equal(write_image(&b, &s3, mem, &rg, 1, NULL, 0), 0);
+	uint8_t *fa = ti_file_read(a.fd, &na), *fb = ti_file_read(b.fd, &nb);
+	assert_int_equal(na, nb);
+	assert_int_equal(khi_anchor_decode(fa, &an), 0);
+	size_t hdr = PG + an.header_lofs;   /* one extent starting at page 1 */
+	assert_memory_equal(fa + PG, fb + PG, hdr - PG);
+	assert_memory_equal(fa + hdr + khi_page_align(an.header_size), fb + hdr + khi_page_align(an.header_size),
+			    na - hdr - khi_page_align(an.header_size));
+	free(fa);
+	free(fb);
+	ti_swap_close(&a);
+	ti_swap_close(&b);
+	free(mem);
+}
+
+/* ---- a committed image to break ---- */
+
+struct fixture {
+	struct ti_swap sw;
+	uint8_t *mem;
+	uint8_t *orig0;
+	struct khi_range rg;
+	struct khi_anchor an;
+	uint64_t base;        /* file offset of logical offset 0 */
+};
+
+static int fixture_setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct img_spec sp = { .comp = KHI_COMPRESS_LZ4, .threads = 2 };
+	uint8_t *p;
+
+	f->rg = (struct khi_range){ 0, 300 };
+	f->mem = ti_memory(300, TI_MIXED, 11);
+	ti_swap_make(&f->sw, 400, 0, NULL, 0);
+	f->orig0 = page0(&f->sw);
+	assert_int_equal(write_image(&f->sw, &sp, f->mem, &f->rg, 1, NULL, 0), 0);
+	p = page0(&f->sw);
+	assert_int_equal(khi_anchor_decode(p, &f->an), 0);
+	free(p);
+	f->base = f->sw.swap_offset + PG;
+	*state = f;
+	return 0;
+}
+
+static int fixture_teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	ti_swap_close(&f->sw);
+	free(f->orig0);
+	free(f->mem);
+	free(f);
+	return 0;
+}
+
+static void flip(int fd, uint64_t off)
+{
+	uint8_t b;
+	assert_int_equal(pread(fd, &b, 1, (off_t)off), 1);
+	b ^= 0x40;
+	assert_int_equal(pwrite(fd, &b, 1, (off_t)off), 1);
+}
+
+/* Refused at open or at verify with @want; then discard leaves a plain swap area. */
+static void expect_refused(struct fixture *f, int want)
+{
+	khi_reader *r = NULL;
+	int e = open_reader(&f->sw, 0, 2, NULL, &r);
+
+	if (e == 0) {
+		e = khi_reader_verify(r);
+		khi_reader_free(r);
+	}
+	assert_int_equal(e, want);
+}
+
+static void expect_discarded(struct fixture *f)
+{
+	khi_reader *r = NULL;
+
+	assert_int_equal(khi_discard(f->sw.fd, f->sw.swap_offset), 0);
+	ti_assert_plain_swap(f->sw.fd, f->sw.swap_offset, f->orig0);
+	assert_int_equal(open_reader(&f->sw, 0, 1, NULL, &r), -ENODATA);
+	assert_int_equal(khi_discard(f->sw.fd, f->sw.swap_offset), -ENODATA);
+}
+
+static void test_intact(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(read_and_compare(&f->sw, 0, 1, f->mem, 300, &f->rg, 1), 0);
+	expect_discarded(f);
+}
+
+/* Every byte of the commit record, then of the extent table head, the header and the chunk
+ * table: one flipped bit and the image is refused as corrupt. */
+static void test_flip_metadata(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t hdr = f->base + f->an.header_lofs;
+	uint64_t tbl = hdr - khi_page_align(1ull * 5 * KHI_CHUNK_RECORD);
+	struct { uint64_t start, len, step; } areas[] = {
+		{ f->sw.swap_offset, KHI_ANCHOR_SIZE, 1 },
+		{ f->base, khi_ext_table_size(1), 1 },
+		{ hdr, f->an.header_size, 3 },
+		{ tbl, 5 * KHI_CHUNK_RECORD, 1 },
+	};
+
+	for (size_t a = 0; a < 4; a++)
+		for (uint64_t o = areas[a].start; o < areas[a].start + areas[a].len; o += areas[a].step) {
+			flip(f->sw.fd, o);
+			expect_refused(f, -EBADMSG);
+			flip(f->sw.fd, o);
+		}
+	assert_int_equal(read_and_compare(&f->sw, 0, 1, f->mem, 300, &f->rg, 1), 0);
+	expect_discarded(f);
+}
+
+/* Header fields changed and the header checksum recomputed, as a bug or a forger would. */
+struct field_case {
+	const char *name;
+	uint32_t off, width;
+	int64_t delta;    /* added to the little-endian value; for width > 8: memset value */
+	int want;
+};
+
+static const struct field_case field_cases[] = {
+	{ "version", 8, 4, 1, -EPROTONOSUPPORT },
+	{ "header_size", 12, 4, 16, -EBADMSG },
+	{ "flags", 16, 4, 1, -EPROTONOSUPPORT },
+	{ "page_size", 20, 4, 4096, -EPROTONOSUPPORT },
+	{ "chunk_pages", 24, 4, -32, -EPROTONOSUPPORT },
+	{ "compression", 28, 1, 8, -EPROTONOSUPPORT },
+	{ "level", 29, 1, 3, -EBADMSG },
+	{ "checksum_algo", 30, 1, 1, -EPROTONOSUPPORT },
+	{ "digest_algo", 31, 1, 1, -EPROTONOSUPPORT },
+	{ "cipher", 32, 1, 1, -ENOKEY },
+	{ "cipher_unknown", 32, 1, 2, -EPROTONOSUPPORT },
+	{ "kdf", 33, 1, 1, -EBADMSG },
+	{ "reserved", 34, 2, 1, -EPROTONOSUPPORT },
+	{ "kdf_passes", 36, 4, 3, -EBADMSG },
+	{ "image_id", 80, 1, 1, -EBADMSG },
+	{ "swap_offset", 120, 8, 4096, -EBADMSG },
+	{ "kernel_release", 160, 1, -0x20, -EBADMSG },
+	{ "label_unterminated", 256, 64, 'a', -EBADMSG },
+	{ "nr_ranges", 320, 4, 1, -EBADMSG },
+	{ "platform_size", 324, 4, 1, -EBADMSG },
+	{ "nr_chunks", 328, 8, 1, -EBADMSG },
+	{ "chunk_table_lofs", 336, 8, 4096, -EBADMSG },
+	{ "bytes_image", 344, 8, 4096, -EBADMSG },
+	{ "pages_total", 352, 8, 1, -EBADMSG },
+	{ "pages_zero", 360, 8, 1, -EBADMSG },
+	{ "pages_raw_vs_compressed", 368, 8, 0x1ffffffffffffffLL, -EBADMSG },
+	{ "bytes_out", 392, 8, 4096, -EBADMSG },
+	{ "chunk_table_digest", 400, 1, 1, -EBADMSG },
+	{ "ext_table_digest", 432, 1, 1, -EBADMSG },
+	{ "range_count", KHI_HDR_VAR_OFFSET + 8, 8, 1, -EBADMSG },
+	{ "range_pfn", KHI_HDR_VAR_OFFSET, 8, 1, -EBADMSG },
+};
+
+static void test_header_fields(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t hdr = f->base + f->an.header_lofs;
+	uint32_t size = f->an.header_size;
+	uint8_t *orig = malloc(size), *h = malloc(size);
+
+	assert_int_equal(pread(f->sw.fd, orig, size, (off_t)hdr), (ssize_t)size);
+	for (size_t i = 0; i < sizeof(field_cases) / sizeof(field_cases[0]); i++) {
+		const struct field_case *c = &field_cases[i];
+		memcpy(h, orig, size);
+		if (c->width > 8) {
+			memset(h + c->off, (int)c->delta, c->width);
+		} else {
+			uint64_t v = 0;
+			for (uint32_t b = 0; b < c->width; b++)
+				v |= (uint64_t)h[c->off + b] << (8 * b);
+			v += (uint64_t)c->delta;
+			for (uint32_t b = 0; b < c->width; b++)
+				h[c->off + b] = (uint8_t)(v >> (8 * b));
+		}
+		memset(h + KHI_HDR_OFF_CHECKSUM, 0, 32);
+		khi_sha256(h, size, h + KHI_HDR_OFF_CHECKSUM);
+		assert_int_equal(pwrite(f->sw.fd, h, size, (off_t)hdr), (ssize_t)size);
+		print_message("  field %s\n", c->name);
+		expect_refused(f, c->want);
+	}
+	assert_int_equal(pwrite(f->sw.fd, orig, size, (off_t)hdr), (ssize_t)size);
+	assert_int_equal(read_and_compare(&f->sw, 0, 1, f->mem, 300, &f->rg, 1), 0);
+	free(orig);
+	free(h);
+	expect_discarded(f);
+}
+
+static void test_flip_chunk(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t data = f->base + khi_page_align(khi_ext_table_size(1));
+	uint64_t tbl = f->base + f->an.header_lofs - PG;   /* 5 records fit in a page */
+	uint32_t seed = 5;
+
+	for (int i = 0; i < 20; i++) {
+		seed = seed * 1103515245u + 12345u;
+		uint64_t off = data + (seed >> 4) % (tbl - data);
+		flip(f->sw.fd, off);
+		/* Padding after a chunk's payload is not part of the image: flips there are free. */
+		khi_reader *r = NULL;
+		assert_int_equal(open_reader(&f->sw, 0, 2, NULL, &r), 0);
+		int e = khi_reader_verify(r);
+		khi_reader_free(r);
+		flip(f->sw.fd, off);
+		assert_true(e == -EBADMSG || e == 0);
+	}
+	/* A flip at the start of the first payload always hits stored bytes. */
+	flip(f->sw.fd, data);
+	expect_refused(f, -EBADMSG);
+	expect_discarded(f);
+}
+
+/* The file cut at every page from the first payload on: refused, never crashed. */
+static void test_truncate(void **state)
+{
+	struct fixture *f = *state;
+	size_t size;
+	uint8_t *all = ti_file_read(f->sw.fd, &size);
+	uint64_t data = f->base + khi_page_align(khi_ext_table_size(1));
+	uint64_t end = f->base + f->an.header_lofs + khi_page_align(f->an.header_size);
+
+	for (uint64_t cut = data; cut < end; cut += PG) {
+		assert_int_equal(ftruncate(f->sw.fd, (off_t)cut), 0);
+		expect_refused(f, -EBADMSG);
+	}
+	assert_int_equal(pwrite(f->sw.fd, all, size, 0), (ssize_t)size);
+	free(all);
+	assert_int_equal(read_and_compare(&f->sw, 0, 1, f->mem, 300, &f->rg, 1), 0);
+	expect_discarded(f);
+}
+
+static void test_identity(void **state)
+{
+	struct fixture *f = *state;
+	struct khi_meta m;
+	uint8_t other[KHI_KERNEL_ID_SIZE] = { 1 };
+	khi_reader *r = NULL;
+
+	ti_meta(&m);
+	assert_int_equal(open_reader(&f->sw, 0, 1, NULL, &r), 0);
+	assert_int_equal(khi_reader_check_identity(r, m.kernel_id, m.machine_id), 0);
+	assert_int_equal(khi_reader_check_identity(r, other, m.machine_id), -ESTALE);
+	assert_int_equal(khi_reader_check_identity(r, m.kernel_id, other), -ESTALE);
+	assert_int_equal(khi_reader_check_identity(r, NULL, NULL), 0);
+	khi_reader_free(r);
+	expect_discarded(f);
+}
+
+/* Boot path: consume first (the area is swap again at once), then read by image id. */
+static void test_consumed(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t id[KHI_IMAGE_ID_SIZE], other[KHI_IMAGE_ID_SIZE] = { 0 };
+	struct khi_probe_info pi;
+	khi_reader *r = NULL;
+
+	assert_int_equal(khi_probe(f->sw.fd, 0, &pi), 0);
+	assert_int_equal(pi.state, KHI_STATE_COMMITTED);
+	assert_int_equal(open_reader(&f->sw, 0, 1, other, &r), -ENODATA);
+	assert_int_equal(khi_mark_consumed(f->sw.fd, 0, id), 0);
+	assert_memory_equal(id, pi.image_id, KHI_IMAGE_ID_SIZE);
+	ti_assert_plain_swap(f->sw.fd, 0, f->orig0);
+	assert_int_equal(khi_probe(f->sw.fd, 0, &pi), 0);
+	assert_int_equal(pi.state, KHI_STATE_CONSUMED);
+	assert_int_equal(khi_mark_consumed(f->sw.fd, 0, NULL), -EALREADY);
+	assert_int_equal(open_reader(&f->sw, 0, 1, NULL, &r), -EALREADY);
+	assert_int_equal(open_reader(&f->sw, 0, 1, other, &r), -ENODATA);
+	assert_int_equal(open_reader(&f->sw, 0, 2, id, &r), 0);
+	assert_int_equal(khi_reader_verify(r), 0);
+	khi_reader_free(r);
+	expect_discarded(f);
+	assert_int_equal(khi_mark_consumed(f->sw.fd, 0, NULL), -ENODATA);
+	assert_int_equal(khi_probe(f->sw.fd, 0, &pi), 0);
+	assert_int_equal(pi.state, KHI_STATE_NONE);
+}
+
+/* A crash after the data but before the commit: page 0 still says plain swap. */
+static void test_missing_commit(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t *p = page0(&f->sw);
+
+	memcpy(p + PG - 10, "SWAPSPACE2", 10);
+	assert_int_equal(pwrite(f->sw.fd, p, PG, 0), PG);
+	expect_refused(f, -ENODATA);
+	/* The reverse tear: our signature, no record. */
+	memset(p, 0, KHI_SWAP_BOOTBITS);
+	memcpy(p + PG - 10, "KHIBERNATE", 10);
+	assert_int_equal(pwrite(f->sw.fd, p, PG, 0), PG);
+	expect_refused(f, -EBADMSG);
+	assert_int_equal(khi_mark_consumed(f->sw.fd, 0, NULL), -EBADMSG);
+	ti_assert_plain_swap(f->sw.fd, 0, f->orig0);
+	free(p);
+}
+
+static void test_exists(void **state)
+{
+	struct fixture *f = *state;
+	struct img_spec sp = { .comp = KHI_COMPRESS_LZ4, .threads = 1 };
+
+	assert_int_equal(write_image(&f->sw, &sp, f->mem, &f->rg, 1, NULL, 0), -EEXIST);
+	expect_discarded(f);
+	assert_int_equal(write_image(&f->sw, &sp, f->mem, &f->rg, 1, NULL, 0), 0);
+	assert_int_equal(read_and_compare(&f->sw, 0, 1, f->mem, 300, &f->rg, 1), 0);
+}
+
+/* ---- keys ---- */
+
+static void test_keys(void **state)
+{
+	const struct khi_range rg = { 0, 100 };
+	uint8_t *mem = ti_memory(100, TI_MIXED, 9);
+	struct img_spec sp = { .comp = KHI_COMPRESS_LZ4, .threads = 2, .key = 1 };
+	struct khi_reader_opts o = KHI_READER_OPTS_INIT;
+	uint8_t wrong[KHI_KEY_SIZE] = { 0 };
+	struct ti_swap sw;
+	khi_reader *r = NULL;
+
+	(void)state;
+	ti_swap_make(&sw, 200, 0, NULL, 0);
+	uint8_t *orig = page0(&sw);
+	struct khi_target t = { .fd = sw.fd };
+	assert_int_equal(write_image(&sw, &sp, mem, &rg, 1, NULL, 0), 0);
+	assert_int_equal(open_reader(&sw, 0, 1, NULL, &r), -ENOKEY);
+	assert_int_equal(open_reader(&sw, 2, 1, NULL, &r), -EKEYREJECTED);
+	o.key.key = wrong;
+	assert_int_equal(khi_reader_open(&t, &o, &r), -EKEYREJECTED);
+	assert_int_equal(read_and_compare(&sw, 1, 2, mem, 100, &rg, 1), 0);
+	assert_int_equal(khi_discard(sw.fd, 0), 0);
+	ti_assert_plain_swap(sw.fd, 0, orig);
+
+	sp.key = 2;
+	assert_int_equal(write_image(&sw, &sp, mem, &rg, 1, NULL, 0), 0);
+	assert_int_equal(open_reader(&sw, 1, 1, NULL, &r), -EKEYREJECTED);
+	o.key.key = NULL;
+	o.key.passphrase = "Correct horse battery staple";
+	assert_int_equal(khi_reader_open(&t, &o, &r), -EKEYREJECTED);
+	assert_int_equal(read_and_compare(&sw, 2, 1, mem, 100, &rg, 1), 0);
+	assert_int_equal(khi_discard(sw.fd, 0), 0);
+	ti_assert_plain_swap(sw.fd, 0, orig);
+	free(orig);
+	ti_swap_close(&sw);
+	free(mem);
+}
+
+/* ---- space and placement ---- */
+
+static void assert_file_unchanged(int fd, const uint8_t *before, size_t size)
+{
+	size_t n;
+	uint8_t *now = ti_file_read(fd, &n);
+	assert_int_equal(n, size);
+	assert_memory_equal(now, before, size);
+	free(now);
+}
+
+static void test_no_space(void **state)
+{
+	const struct khi_range rg = { 0, 300 };
+	uint8_t *mem = ti_memory(300, TI_TEXT, 2);
+	struct khi_writer_opts o = KHI_WRITER_OPTS_INIT;
+	struct ti_source src = { .mem = mem };
+	struct khi_source source = { &rg, 1, ti_source_read, &src };
+	struct khi_meta meta;
+	struct ti_swap sw;
+	khi_writer *w = NULL;
+	size_t size;
+
+	(void)state;
+	ti_meta(&meta);
+	ti_swap_make(&sw, 250, 0, NULL, 0);
+	uint8_t *before = ti_file_read(sw.fd, &size);
+	struct khi_target t = { .fd = sw.fd };
+	/* The worst case does not fit: refused before any write. */
+	assert_int_equal(khi_writer_new(&t, &o, &meta, &source, &w), -ENOSPC);
+	assert_file_unchanged(sw.fd, before, size);
+	/* Granted extents smaller still. */
+	struct khi_extent e = { PG, 10 * PG };
+	t.extents = &e;
+	t.nr_extents = 1;
+	assert_int_equal(khi_writer_new(&t, &o, &meta, &source, &w), -ENOSPC);
+	assert_file_unchanged(sw.fd, before, size);
+	/* With an estimate that is too optimistic: starts, runs out, leaves page 0 alone. */
+	o.size_estimate = 5 * PG;
+	assert_int_equal(khi_writer_new(&t, &o, &meta, &source, &w), 0);
+	assert_int_equal(khi_writer_write(w), -ENOSPC);
+	w = khi_writer_free(w);
+	uint8_t *now = page0(&sw);
+	assert_memory_equal(now, before, PG);
+	free(now);
+	/* Text compresses: a fair estimate fits in 200 pages. */
+	t.extents = NULL;
+	t.nr_extents = 0;
+	o.size_estimate = 200 * PG;
+	assert_int_equal(khi_writer_new(&t, &o, &meta, &source, &w), 0);
+	assert_int_equal(khi_writer_write(w), 0);
+	khi_writer_free(w);
+	assert_int_equal(read_and_compare(&sw, 0, 1, mem, 300, &rg, 1), 0);
+	free(before);
+	ti_swap_close(&sw);
+	free(mem);
+}
+
+/* A source that fails half way: the area stays plain swap. */
+static void test_source_error(void **state)
+{
+	const struct khi_range rg = { 0, 600 };
+	uint8_t *mem = ti_memory(600, TI_MIXED, 4);
+	struct img_spec sp = { .comp = KHI_COMPRESS_LZ4, .threads = 2 };
+	struct ti_swap sw;
+	khi_reader *r = NULL;
+
+	(void)state;
+	ti_swap_make(&sw, 700, 0, NULL, 0);
+	uint8_t *orig = page0(&sw);
+	assert_int_equal(write_image(&sw, &sp, mem, &rg, 1, NULL, 5), -EIO);
+	uint8_t *now = page0(&sw);
+	assert_memory_equal(now, orig, PG);
+	free(now);
+	assert_int_equal(open_reader(&sw, 0, 1, NULL, &r), -ENODATA);
+	free(orig);
+	ti_swap_close(&sw);
+	free(mem);
+}
+
+/* Bad pages are never written; extents outside the area or over page 0 are refused. */
+static void test_placement(void **state)
+{
+	const uint32_t bad[] = { 3, 4, 50, 51, 52, 199 };
+	const struct khi_range rg = { 0, 150 };
+	uint8_t *mem = ti_memory(150, TI_RANDOM, 8);
+	struct img_spec sp = { .comp = KHI_COMPRESS_NONE, .threads = 2 };
+	uint8_t mark[PG], got[PG];
+	struct ti_swap sw;
+
+	(void)state;
+	memset(mark, 0xee, PG);
+	ti_swap_make(&sw, 200, 0, bad, 6);
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(pwrite(sw.fd, mark, PG, (off_t)bad[i] * PG), PG);
+	assert_int_equal(write_image(&sw, &sp, mem, &rg, 1, NULL, 0), 0);
+	for (int i = 0; i < 6; i++) {
+		assert_int_equal(pread(sw.fd, got, PG, (off_t)bad[i] * PG), PG);
+		assert_memory_equal(got, mark, PG);
+	}
+	assert_int_equal(read_and_compare(&sw, 0, 1, mem, 150, &rg, 1), 0);
+	assert_int_equal(khi_discard(sw.fd, 0), 0);
+
+	struct khi_writer_opts o = KHI_WRITER_OPTS_INIT;
+	struct ti_source src = { .mem = mem };
+	struct khi_source source = { &rg, 1, ti_source_read, &src };
+	struct khi_meta meta;
+	khi_writer *w = NULL;
+	ti_meta(&meta);
+	const struct khi_extent refused[][2] = {
+		{ { 0, 8 * PG }, { 0, 0 } },                /* over page 0 */
+		{ { 45 * PG, 10 * PG }, { 0, 0 } },         /* over bad pages 50..52 */
+		{ { 150 * PG, 60 * PG }, { 0, 0 } },        /* past last_page */
+		{ { 100 * PG + 512, PG }, { 0, 0 } },       /* not aligned */
+		{ { 100 * PG, 20 * PG }, { 110 * PG, 4 * PG } }, /* overlapping */
+	};
+	const size_t nr[] = { 1, 1, 1, 1, 2 };
+	for (size_t i = 0; i < 5; i++) {
+		struct khi_target t = { .fd = sw.fd, .extents = refused[i], .nr_extents = nr[i] };
+		assert_int_equal(khi_writer_new(&t, &o, &meta, &source, &w), -EINVAL);
+	}
+	ti_swap_close(&sw);
+	free(mem);
+}
+
+static void test_not_swap(void **state)
+{
+	struct ti_swap sw;
+	struct khi_probe_info pi;
+	khi_reader *r = NULL;
+	size_t size;
+
+	(void)state;
+	ti_swap_make(&sw, 50, 0, NULL, 0);
+	assert_int_equal(pwrite(sw.fd, "S1SUSPEND\0", 10, PG - 10), 10);
+	uint8_t *before = ti_file_read(sw.fd, &size);
+	assert_int_equal(khi_probe(sw.fd, 0, &pi), -EMEDIUMTYPE);
+	assert_int_equal(khi_mark_consumed(sw.fd, 0, NULL), -EMEDIUMTYPE);
+	assert_int_equal(khi_discard(sw.fd, 0), -EMEDIUMTYPE);
+	assert_int_equal(open_reader(&sw, 0, 1, NULL, &r), -EMEDIUMTYPE);
+	assert_file_unchanged(sw.fd, before, size);
+	free(before);
+	ti_swap_close(&sw);
+	/* Plain swap: nothing to do, nothing written. */
+	ti_swap_make(&sw, 50, 0, NULL, 0);
+	before = ti_file_read(sw.fd, &size);
+	assert_int_equal(khi_mark_consumed(sw.fd, 0, NULL), -ENODATA);
+	assert_int_equal(khi_discard(sw.fd, 0), -ENODATA);
+	assert_int_equal(khi_probe(sw.fd, 0, &pi), 0);
+	assert_int_equal(pi.state, KHI_STATE_NONE);
+	assert_int_equal(pi.swap_last_page, 49);
+	assert_string_equal(pi.swap_label, "khitest");
+	assert_file_unchanged(sw.fd, before, size);
+	free(before);
+	ti_swap_close(&sw);
+}
+
+/* ---- the real swapon, on a loop device ---- */
+
+static int run(const char *cmd)
+{
+	int st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_swapon(void **state)
+{
+	const struct khi_range rg = { 0, 200 };
+	char path[] = "/tmp/khi-swapon-XXXXXX", cmd[256], loop[64] = "";
+	struct img_spec sp = { .comp = KHI_COMPRESS_LZ4, .threads = 2 };
+	struct ti_swap sw;
+	FILE *p;
+
+	(void)state;
+	if (geteuid() != 0 || run("command -v losetup swapon mkswap >/dev/null 2>&1") != 0)
+		skip();
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "truncate -s 4M %s && mkswap %s >/dev/null 2>&1", path, path);
+	assert_int_equal(run(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "losetup -f --show %s 2>/dev/null", path);
+	if (!(p = popen(cmd, "r")) || !fgets(loop, sizeof(loop), p) || pclose(p) != 0 || !loop[0]) {
+		unlink(path);
+		skip();
+	}
+	loop[strcspn(loop, "\n")] = 0;
+	sw = (struct ti_swap){ .fd = open(loop, O_RDWR | O_CLOEXEC) };
+	assert_true(sw.fd >= 0);
+	uint8_t *mem = ti_memory(200, TI_MIXED, 1);
+	assert_int_equal(write_image(&sw, &sp, mem, &rg, 1, NULL, 0), 0);
+	snprintf(cmd, sizeof(cmd), "swapon %s 2>/dev/null", loop);
+	int refused = run(cmd);
+	assert_int_equal(khi_mark_consumed(sw.fd, 0, NULL), 0);
+	int accepted = run(cmd);
+	if (accepted == 0) {
+		snprintf(cmd, sizeof(cmd), "swapoff %s", loop);
+		run(cmd);
+	}
+	close(sw.fd);
+	snprintf(cmd, sizeof(cmd), "losetup -d %s", loop);
+	run(cmd);
+	unlink(path);
+	free(mem);
+	assert_int_not_equal(refused, 0);   /* an image is not swap */
+	assert_int_equal(accepted, 0);      /* consumed: swap again, no mkswap needed */
+}
+
+/* ---- main ---- */
+
+static bool selected(const char *name)
+{
+	const char *sel = getenv("TESTFUNCS");
+	return !sel || strstr(name, sel);
+}
+
+int main(void)
+{
+	struct CMUnitTest tests[64];
+	char names[sizeof(rt_cases) / sizeof(rt_cases[0])][64];
+	size_t n = 0;
+
+	if (khi_global_init() < 0)
+		return 77;
+	for (size_t i = 0; i < sizeof(rt_cases) / sizeof(rt_cases[0]); i++) {
+		snprintf(names[i], sizeof(names[i]), "roundtrip/%s", rt_cases[i].name);
+		if (selected(names[i]))
+			tests[n++] = (struct CMUnitTest){ names[i], test_roundtrip, NULL, NULL, (void *)&rt_cases[i] };
+	}
+#define ADD(fn) if (selected(#fn)) tests[n++] = (struct CMUnitTest)cmocka_unit_test(fn)
+#define ADD_F(fn) if (selected(#fn)) tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
+	ADD(test_deterministic);
+	ADD_F(test_intact);
+	ADD_F(test_flip_metadata);
+	ADD_F(test_header_fields);
+	ADD_F(test_flip_chunk);
+	ADD_F(test_truncate);
+	ADD_F(test_identity);
+	ADD_F(test_consumed);
+	ADD_F(test_missing_commit);
+	ADD_F(test_exists);
+	ADD(test_keys);
+	ADD(test_no_space);
+	ADD(test_source_error);
+	ADD(test_placement);
+	ADD(test_not_swap);
+	ADD(test_swapon);
+	return _cmocka_run_group_tests("image", tests, n, NULL, NULL);
+}
