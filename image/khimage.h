@@ -245,6 +245,9 @@ struct khi_reader_opts {
 	 * (KHI_IMAGE_ID_SIZE bytes, from khi_mark_consumed()): only the consumed image with this
 	 * id is accepted; this is how the restore helper reads the image the boot path consumed. */
 	const uint8_t *consumed_id;
+	/* Non-zero: open to read the metadata only (no key needed: the header checksum is still
+	 * verified, its GCM tag is not); khi_reader_verify()/_restore() then give -EINVAL. */
+	int header_only;
 	khi_progress_fn progress;
 	void *progress_ctx;
 	uint64_t reserved[4];   /* MUST be 0 */
@@ -261,6 +264,12 @@ typedef struct khi_reader khi_reader;
  *   refused image (except after -EMEDIUMTYPE or an I/O error). */
 int khi_reader_open(const struct khi_target *target, const struct khi_reader_opts *opts,
 		    khi_reader **ret);
+
+/*! khi_reader_encrypted() : non-zero when the image is encrypted. */
+int khi_reader_encrypted(const khi_reader *r);
+
+/*! khi_reader_compression() : how the image was compressed; *ret_level the lz4hc level. */
+enum khi_compression khi_reader_compression(const khi_reader *r, int *ret_level);
 
 /*! khi_reader_meta() : the image's metadata, valid until khi_reader_free(). */
 const struct khi_meta *khi_reader_meta(const khi_reader *r);

@@ -155,9 +155,9 @@ int khi_reader_open(const struct khi_target *target, const struct khi_reader_opt
 	free(page);
 	if (!e)
 		e = khi_image_load(&r->img, target->fd, target->swap_offset, &a);
-	if (!e)
+	if (!e && !opts->header_only)
 		e = check_key(r);
-	if (!e)
+	if (!e && !opts->header_only)
 		e = setup_workers(r);
 	if (e < 0) {
 		khi_reader_free(r);
@@ -165,6 +165,18 @@ int khi_reader_open(const struct khi_target *target, const struct khi_reader_opt
 	}
 	*ret = r;
 	return 0;
+}
+
+int khi_reader_encrypted(const khi_reader *r)
+{
+	return r->img.hdr.cipher != KHI_CIPHER_NONE;
+}
+
+enum khi_compression khi_reader_compression(const khi_reader *r, int *ret_level)
+{
+	if (ret_level)
+		*ret_level = r->img.hdr.level;
+	return (enum khi_compression)r->img.hdr.compression;
 }
 
 const struct khi_meta *khi_reader_meta(const khi_reader *r)
@@ -391,6 +403,8 @@ int khi_reader_verify(khi_reader *r)
 	int e;
 
 	r->verified = false;
+	if (r->opts.header_only)
+		return -EINVAL;
 	if (!r->chunks && (e = load_chunk_table(r)) < 0)
 		return e;
 	e = run_pass(r, NULL);
