@@ -12,6 +12,9 @@ all:
 include mk/common.mk
 include image/Makefile.inc
 include kjump/Makefile.inc
+include common/Makefile.inc
+include khibernate/Makefile.inc
+include helper/Makefile.inc
 include resume/Makefile.inc
 include tests/Makefile.inc
 

@@ -63,7 +63,8 @@ int kh_kernel_id(uint8_t ret_id[KHI_KERNEL_ID_SIZE], char ret_release[KHI_RELEAS
 		return r;
 	if (uname(&u) < 0)
 		return -errno;
-	snprintf(ret_release, KHI_RELEASE_MAX + 1, "%s", u.release);
+	memset(ret_release, 0, KHI_RELEASE_MAX + 1);
+	memcpy(ret_release, u.release, strnlen(u.release, KHI_RELEASE_MAX));
 	return 0;
 }
 

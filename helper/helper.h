@@ -1,0 +1,35 @@
+/* khib-helper: the program helper kernel B runs. It reads its parameters from the kjump
+ * handoff, saves A's memory into an image (save mode) or puts it back (restore mode), leaves a
+ * status record in A's memory, and then powers off, reboots or jumps back to A.
+ */
+#ifndef KHIB_HELPER_H
+#define KHIB_HELPER_H
+
+#include <stdint.h>
+
+#include "common/khib-params.h"
+#include "common/khib-status.h"
+#include "kjump/kjump.h"
+
+/* The device node of the swap area (waits for the disk to appear); opens it. */
+int kh_open_swap(const struct kh_params *pa, int writable, int *ret_fd);
+
+/* Progress on the console: "verb  42%  380/905 MiB  210 MB/s  2 s left", about every second. */
+struct kh_progress {
+	const char *verb;
+	uint64_t start_ns, last_ns;
+};
+void kh_progress_cb(void *ctx, uint64_t done, uint64_t total);
+uint64_t kh_now_ns(void);
+
+/*! kh_save() : writes A's memory (the RAM of l, region excluded) into a committed image.
+ *  entry is A's re-entry address. Fills st (stats, phases). @return 0 or -errno. */
+int kh_save(const struct kh_params *pa, const struct kj_layout *l, uint64_t entry,
+	    struct kh_status *st);
+
+/*! kh_restore() : reads the consumed image pa->image_id, verifies all of it, then writes A's
+ *  pages back. @return 0 (A's memory is back: jump now) or -errno; a failure after the first
+ *  page was written is -EBADMSG too, and A MUST NOT be resumed then. */
+int kh_restore(const struct kh_params *pa, const struct kj_layout *l, struct kh_status *st);
+
+#endif

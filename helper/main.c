@@ -1,0 +1,116 @@
+/* khib-helper: what helper kernel B runs; see helper.h and docs/design.md. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <unistd.h>
+
+#include "helper.h"
+#include "physmem.h"
+
+static void fail(const char *what, int err)
+{
+	fprintf(stderr, "khib-helper: %s: %s\n", what, khi_strerror(err) ?: strerror(-err));
+}
+
+static int read_cmdline(char *buf, size_t size)
+{
+	FILE *f = fopen("/proc/cmdline", "re");
+	int ok = f && fgets(buf, (int)size, f);
+
+	if (f)
+		fclose(f);
+	return ok ? 0 : -EIO;
+}
+
+static uint64_t uptime_ns(void)
+{
+	double up = 0;
+	FILE *f = fopen("/proc/uptime", "re");
+
+	if (f) {
+		if (fscanf(f, "%lf", &up) != 1)
+			up = 0;
+		fclose(f);
+	}
+	return (uint64_t)(up * 1e9);
+}
+
+/* Leaves the status record in A's page, then does what the parameters say. */
+static int finish(const struct kh_params *pa, struct kh_status *st, uint64_t entry)
+{
+	uint8_t rec[KH_STATUS_SIZE];
+	int err;
+
+	kh_status_encode(st, rec);
+	if (pa->status_addr) {
+		err = kh_physmem_write(pa->status_addr, rec, sizeof(rec));
+		if (err)
+			fail("writing the status record into A", err);
+	}
+	sync();
+	/* A failed save goes back to A, which still runs and says what happened. */
+	if (pa->mode == KH_MODE_SAVE && (st->error || pa->after == KH_AFTER_JUMP_BACK)) {
+		err = kj_back(entry);
+		fail("jumping back to A", err);
+	} else if (pa->mode == KH_MODE_RESTORE && !st->error) {
+		fprintf(stderr, "khib-helper: memory restored; jumping to A\n");
+		err = kj_back(entry);
+		fail("jumping to the restored A", err);
+		return 1;
+	}
+	if (pa->after == KH_AFTER_REBOOT || pa->mode == KH_MODE_RESTORE)
+		reboot(RB_AUTOBOOT);
+	reboot(RB_POWER_OFF);
+	fail("power off", -errno);
+	return 1;
+}
+
+int main(void)
+{
+	struct kj_handoff h;
+	struct kh_params pa;
+	struct kh_status st = { .helper_boot_ns = uptime_ns() };
+	char cmdline[4096];
+	void *buf = NULL;
+	size_t size;
+	uint64_t entry = 0;
+	int err;
+
+	err = read_cmdline(cmdline, sizeof(cmdline));
+	if (!err)
+		err = kj_handoff_read(cmdline, &buf, &size);
+	if (!err)
+		err = kj_handoff_decode(buf, size, &h);
+	if (!err)
+		err = kh_params_decode(h.payload, h.payload_size, &pa);
+	if (err) {
+		fail("reading the parameters A left", err);
+		return 1;
+	}
+	if (pa.mode == KH_MODE_SAVE) {
+		err = kj_cmdline_u64(cmdline, "kjump.entry=", &entry);
+		if (!err && !entry)
+			err = -ENODATA;
+		if (!err) {
+			st.event = KH_EVENT_SAVED;
+			err = kh_save(&pa, &h.layout, entry, &st);
+		}
+		if (err)
+			fail("saving A's memory", err);
+		else
+			fprintf(stderr, "khib-helper: image committed\n");
+	} else {
+		entry = pa.entry;
+		st.event = KH_EVENT_RESTORED;
+		err = kh_restore(&pa, &h.layout, &st);
+		if (err)
+			fail("restoring A's memory (the image stays consumed; booting normally)", err);
+	}
+	st.error = err;
+	err = finish(&pa, &st, entry);
+	kh_params_clear(&pa);
+	free(buf);
+	return err;
+}

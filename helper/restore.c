@@ -1,0 +1,98 @@
+/* Restore mode: verify the whole image, then put A's pages back; see helper.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/platform.h"
+#include "helper.h"
+#include "physmem.h"
+
+static int write_pages(void *ctx, uint64_t pfn, uint32_t nr_pages, const void *data)
+{
+	uint8_t *p = kh_physmem_ptr(ctx, pfn, nr_pages);
+
+	if (!p)
+		return -EFAULT;
+	memcpy(p, data, (size_t)nr_pages * KHI_PAGE_SIZE);
+	return 0;
+}
+
+/* The image must describe this very machine layout, and only A's RAM outside our region. */
+static int check_image(khi_reader *r, const struct kh_params *pa, const struct kj_layout *l,
+		       const struct khi_range *allowed, size_t n_allowed)
+{
+	const struct khi_meta *m = khi_reader_meta(r);
+	const struct khi_range *ranges;
+	struct kj_layout saved;
+	uint64_t status_addr;
+	size_t nr;
+	int err;
+
+	err = khi_reader_check_identity(r, pa->kernel_id, pa->machine_id);
+	if (err)
+		return err;
+	if (m->entry != pa->entry)
+		return -ESTALE;
+	err = kh_platform_decode(m->platform, m->platform_size, &saved, &status_addr);
+	if (err)
+		return err;
+	if (memcmp(&saved.region, &l->region, sizeof(l->region)) ||
+	    memcmp(&saved.hole, &l->hole, sizeof(l->hole)) || status_addr != pa->status_addr)
+		return -ESTALE;
+	ranges = khi_reader_ranges(r, &nr);
+	return kh_ranges_within(ranges, nr, allowed, n_allowed) ? 0 : -EBADMSG;
+}
+
+int kh_restore(const struct kh_params *pa, const struct kj_layout *l, struct kh_status *st)
+{
+	struct khi_reader_opts opts = KHI_READER_OPTS_INIT;
+	struct khi_target t = { .fd = -1, .swap_offset = pa->swap_offset };
+	struct kh_progress prog = { .verb = "verifying" };
+	struct kh_physmem mem = { 0 };
+	struct khi_range *allowed = NULL;
+	khi_reader *r = NULL;
+	uint64_t t0 = kh_now_ns();
+	size_t n_allowed;
+	int err;
+
+	opts.threads = pa->threads ? pa->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	opts.consumed_id = pa->image_id;
+	opts.key.key = pa->flags & KH_F_KEY ? pa->key : NULL;
+	opts.key.passphrase = pa->flags & KH_F_PASSPHRASE ? pa->passphrase : NULL;
+	opts.progress = kh_progress_cb;
+	opts.progress_ctx = &prog;
+	memcpy(st->image_id, pa->image_id, KHI_IMAGE_ID_SIZE);
+
+	err = kh_saved_ranges(l, &allowed, &n_allowed);
+	if (!err)
+		err = kh_open_swap(pa, 0, &t.fd);
+	if (!err)
+		err = khi_reader_open(&t, &opts, &r);
+	if (!err)
+		err = check_image(r, pa, l, allowed, n_allowed);
+	if (!err)
+		err = kh_physmem_map(allowed, n_allowed, 1, &mem);
+	st->phase_ns[0] = kh_now_ns() - t0;
+	if (err)
+		goto out;
+
+	prog.start_ns = prog.last_ns = t0 = kh_now_ns();
+	err = khi_reader_verify(r);
+	st->phase_ns[1] = kh_now_ns() - t0;
+	if (err)
+		goto out;
+
+	prog.verb = "restoring";
+	prog.start_ns = prog.last_ns = t0 = kh_now_ns();
+	err = khi_reader_restore(r, &(struct khi_sink){ .write = write_pages, .ctx = &mem });
+	st->phase_ns[2] = kh_now_ns() - t0;
+	khi_reader_stats(r, &st->stats);
+out:
+	khi_reader_free(r);
+	if (t.fd >= 0)
+		close(t.fd);
+	kh_physmem_unmap(&mem);
+	free(allowed);
+	return err;
+}

@@ -1,0 +1,117 @@
+/* Save mode: A's RAM into an image in the reserved swap slots; see helper.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "common/blockdev.h"
+#include "common/platform.h"
+#include "helper.h"
+#include "physmem.h"
+
+int kh_open_swap(const struct kh_params *pa, int writable, int *ret_fd)
+{
+	char path[128];
+	int r = kh_dev_wait(makedev(pa->swap_major, pa->swap_minor), path, sizeof(path), 10000);
+
+	return r < 0 ? r : khi_open(path, writable, ret_fd);
+}
+
+/* Zero copy: the writer reads A's pages where they are. */
+static int read_pages(void *ctx, uint64_t pfn, uint32_t nr_pages, void *buf, const void **ret)
+{
+	const uint8_t *p = kh_physmem_ptr(ctx, pfn, nr_pages);
+
+	(void)buf;
+	if (!p)
+		return -EFAULT;
+	*ret = p;
+	return 0;
+}
+
+static void fill_meta(const struct kh_params *pa, uint64_t entry, const void *platform,
+		      size_t platform_size, struct khi_meta *m)
+{
+	memset(m, 0, sizeof(*m));
+	memcpy(m->kernel_id, pa->kernel_id, sizeof(m->kernel_id));
+	memcpy(m->machine_id, pa->machine_id, sizeof(m->machine_id));
+	strcpy(m->kernel_release, pa->kernel_release);
+	strcpy(m->label, pa->label);
+	m->entry = entry;
+	m->platform = platform;
+	m->platform_size = (uint32_t)platform_size;
+}
+
+static void fill_opts(const struct kh_params *pa, struct kh_progress *prog,
+		      struct khi_writer_opts *o)
+{
+	o->compression = pa->compression;
+	o->level = (int)pa->level;
+	o->threads = pa->threads ? pa->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	o->size_estimate = pa->size_estimate;
+	if (pa->flags & KH_F_KEY)
+		o->key.key = pa->key;
+	if (pa->flags & KH_F_PASSPHRASE)
+		o->key.passphrase = pa->passphrase;
+	o->progress = kh_progress_cb;
+	o->progress_ctx = prog;
+}
+
+int kh_save(const struct kh_params *pa, const struct kj_layout *l, uint64_t entry,
+	    struct kh_status *st)
+{
+	struct khi_writer_opts opts = KHI_WRITER_OPTS_INIT;
+	struct khi_target t = { .fd = -1 };
+	struct kh_progress prog = { .verb = "saving" };
+	struct kh_physmem mem = { 0 };
+	struct khi_range *ranges = NULL;
+	uint8_t platform[KHI_PLATFORM_MAX];
+	khi_writer *w = NULL;
+	struct khi_meta meta;
+	struct khi_source src;
+	uint64_t t0 = kh_now_ns();
+	ssize_t plen;
+	size_t nr;
+	int err;
+
+	plen = kh_platform_encode(l, pa->status_addr, platform, sizeof(platform));
+	if (plen < 0)
+		return (int)plen;
+	err = kh_saved_ranges(l, &ranges, &nr);
+	if (!err)
+		err = kh_physmem_map(ranges, nr, 0, &mem);
+	if (!err)
+		err = kh_open_swap(pa, 1, &t.fd);
+	if (err)
+		goto out;
+	t.swap_offset = pa->swap_offset;
+	t.extents = pa->extents;
+	t.nr_extents = pa->nr_extents;
+	t.swapfile = !!(pa->flags & KH_F_SWAPFILE);
+	fill_meta(pa, entry, platform, (size_t)plen, &meta);
+	fill_opts(pa, &prog, &opts);
+	src = (struct khi_source){ .ranges = ranges, .nr_ranges = nr, .read = read_pages, .ctx = &mem };
+	err = khi_writer_new(&t, &opts, &meta, &src, &w);
+	if (err)
+		goto out;
+	st->phase_ns[0] = kh_now_ns() - t0;
+	prog.start_ns = prog.last_ns = kh_now_ns();
+	err = khi_writer_write(w);
+	khi_writer_stats(w, &st->stats);
+	st->phase_ns[1] = kh_now_ns() - prog.start_ns;
+	if (!err) {
+		/* The reader returns the id; the writer keeps it in its meta copy. */
+		struct khi_probe_info info;
+		if (khi_probe(t.fd, t.swap_offset, &info) == 0)
+			memcpy(st->image_id, info.image_id, KHI_IMAGE_ID_SIZE);
+	}
+out:
+	khi_writer_free(w);
+	if (t.fd >= 0)
+		close(t.fd);
+	kh_physmem_unmap(&mem);
+	free(ranges);
+	return err;
+}

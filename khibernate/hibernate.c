@@ -1,0 +1,227 @@
+/* The jump to the helper and back; see hibernate.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/sysid.h"
+#include "hibernate.h"
+#include "reserve.h"
+#include "statuspage.h"
+
+#define MiB (1024.0 * 1024.0)
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void say(const struct kh_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const struct kh_run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!r->log)
+		return;
+	va_start(ap, fmt);
+	fputs("khibernate: ", r->log);
+	vfprintf(r->log, fmt, ap);
+	fputc('\n', r->log);
+	va_end(ap);
+	fflush(r->log);
+}
+
+/* "addr size" in hex, as /sys/kernel/vmcoreinfo shows A's vmcoreinfo note. */
+static void read_vmcoreinfo(struct kh_params *pa)
+{
+	unsigned long long addr, size;
+	FILE *f = fopen("/sys/kernel/vmcoreinfo", "re");
+
+	if (f && fscanf(f, "%llx %llx", &addr, &size) == 2) {
+		pa->vmcoreinfo_addr = addr;
+		pa->vmcoreinfo_size = size;
+	}
+	if (f)
+		fclose(f);
+}
+
+static int fill_params(const struct kh_plan *p, const struct kh_run *r,
+		       const struct kh_reservation *res, uint64_t status_addr, struct kh_params *pa)
+{
+	const struct kh_config *c = &p->config;
+	int err;
+
+	memset(pa, 0, sizeof(*pa));
+	pa->mode = KH_MODE_SAVE;
+	pa->after = r->after;
+	pa->compression = c->compression;
+	pa->level = c->level;
+	pa->threads = c->threads;
+	pa->swap_major = major(p->swap.dev);
+	pa->swap_minor = minor(p->swap.dev);
+	pa->swap_offset = p->swap.header_offset;
+	pa->size_estimate = p->estimate;
+	pa->status_addr = status_addr;
+	pa->flags = p->swap.is_file ? KH_F_SWAPFILE : 0;
+	if (r->key) {
+		pa->flags |= KH_F_KEY;
+		memcpy(pa->key, r->key, KHI_KEY_SIZE);
+	} else if (r->passphrase) {
+		if (strlen(r->passphrase) > KH_PASSPHRASE_MAX)
+			return -ENAMETOOLONG;
+		pa->flags |= KH_F_PASSPHRASE;
+		strcpy(pa->passphrase, r->passphrase);
+	}
+	err = kh_kernel_id(pa->kernel_id, pa->kernel_release);
+	if (err < 0)
+		return err;
+	err = kh_machine_id(pa->machine_id);
+	if (err < 0)
+		return err;
+	if (gethostname(pa->label, KHI_LABEL_MAX) < 0)
+		pa->label[0] = 0;
+	snprintf(pa->swap_path, sizeof(pa->swap_path), "%s", p->swap.dev_path);
+	read_vmcoreinfo(pa);
+	pa->extents = res->extents;
+	pa->nr_extents = (uint32_t)res->nr_extents;
+	return 0;
+}
+
+/* B's command line: A's console= settings (so B's progress shows where A's output does). */
+static void helper_cmdline(const struct kh_config *c, char *buf, size_t size)
+{
+	char a[4096] = "", *tok, *save;
+	size_t n = 0;
+	FILE *f = fopen("/proc/cmdline", "re");
+
+	if (f) {
+		if (!fgets(a, sizeof(a), f))
+			a[0] = 0;
+		fclose(f);
+	}
+	buf[0] = 0;
+	for (tok = strtok_r(a, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+		if (!strncmp(tok, "console=", 8) && n + strlen(tok) + 2 < size)
+			n += (size_t)snprintf(buf + n, size - n, "%s ", tok);
+	snprintf(buf + n, size - n, "panic=5 %s", c->helper_cmdline);
+}
+
+static int load_helper(const struct kh_plan *p, const struct kh_params *pa, struct kh_run *r)
+{
+	struct kj_load_opts o = KJ_LOAD_OPTS_INIT;
+	struct kj_load_info info = { 0 };
+	char cmdline[1024];
+	size_t size = kh_params_size(pa);
+	void *payload = malloc(size);
+	uint64_t start = now_ns();
+	int err;
+
+	if (!payload)
+		return -ENOMEM;
+	err = (int)kh_params_encode(pa, payload, size);
+	if (err >= 0) {
+		helper_cmdline(&p->config, cmdline, sizeof(cmdline));
+		o.kernel = p->config.helper_kernel;
+		o.initrd = p->config.helper_initrd;
+		o.cmdline = cmdline;
+		o.layout = &p->layout;
+		o.payload = payload;
+		o.payload_size = size;
+		err = kj_load(&o, &info);
+		if (err == -ENOSPC)
+			say(r, "the helper needs %.0f MiB of the %.0f MiB region", info.needed / MiB,
+			    p->layout.region.size / MiB);
+	}
+	explicit_bzero(payload, size);
+	free(payload);
+	r->load_ns = now_ns() - start;
+	return err < 0 ? err : 0;
+}
+
+/* A reads the whole image back (every checksum), then removes it from the swap area. */
+static void verify_and_discard(const struct kh_plan *p, struct kh_run *r)
+{
+	struct khi_target t = { .swap_offset = p->swap.header_offset };
+	struct khi_reader_opts o = KHI_READER_OPTS_INIT;
+	khi_reader *rd = NULL;
+	int err;
+
+	err = khi_open(p->swap.dev_path, 1, &t.fd);
+	if (err < 0) {
+		r->verify_error = err;
+		return;
+	}
+	o.threads = p->config.threads ? p->config.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	o.key.key = r->key;
+	o.key.passphrase = r->passphrase;
+	err = khi_reader_open(&t, &o, &rd);
+	if (!err)
+		err = khi_reader_verify(rd);
+	r->verify_error = err;
+	khi_reader_free(rd);
+	err = khi_discard(t.fd, t.swap_offset);
+	if (err < 0 && !r->verify_error)
+		r->verify_error = err;
+	close(t.fd);
+}
+
+int kh_hibernate(const struct kh_plan *p, struct kh_run *r)
+{
+	struct kh_reservation res = KH_RESERVATION_INIT;
+	struct kh_statuspage sp = { 0 };
+	struct kh_params pa;
+	uint64_t t;
+	int err;
+
+	err = kh_statuspage_new(&sp);
+	if (err < 0)
+		return err;
+	if (p->swap.active) {
+		err = kh_reserve(p->swap.dev, p->swap.header_offset, kh_plan_image_budget(p), &res);
+		if (err < 0)
+			goto out;
+		r->reserve_ns = res.ns;
+		r->reserved_bytes = res.bytes;
+		r->reserved_extents = res.nr_extents;
+		say(r, "reserved %.0f MiB of swap in %zu extents (%.3f s)", res.bytes / MiB,
+		    res.nr_extents, res.ns / 1e9);
+	}
+	err = fill_params(p, r, &res, sp.phys, &pa);
+	if (!err)
+		err = load_helper(p, &pa, r);
+	explicit_bzero(pa.key, sizeof(pa.key));
+	explicit_bzero(pa.passphrase, sizeof(pa.passphrase));
+	if (err < 0)
+		goto out;
+
+	say(r, "jumping to the helper kernel");
+	sync();
+	t = now_ns();
+	err = kj_exec();
+	r->away_ns = now_ns() - t;
+	if (err < 0)
+		goto out_unload;
+	err = kh_status_decode(sp.page, &r->status);
+	if (err < 0) {
+		say(r, "the helper came back without a report (%s)", strerror(-err));
+		err = -ECANCELED;
+	} else if (r->status.error) {
+		err = -ECANCELED;
+	} else if (r->status.event == KH_EVENT_SAVED) {
+		/* A runs again on top of a committed image: --test, or a helper that could not
+		 * power off. Resuming that image later would undo all A does from now on. */
+		verify_and_discard(p, r);
+	}
+out_unload:
+	(void)kj_unload();
+out:
+	kh_reservation_release(&res);
+	kh_statuspage_free(&sp);
+	return err;
+}

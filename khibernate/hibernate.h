@@ -1,0 +1,32 @@
+/* hibernate: the jump itself. Reserve swap slots, load the helper with its parameters, jump,
+ * and, when A runs again, find out from the helper's status record what happened: a
+ * checkpoint (--test), a failed save, or a resume after a cold boot.
+ */
+#ifndef KHIB_HIBERNATE_H
+#define KHIB_HIBERNATE_H
+
+#include <stdio.h>
+
+#include "common/khib-params.h"
+#include "common/khib-status.h"
+#include "plan.h"
+
+struct kh_run {
+	enum kh_after after;        /* KH_AFTER_POWEROFF, _REBOOT, or _JUMP_BACK (--test) */
+	const uint8_t *key;         /* KHI_KEY_SIZE bytes, or NULL */
+	const char *passphrase;     /* or NULL */
+	FILE *log;                  /* progress messages (stderr), or NULL */
+	/* Filled in: */
+	struct kh_status status;    /* what the helper reported */
+	uint64_t reserve_ns, reserved_bytes, load_ns, away_ns;
+	size_t reserved_extents;
+	int verify_error;           /* --test: result of reading the image back in A */
+};
+
+/*! kh_hibernate() : p MUST come from a successful kh_plan_make(). Returns when A runs again.
+ *  @return 0 (r->status says saved or restored); a negative errno of a step that failed
+ *  before the jump (nothing was left changed); -ECANCELED when the helper came back without
+ *  saving (r->status.error says why). */
+int kh_hibernate(const struct kh_plan *p, struct kh_run *r);
+
+#endif

@@ -1,0 +1,299 @@
+/* khibernate: hibernate this machine through a kexec-jump helper kernel. See docs/khibernate.8.md. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "common/khib-status.h"
+#include "hibernate.h"
+#include "plan.h"
+
+#define LOCK_PATH "/run/khibernate.lock"
+#define MiB (1024.0 * 1024.0)
+
+static const char usage_text[] =
+"usage: khibernate [OPTIONS]            hibernate: save memory to swap and power off\n"
+"       khibernate check [OPTIONS]      run every preflight check; change nothing\n"
+"       khibernate status [OPTIONS]     show the swap target, the helper, a waiting image\n"
+"\n"
+"When the machine boots again, the resume hook (khib-resume) restores memory and this command\n"
+"returns as if it had just run: exit 0 and \"resumed\".\n"
+"\n"
+"Options (they override " KH_CONFIG_PATH "):\n"
+"  -c, --config FILE        configuration file\n"
+"  -s, --swap PATH          swap partition or swap file for the image\n"
+"  -j, --threads N          compression threads in the helper (0 = all its CPUs)\n"
+"  -z, --compress ALG       lz4 (default), lz4hc[:LEVEL], none\n"
+"      --key-file FILE      encrypt with the 32-byte key in FILE (AES-256-GCM)\n"
+"      --passphrase-file F  encrypt with a key derived (Argon2id) from the first line of F\n"
+"      --kernel FILE        helper kernel (bzImage)\n"
+"      --initrd FILE        helper initramfs\n"
+"      --cmdline ARGS       extra helper kernel arguments\n"
+"      --reboot             reboot instead of powering off (for automation)\n"
+"      --test               write the image, come back at once, read it back, discard it\n"
+"      --stats FILE         write what happened, with timings, as JSON to FILE\n"
+"  -h, --help               this text\n"
+"\n"
+"Exit status: 0 resumed (or --test passed, or check/status ok); 1 refused or failed, with the\n"
+"machine still running as before; 2 usage error.\n";
+
+struct cli {
+	const char *command;
+	const char *config_path;
+	const char *key_file;
+	const char *passphrase_file;
+	const char *stats_path;
+	enum kh_after after;
+	struct kh_config config;
+};
+
+static int die_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "khibernate: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'khibernate --help'.\n");
+	return 2;
+}
+
+static int read_secret(const char *path, char *buf, size_t size, size_t *ret_len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	*ret_len = (size_t)n;
+	return 0;
+}
+
+static void print_checks(const struct kh_plan *p, FILE *out)
+{
+	for (unsigned i = 0; i < p->nr_checks; i++)
+		fprintf(out, "%-5s %-10s %s\n", p->checks[i].error ? "FAIL" : "ok", p->checks[i].name,
+			p->checks[i].msg);
+}
+
+static void print_resume_line(const struct kh_plan *p)
+{
+	printf("resume:    khibernate.resume=%s", p->swap.dev_path);
+	if (p->swap.is_file)
+		printf(" khibernate.resume_offset=%llu",
+		       (unsigned long long)(p->swap.header_offset / KHI_PAGE_SIZE));
+	printf("   (kernel command line for the resume hook)\n");
+}
+
+static int cmd_status(const struct kh_plan *p)
+{
+	struct khi_probe_info info;
+	int fd, r;
+
+	print_checks(p, stdout);
+	if (!p->swap.dev_path[0])
+		return 1;
+	print_resume_line(p);
+	r = khi_open(p->swap.dev_path, 0, &fd);
+	if (r >= 0) {
+		r = khi_probe(fd, p->swap.header_offset, &info);
+		close(fd);
+	}
+	if (r < 0)
+		printf("image:     cannot tell (%s)\n", strerror(-r));
+	else
+		printf("image:     %s\n", info.state == KHI_STATE_COMMITTED ? "waiting to be resumed" :
+		       info.state == KHI_STATE_CONSUMED ? "none (the last one was resumed)" : "none");
+	return 0;
+}
+
+static void write_stats(const char *path, const struct kh_plan *p, const struct kh_run *r)
+{
+	const struct khi_stats *s = &r->status.stats;
+	FILE *f = fopen(path, "we");
+
+	if (!f) {
+		fprintf(stderr, "khibernate: %s: %s\n", path, strerror(errno));
+		return;
+	}
+	fprintf(f, "{\"event\": \"%s\", \"error\": %d, \"memory_in_use\": %llu, \"ram\": %llu,\n"
+		" \"reserve_s\": %.6f, \"reserved_bytes\": %llu, \"reserved_extents\": %zu,\n"
+		" \"load_s\": %.6f, \"away_s\": %.6f, \"helper_boot_s\": %.6f,\n"
+		" \"phase_s\": [%.6f, %.6f, %.6f, %.6f],\n"
+		" \"pages_total\": %llu, \"pages_zero\": %llu, \"pages_raw\": %llu,"
+		" \"pages_compressed\": %llu,\n \"bytes_in\": %llu, \"bytes_out\": %llu,"
+		" \"bytes_image\": %llu, \"threads\": %u,\n \"compress_s\": %.6f, \"checksum_s\": %.6f,"
+		" \"crypt_s\": %.6f, \"io_s\": %.6f, \"source_s\": %.6f, \"total_s\": %.6f}\n",
+		r->status.event == KH_EVENT_RESTORED ? "resumed" : "saved", r->status.error,
+		(unsigned long long)p->used_bytes, (unsigned long long)p->ram_bytes,
+		r->reserve_ns / 1e9, (unsigned long long)r->reserved_bytes, r->reserved_extents,
+		r->load_ns / 1e9, r->away_ns / 1e9, r->status.helper_boot_ns / 1e9,
+		r->status.phase_ns[0] / 1e9, r->status.phase_ns[1] / 1e9,
+		r->status.phase_ns[2] / 1e9, r->status.phase_ns[3] / 1e9,
+		(unsigned long long)s->pages_total, (unsigned long long)s->pages_zero,
+		(unsigned long long)s->pages_raw, (unsigned long long)s->pages_compressed,
+		(unsigned long long)s->bytes_in, (unsigned long long)s->bytes_out,
+		(unsigned long long)s->bytes_image, s->threads, s->ns_compress / 1e9,
+		s->ns_checksum / 1e9, s->ns_crypt / 1e9, s->ns_io / 1e9, s->ns_source / 1e9,
+		s->ns_total / 1e9);
+	fclose(f);
+}
+
+static int report(const struct cli *c, const struct kh_plan *p, const struct kh_run *r, int err)
+{
+	const struct khi_stats *s = &r->status.stats;
+
+	if (err == -ECANCELED) {
+		fprintf(stderr, "khibernate: the helper could not save memory: %s; nothing was "
+			"saved and the system runs on\n", r->status.error ?
+			(khi_strerror(r->status.error) ?: strerror(-r->status.error)) : "no report");
+		return 1;
+	}
+	if (err < 0) {
+		fprintf(stderr, "khibernate: %s; nothing was saved and the system runs on\n",
+			khi_strerror(err) ?: strerror(-err));
+		return 1;
+	}
+	if (c->stats_path)
+		write_stats(c->stats_path, p, r);
+	printf("khibernate: %s: %.0f MiB of memory in %.0f MiB of image (%llu pages, %llu zero), "
+	       "away %.2f s\n", r->status.event == KH_EVENT_RESTORED ? "resumed" : "saved",
+	       s->bytes_in / MiB, s->bytes_image / MiB, (unsigned long long)s->pages_total,
+	       (unsigned long long)s->pages_zero, r->away_ns / 1e9);
+	if (r->status.event == KH_EVENT_SAVED) {
+		if (r->verify_error) {
+			fprintf(stderr, "khibernate: reading the image back failed: %s\n",
+				khi_strerror(r->verify_error) ?: strerror(-r->verify_error));
+			return 1;
+		}
+		printf("khibernate: image read back and verified, then discarded\n");
+	}
+	return 0;
+}
+
+static int cmd_hibernate(const struct cli *c, const struct kh_plan *p)
+{
+	struct kh_run r = { .after = c->after, .log = stderr };
+	char secret[KH_PASSPHRASE_MAX + 2];
+	size_t len = 0;
+	int lock, err;
+
+	lock = open(LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
+		fprintf(stderr, "khibernate: another khibernate is running (%s is locked)\n", LOCK_PATH);
+		return 1;
+	}
+	if (c->key_file || c->passphrase_file) {
+		const char *path = c->key_file ? c->key_file : c->passphrase_file;
+		err = read_secret(path, secret, sizeof(secret), &len);
+		if (err < 0) {
+			fprintf(stderr, "khibernate: %s: %s\n", path, strerror(-err));
+			return 1;
+		}
+		if (c->key_file && len != KHI_KEY_SIZE) {
+			fprintf(stderr, "khibernate: %s: a key file holds exactly %u bytes, not %zu\n",
+				path, KHI_KEY_SIZE, len);
+			return 1;
+		}
+		if (c->key_file)
+			r.key = (const uint8_t *)secret;
+		else
+			r.passphrase = strtok(secret, "\n") ?: "";
+	}
+	err = kh_hibernate(p, &r);
+	explicit_bzero(secret, sizeof(secret));
+	err = report(c, p, &r, err);
+	close(lock);
+	return err;
+}
+
+static int parse_args(int argc, char **argv, struct cli *c)
+{
+	enum { O_KEY = 256, O_PASS, O_KERNEL, O_INITRD, O_CMDLINE, O_REBOOT, O_TEST, O_STATS };
+	static const struct option opts[] = {
+		{ "config", 1, NULL, 'c' }, { "swap", 1, NULL, 's' }, { "threads", 1, NULL, 'j' },
+		{ "compress", 1, NULL, 'z' }, { "key-file", 1, NULL, O_KEY },
+		{ "passphrase-file", 1, NULL, O_PASS }, { "kernel", 1, NULL, O_KERNEL },
+		{ "initrd", 1, NULL, O_INITRD }, { "cmdline", 1, NULL, O_CMDLINE },
+		{ "reboot", 0, NULL, O_REBOOT }, { "test", 0, NULL, O_TEST },
+		{ "stats", 1, NULL, O_STATS }, { "help", 0, NULL, 'h' }, { 0 },
+	};
+	/* Options are applied after the file is read: remember them in order. */
+	static const char *const keys[] = { ['s'] = "swap", ['j'] = "threads", ['z'] = "compress",
+		[O_KERNEL] = "helper_kernel", [O_INITRD] = "helper_initrd",
+		[O_CMDLINE] = "helper_cmdline" };
+	struct setting { const char *key, *value; } set[32];
+	unsigned nset = 0, line = 0;
+	int opt, r;
+
+	c->after = KH_AFTER_POWEROFF;
+	while ((opt = getopt_long(argc, argv, "c:s:j:z:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': c->config_path = optarg; break;
+		case O_KEY: c->key_file = optarg; break;
+		case O_PASS: c->passphrase_file = optarg; break;
+		case O_REBOOT: c->after = KH_AFTER_REBOOT; break;
+		case O_TEST: c->after = KH_AFTER_JUMP_BACK; break;
+		case O_STATS: c->stats_path = optarg; break;
+		case 'h': fputs(usage_text, stdout); exit(0);
+		case 's': case 'j': case 'z': case O_KERNEL: case O_INITRD: case O_CMDLINE:
+			if (nset < 32)
+				set[nset++] = (struct setting){ keys[opt], optarg };
+			break;
+		default: return 2;
+		}
+	}
+	if (optind < argc)
+		c->command = argv[optind++];
+	if (optind < argc)
+		return die_usage("unexpected argument '%s'", argv[optind]);
+	if (c->command && strcmp(c->command, "check") && strcmp(c->command, "status"))
+		return die_usage("unknown command '%s'", c->command);
+	if (c->key_file && c->passphrase_file)
+		return die_usage("%s", "--key-file and --passphrase-file exclude each other");
+
+	kh_config_init(&c->config);
+	r = kh_config_load(&c->config, c->config_path ?: KH_CONFIG_PATH, !!c->config_path, &line);
+	if (r < 0) {
+		fprintf(stderr, "khibernate: %s%s%.0u: %s\n", c->config_path ?: KH_CONFIG_PATH,
+			line ? ":" : "", line, r == -ENOENT && line ? "unknown key" : strerror(-r));
+		return 2;
+	}
+	for (unsigned i = 0; i < nset; i++)
+		if (kh_config_set(&c->config, set[i].key, set[i].value) < 0)
+			return die_usage("bad value '%s'", set[i].value);
+	if (c->config.encrypt == KH_ENCRYPT_KEYFILE && !c->key_file && !c->passphrase_file)
+		c->key_file = c->config.keyfile;
+	if (c->config.encrypt == KH_ENCRYPT_PASSPHRASE && !c->key_file && !c->passphrase_file) {
+		fprintf(stderr, "khibernate: encrypt = passphrase needs --passphrase-file\n");
+		return 2;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = { 0 };
+	struct kh_plan plan;
+	int r;
+
+	r = parse_args(argc, argv, &c);
+	if (r)
+		return r;
+	r = kh_plan_make(&c.config, &plan);
+	if (c.command && !strcmp(c.command, "status"))
+		return cmd_status(&plan);
+	if (c.command || r < 0) {
+		print_checks(&plan, r < 0 ? stderr : stdout);
+		if (r < 0)
+			fprintf(stderr, "khibernate: preflight failed; nothing was changed\n");
+		return r < 0 ? 1 : 0;
+	}
+	return cmd_hibernate(&c, &plan);
+}

@@ -1,0 +1,169 @@
+/* Preflight checks; see plan.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "plan.h"
+
+#define MiB (1024.0 * 1024.0)
+/* Room for the image's own metadata (headers, extent and chunk tables) beyond the pages. */
+#define METADATA_MARGIN (16ull << 20)
+
+static struct kh_check *check(struct kh_plan *p, const char *name, int error, const char *fmt,
+			      ...) __attribute__((format(printf, 4, 5)));
+
+static struct kh_check *check(struct kh_plan *p, const char *name, int error, const char *fmt, ...)
+{
+	struct kh_check *c = &p->checks[p->nr_checks++];
+	va_list ap;
+
+	c->name = name;
+	c->error = error;
+	va_start(ap, fmt);
+	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
+	va_end(ap);
+	return c;
+}
+
+static void check_kernel(struct kh_plan *p)
+{
+	struct kj_status st;
+
+	kj_probe(&st);
+	if (!st.root)
+		check(p, "root", -EPERM, "khibernate must run as root");
+	else if (st.lockdown[0] && strcmp(st.lockdown, "none"))
+		check(p, "lockdown", -EPERM, "kernel lockdown is '%s': kexec_load(2) and /dev/snapshot "
+		      "are forbidden (secure boot?); khibernate cannot work on this boot", st.lockdown);
+	else if (st.kexec_jump == KJ_NO)
+		check(p, "kexec jump", -EOPNOTSUPP, "this kernel was built without CONFIG_KEXEC_JUMP; "
+		      "build it with kernel-patches/khibernate.config");
+	else
+		check(p, "kernel", 0, "root, no lockdown, kexec jump %s",
+		      st.kexec_jump == KJ_YES ? "supported" : "probably supported (no /proc/config.gz)");
+}
+
+static void check_region(struct kh_plan *p)
+{
+	int r = kj_layout_from_system(&p->layout);
+
+	if (!r)
+		r = kj_layout_check(&p->layout);
+	if (r == -ENODATA)
+		check(p, "region", r, "no memory is reserved for the helper: add crashkernel=128M@0x10000000 "
+		      "(and memmap=64K$0x80000 for its low memory) to the kernel command line and reboot");
+	else if (r < 0)
+		check(p, "region", r, "the reserved region cannot hold the helper: %s", strerror(-r));
+	else
+		check(p, "region", 0, "%.0f MiB at %#llx, low hole %#llx+%llu KiB",
+		      p->layout.region.size / MiB, (unsigned long long)p->layout.region.start,
+		      (unsigned long long)p->layout.hole.start,
+		      (unsigned long long)p->layout.hole.size / 1024);
+}
+
+static void check_helper(struct kh_plan *p)
+{
+	const char *files[2] = { p->config.helper_kernel, p->config.helper_initrd };
+
+	for (unsigned i = 0; i < 2; i++)
+		if (access(files[i], R_OK) < 0) {
+			check(p, "helper", -errno, "%s: %s (set helper_kernel/helper_initrd in %s)",
+			      files[i], strerror(errno), KH_CONFIG_PATH);
+			return;
+		}
+	check(p, "helper", 0, "%s, %s", files[0], files[1]);
+}
+
+/* A's RAM as the image covers it, and what of it is in use now. */
+static void measure_memory(struct kh_plan *p)
+{
+	unsigned long long total = 0, free_kb = 0;
+	char line[128];
+	FILE *f;
+
+	p->ram_bytes = 0;
+	for (unsigned i = 0; i < p->layout.nr_entries; i++)
+		if (p->layout.entries[i].type == KJ_E820_RAM)
+			p->ram_bytes += p->layout.entries[i].size;
+	p->ram_bytes -= p->layout.region.size;
+	f = fopen("/proc/meminfo", "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		sscanf(line, "MemTotal: %llu kB", &total);
+		sscanf(line, "MemFree: %llu kB", &free_kb);
+	}
+	if (f)
+		fclose(f);
+	p->used_bytes = (total - free_kb) * 1024;
+	p->worst_case = p->ram_bytes + METADATA_MARGIN;
+	/* No compression assumed, 5% for pages freed but not zero: an estimate that errs large. */
+	p->estimate = p->used_bytes + p->used_bytes / 20 + METADATA_MARGIN;
+	if (p->estimate > p->worst_case)
+		p->estimate = p->worst_case;
+}
+
+static void check_swap(struct kh_plan *p)
+{
+	const char *path = p->config.swap;
+	int r;
+
+	if (!path[0]) {
+		check(p, "swap", -EINVAL, "no swap area configured: set swap = /dev/... in %s or use --swap",
+		      KH_CONFIG_PATH);
+		return;
+	}
+	r = kh_swap_resolve(path, &p->swap);
+	if (r == -EXDEV || r == -EUCLEAN) {
+		check(p, "swap", r, "%s: the filesystem may move this file's blocks (%s); use a swap "
+		      "partition, or a file on ext4/xfs made with dd and mkswap", path,
+		      r == -EXDEV ? "no stable device offsets, e.g. btrfs" : "holes, shared or encoded extents");
+		return;
+	}
+	if (r < 0) {
+		check(p, "swap", r, "%s: %s", path, strerror(-r));
+		return;
+	}
+	r = kh_swap_read_header(&p->swap);
+	if (r == -EEXIST)
+		check(p, "swap", r, "%s: a hibernation image is waiting in it; resume it by rebooting, or "
+		      "drop it with 'khib-image discard %s'", path, p->swap.dev_path);
+	else if (r == -EMEDIUMTYPE)
+		check(p, "swap", r, "%s: not a swap area (run mkswap?)", path);
+	else if (r < 0)
+		check(p, "swap", r, "%s: %s", path, strerror(-r));
+	if (r < 0)
+		return;
+	p->swap_free = p->swap.size_bytes - p->swap.used_bytes;
+	if (p->swap_free < p->estimate)
+		check(p, "swap", -ENOSPC, "%s: %.0f MiB free, the image may need %.0f MiB (%.0f MiB of "
+		      "memory in use): add swap or free memory", path, p->swap_free / MiB,
+		      p->estimate / MiB, p->used_bytes / MiB);
+	else
+		check(p, "swap", 0, "%s%s on %s at %llu, %.0f MiB free (%s), image up to %.0f MiB", path,
+		      p->swap.is_file ? " (file)" : "", p->swap.dev_path,
+		      (unsigned long long)p->swap.header_offset, p->swap_free / MiB,
+		      p->swap.active ? "in use" : "not on", p->estimate / MiB);
+}
+
+int kh_plan_make(const struct kh_config *c, struct kh_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->config = *c;
+	check_kernel(p);
+	check_region(p);
+	check_helper(p);
+	if (!p->checks[1].error)
+		measure_memory(p);
+	check_swap(p);
+	for (unsigned i = 0; i < p->nr_checks; i++)
+		if (p->checks[i].error)
+			return p->checks[i].error;
+	return 0;
+}
+
+uint64_t kh_plan_image_budget(const struct kh_plan *p)
+{
+	return p->swap_free < p->worst_case ? p->swap_free : p->worst_case;
+}

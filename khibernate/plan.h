@@ -1,0 +1,48 @@
+/* plan: everything khibernate learns about the system before it changes anything.
+ *
+ * kh_plan_make() runs every preflight check and records each outcome, so that `khibernate
+ * check` can print them all and `khibernate` can refuse to go on with a message that says what
+ * to do, before anything is frozen or reserved. Nothing here writes anywhere.
+ */
+#ifndef KHIB_PLAN_H
+#define KHIB_PLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "kjump/kjump.h"
+#include "swaptarget.h"
+
+#define KH_MAX_CHECKS 8
+#define KH_MSG_MAX 320
+
+struct kh_check {
+	const char *name;
+	int error;                /* 0 = passed, else a negative errno */
+	char msg[KH_MSG_MAX];     /* what was found; on failure, what to do */
+};
+
+struct kh_plan {
+	struct kh_config config;
+	struct kh_swap swap;
+	struct kj_layout layout;
+	uint64_t ram_bytes;       /* A's RAM that the image covers (region and hole excluded) */
+	uint64_t used_bytes;      /* of it, in use now (MemTotal - MemFree) */
+	uint64_t estimate;        /* what the image will take at most, as far as we can tell */
+	uint64_t worst_case;      /* every page stored uncompressed, plus metadata */
+	uint64_t swap_free;       /* bytes of the swap area the image may use */
+	unsigned nr_checks;
+	struct kh_check checks[KH_MAX_CHECKS];
+};
+
+/*! kh_plan_make() : runs all checks. @return 0 if all passed, else the first failure's error
+ *  (every check's outcome is in p->checks either way). */
+int kh_plan_make(const struct kh_config *c, struct kh_plan *p);
+
+/*! kh_plan_image_budget() : bytes of slots to reserve: the worst case when the swap area can
+ *  hold it, else all that is free (the helper then fails cleanly, before writing, if even
+ *  that is short of the image). */
+uint64_t kh_plan_image_budget(const struct kh_plan *p);
+
+#endif

@@ -1,0 +1,224 @@
+/* Detecting, checking and resuming an image at boot; see resume.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "common/khib-params.h"
+#include "common/platform.h"
+#include "common/sysid.h"
+#include "kjump/kjump.h"
+#include "resume.h"
+
+static void say(const struct kr_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const struct kr_opts *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!o->log)
+		return;
+	va_start(ap, fmt);
+	fputs("khib-resume: ", o->log);
+	vfprintf(o->log, fmt, ap);
+	fputc('\n', o->log);
+	va_end(ap);
+	fflush(o->log);
+}
+
+static const char *why(int err)
+{
+	return khi_strerror(err) ?: strerror(-err);
+}
+
+/* Refuse: put the swap area back and say why and what happens now. */
+static enum kr_outcome refuse(const struct kr_opts *o, int fd, int err, const char *what)
+{
+	int r = khi_discard(fd, o->offset);
+
+	say(o, "%s: %s; the image was discarded%s and the boot goes on", what, why(err),
+	    r < 0 && r != -ENODATA ? " (failed: run 'khib-image discard')" : ", swap is usable again,");
+	return KR_REFUSED;
+}
+
+static int check_identity(const struct kr_opts *o, khi_reader *r)
+{
+	uint8_t kid[KHI_KERNEL_ID_SIZE], mid[KHI_MACHINE_ID_SIZE];
+	char release[KHI_RELEASE_MAX + 1];
+	const struct khi_meta *m = khi_reader_meta(r);
+	int err;
+
+	err = kh_kernel_id(kid, release);
+	if (!err)
+		err = kh_machine_id(mid);
+	if (err)
+		return err;
+	err = khi_reader_check_identity(r, kid, NULL);
+	if (err) {
+		say(o, "the image was made by kernel %s (another build); this is %s", m->kernel_release,
+		    release);
+		return err;
+	}
+	err = khi_reader_check_identity(r, NULL, mid);
+	if (err)
+		say(o, "the image was made on another machine (or with another memory size)");
+	return err;
+}
+
+/* B's command line at restore: the boot's console= settings, as for the save. */
+static void restore_cmdline(const struct kr_opts *o, char *buf, size_t size)
+{
+	char a[4096] = "", *tok, *save;
+	size_t n = 0;
+	FILE *f = fopen("/proc/cmdline", "re");
+
+	if (f) {
+		if (!fgets(a, sizeof(a), f))
+			a[0] = 0;
+		fclose(f);
+	}
+	buf[0] = 0;
+	for (tok = strtok_r(a, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+		if (!strncmp(tok, "console=", 8) && n + strlen(tok) + 2 < size)
+			n += (size_t)snprintf(buf + n, size - n, "%s ", tok);
+	snprintf(buf + n, size - n, "panic=5 %s", o->helper_cmdline ? o->helper_cmdline : "");
+}
+
+static int load_restore_helper(const struct kr_opts *o, int fd, khi_reader *r)
+{
+	const struct khi_meta *m = khi_reader_meta(r);
+	struct kj_load_opts lo = KJ_LOAD_OPTS_INIT;
+	struct kh_params pa = { .mode = KH_MODE_RESTORE, .after = KH_AFTER_REBOOT };
+	struct kj_layout layout;
+	struct stat st;
+	char cmdline[1024];
+	void *payload = NULL;
+	size_t size;
+	int err;
+
+	err = kh_platform_decode(m->platform, m->platform_size, &layout, &pa.status_addr);
+	if (err)
+		return err;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	pa.swap_major = major(st.st_rdev);
+	pa.swap_minor = minor(st.st_rdev);
+	pa.swap_offset = o->offset;
+	pa.threads = o->threads;
+	pa.entry = m->entry;
+	memcpy(pa.image_id, m->image_id, KHI_IMAGE_ID_SIZE);
+	memcpy(pa.kernel_id, m->kernel_id, KHI_KERNEL_ID_SIZE);
+	memcpy(pa.machine_id, m->machine_id, KHI_MACHINE_ID_SIZE);
+	snprintf(pa.swap_path, sizeof(pa.swap_path), "%s", o->device);
+	if (o->key) {
+		pa.flags |= KH_F_KEY;
+		memcpy(pa.key, o->key, KHI_KEY_SIZE);
+	} else if (o->passphrase) {
+		pa.flags |= KH_F_PASSPHRASE;
+		snprintf(pa.passphrase, sizeof(pa.passphrase), "%s", o->passphrase);
+	}
+	size = kh_params_size(&pa);
+	payload = malloc(size);
+	if (!payload)
+		return -ENOMEM;
+	err = (int)kh_params_encode(&pa, payload, size);
+	if (err >= 0) {
+		restore_cmdline(o, cmdline, sizeof(cmdline));
+		lo.kernel = o->helper_kernel;
+		lo.initrd = o->helper_initrd;
+		lo.cmdline = cmdline;
+		lo.layout = &layout;
+		lo.preserve_context = false; /* nothing of this boot needs to survive */
+		lo.payload = payload;
+		lo.payload_size = size;
+		err = kj_load(&lo, NULL);
+	}
+	explicit_bzero(payload, size);
+	free(payload);
+	kh_params_clear(&pa);
+	return err < 0 ? err : 0;
+}
+
+static enum kr_outcome open_image(const struct kr_opts *o, int fd, khi_reader **ret, int *ret_error)
+{
+	struct khi_reader_opts ro = KHI_READER_OPTS_INIT;
+	struct khi_target t = { .fd = fd, .swap_offset = o->offset };
+	int err;
+
+	ro.key.key = o->key;
+	ro.key.passphrase = o->passphrase;
+	err = khi_reader_open(&t, &ro, ret);
+	*ret_error = err;
+	if (err == -ENOKEY || err == -EKEYREJECTED) {
+		say(o, "the image is encrypted and %s; it is kept: boot again with the right one, or "
+		    "drop it with 'khib-image discard %s'", err == -ENOKEY ? "no key was given" :
+		    "the key or passphrase is wrong", o->device);
+		return KR_KEPT;
+	}
+	if (err)
+		return refuse(o, fd, err, "the image cannot be read");
+	err = check_identity(o, *ret);
+	*ret_error = err;
+	if (err)
+		return refuse(o, fd, err, "the image is foreign");
+	return KR_NO_IMAGE; /* meaning: go on */
+}
+
+enum kr_outcome kr_resume(const struct kr_opts *o, int *ret_error)
+{
+	struct khi_probe_info info;
+	khi_reader *r = NULL;
+	enum kr_outcome out;
+	int fd, err;
+
+	*ret_error = 0;
+	err = khi_open(o->device, 1, &fd);
+	if (!err)
+		err = khi_probe(fd, o->offset, &info);
+	if (err == -EBADMSG) {
+		*ret_error = err;
+		out = refuse(o, fd, err, "the commit record is corrupt");
+		goto out;
+	}
+	if (err) {
+		say(o, "%s: %s (nothing changed)", o->device, why(err));
+		*ret_error = err;
+		return KR_FAILED;
+	}
+	if (info.state != KHI_STATE_COMMITTED) {
+		out = KR_NO_IMAGE;
+		goto out;
+	}
+	say(o, "hibernation image found in %s", o->device);
+	out = open_image(o, fd, &r, ret_error);
+	if (out != KR_NO_IMAGE)
+		goto out;
+	err = load_restore_helper(o, fd, r);
+	if (err) {
+		*ret_error = err;
+		out = refuse(o, fd, err, "the restore helper cannot be loaded");
+		goto out;
+	}
+	/* Consumed before the jump: whatever happens next, this image is never resumed again. */
+	err = khi_mark_consumed(fd, o->offset, NULL);
+	if (err) {
+		*ret_error = err;
+		(void)kj_unload();
+		out = refuse(o, fd, err, "marking the image consumed failed");
+		goto out;
+	}
+	khi_reader_free(r);
+	close(fd);
+	say(o, "resuming");
+	err = kj_exec();
+	*ret_error = err;
+	say(o, "the jump to the restore helper failed: %s; the image is lost, the boot goes on",
+	    why(err));
+	return KR_REFUSED;
+out:
+	khi_reader_free(r);
+	close(fd);
+	return out;
+}

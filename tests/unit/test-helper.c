@@ -1,0 +1,101 @@
+/* Unit tests: which page frames the helper saves and where it may write at restore. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "helper/physmem.h"
+
+#define MiB (1ULL << 20)
+
+/* A 4 GiB QEMU guest: low RAM around the hole, RAM below the PCI hole with the region in it,
+ * RAM above 4 GiB; edges that are not page aligned. */
+static const struct kj_layout qemu = {
+	.region = { 0x10000000, 128 * MiB }, .hole = { 0x80000, 0x10000 }, .nr_entries = 6,
+	.entries = {
+		{ 0x1000, 0x7f000, KJ_E820_RAM },
+		{ 0x80000, 0x10000, KJ_E820_RESERVED },
+		{ 0x90000, 0xfc00, KJ_E820_RAM },       /* ends at 0x9fc00: last page partial */
+		{ 0x100000, 0xbfee0000, KJ_E820_RAM },
+		{ 0xbffe0000, 0x20000, KJ_E820_RESERVED },
+		{ 0x100000000, 0x40000000, KJ_E820_RAM },
+	},
+};
+
+static void test_saved_ranges(void **state)
+{
+	static const struct khi_range want[] = {
+		{ 0x1, 0x7f },                  /* 0x1000-0x80000 */
+		{ 0x90, 0xf },                  /* 0x90000-0x9f000: partial page dropped */
+		{ 0x100, 0x10000 - 0x100 },     /* up to the region */
+		{ 0x18000, 0xbffe0 - 0x18000 }, /* after the region */
+		{ 0x100000, 0x40000 },
+	};
+	struct khi_range *r;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(kh_saved_ranges(&qemu, &r, &n), 0);
+	assert_int_equal(n, 5);
+	assert_memory_equal(r, want, sizeof(want));
+	/* Nothing of the region or the hole is ever saved (nor, below, written). */
+	for (size_t i = 0; i < n; i++) {
+		assert_false(r[i].pfn < 0x18000 && r[i].pfn + r[i].count > 0x10000);
+		assert_false(r[i].pfn < 0x90 && r[i].pfn + r[i].count > 0x80);
+	}
+	free(r);
+}
+
+static void test_region_at_edges(void **state)
+{
+	struct kj_layout l = { .region = { 0x100000, 64 * MiB }, .nr_entries = 1,
+			       .entries = { { 0x100000, 64 * MiB, KJ_E820_RAM } } };
+	struct khi_range *r;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(kh_saved_ranges(&l, &r, &n), -ENODATA);
+	l.entries[0].size = 256 * MiB;
+	assert_int_equal(kh_saved_ranges(&l, &r, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(r[0].pfn, 0x100 + 64 * 256);
+	free(r);
+}
+
+static void test_ranges_within(void **state)
+{
+	static const struct khi_range outer[] = { { 10, 10 }, { 30, 5 } };
+	static const struct {
+		struct khi_range inner[2];
+		size_t n;
+		int within;
+	} cases[] = {
+		{ { { 10, 10 } }, 1, 1 },
+		{ { { 12, 3 }, { 31, 4 } }, 2, 1 },
+		{ { { 9, 2 } }, 1, 0 },              /* starts before */
+		{ { { 15, 6 } }, 1, 0 },             /* runs past the end */
+		{ { { 18, 14 } }, 1, 0 },            /* spans the gap */
+		{ { { 30, 5 }, { 40, 1 } }, 2, 0 },  /* second one outside */
+		{ { { UINT64_MAX - 1, 4 } }, 1, 0 }, /* wraps around */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (kh_ranges_within(cases[i].inner, cases[i].n, outer, 2) != cases[i].within)
+			fail_msg("case %zu", i);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_saved_ranges),
+		cmocka_unit_test(test_region_at_edges),
+		cmocka_unit_test(test_ranges_within),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
