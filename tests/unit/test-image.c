@@ -787,6 +787,114 @@ static void test_swapon(void **state)
 	assert_int_equal(accepted, 0);      /* consumed: swap again, no mkswap needed */
 }
 
+/* ---- goldens: tests/golden/generate.sh ---- */
+
+static const char *golden_dir(const char *sub)
+{
+	static char buf[256];
+	const char *top = getenv("KHI_TOP") ? getenv("KHI_TOP") : ".";
+	snprintf(buf, sizeof(buf), "%s/tests/%s", top, sub);
+	return buf;
+}
+
+/* Reads @file (open, verify, restore) the way the boot path would. */
+static int read_golden(const char *path, uint8_t *mem, uint64_t pages)
+{
+	struct khi_reader_opts o = KHI_READER_OPTS_INIT;
+	struct ti_sink snk = { .mem = mem, .pages = pages };
+	struct khi_sink sink = { ti_sink_write, &snk };
+	struct khi_probe_info pi;
+	uint8_t key[KHI_KEY_SIZE];
+	char kpath[300];
+	khi_reader *r = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
+
+	assert_true(fd >= 0);
+	struct khi_target t = { .fd = fd, .swap_offset = strstr(path, "offset") ? 8192 : 0 };
+	snprintf(kpath, sizeof(kpath), "%s/key.bin", golden_dir("golden"));
+	int kfd = open(kpath, O_RDONLY | O_CLOEXEC);
+	assert_true(kfd >= 0);
+	assert_int_equal(read(kfd, key, sizeof(key)), (ssize_t)sizeof(key));
+	close(kfd);
+	if (strstr(path, "aes-key"))
+		o.key.key = key;
+	o.threads = 2;
+	if (strstr(path, "golden/") && khi_probe(fd, t.swap_offset, &pi) == 0 && pi.state == KHI_STATE_CONSUMED)
+		o.consumed_id = pi.image_id;
+	e = khi_reader_open(&t, &o, &r);
+	if (!e)
+		e = khi_reader_verify(r);
+	if (!e && mem)
+		e = khi_reader_restore(r, &sink);
+	khi_reader_free(r);
+	close(fd);
+	return e;
+}
+
+static void test_golden(void **state)
+{
+	static const char *const names[] = { "v1-lz4", "v1-none", "v1-lz4hc", "v1-aes-key", "v1-consumed", "v1-offset" };
+	char path[300];
+	size_t n;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/mem.bin", golden_dir("golden"));
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		skip();
+	uint8_t *want = ti_file_read(fd, &n);
+	close(fd);
+	uint64_t pages = n / PG;
+	/* The goldens save pages 0..9 and 12..23: 10 and 11 must stay untouched. */
+	memset(want + 10 * PG, 0xa5, 2 * PG);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		uint8_t *mem = malloc(n);
+		memset(mem, 0xa5, n);
+		snprintf(path, sizeof(path), "%s/%s.img", golden_dir("golden"), names[i]);
+		print_message("  %s\n", names[i]);
+		assert_int_equal(read_golden(path, mem, pages), 0);
+		assert_memory_equal(mem, want, n);
+		free(mem);
+	}
+	free(want);
+}
+
+static int errno_by_name(const char *s)
+{
+	static const struct { const char *name; int e; } t[] = {
+		{ "EBADMSG", EBADMSG }, { "EPROTONOSUPPORT", EPROTONOSUPPORT }, { "ENODATA", ENODATA },
+		{ "EALREADY", EALREADY }, { "EMEDIUMTYPE", EMEDIUMTYPE }, { "ENOKEY", ENOKEY },
+		{ "EKEYREJECTED", EKEYREJECTED },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcmp(s, t[i].name))
+			return t[i].e;
+	fail_msg("unknown errno name %s", s);
+	return 0;
+}
+
+static void test_golden_errors(void **state)
+{
+	char path[300], line[200], file[100], err[40];
+	unsigned count = 0;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/MANIFEST", golden_dir("golden-errors"));
+	if (!(f = fopen(path, "re")))
+		skip();
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#' || sscanf(line, "%99s %39s", file, err) != 2)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", golden_dir("golden-errors"), file);
+		print_message("  %s -> %s\n", file, err);
+		assert_int_equal(read_golden(path, NULL, 0), -errno_by_name(err));
+		count++;
+	}
+	fclose(f);
+	assert_true(count >= 10);
+}
+
 /* ---- main ---- */
 
 static bool selected(const char *name)
@@ -826,5 +934,7 @@ int main(void)
 	ADD(test_placement);
 	ADD(test_not_swap);
 	ADD(test_swapon);
+	ADD(test_golden);
+	ADD(test_golden_errors);
 	return _cmocka_run_group_tests("image", tests, n, NULL, NULL);
 }
