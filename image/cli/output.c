@@ -89,8 +89,9 @@ void out_stats(const struct cli *c, const char *prefix, const struct khi_stats *
 		out_ratio(c, k, (double)s->pages_total * KHI_PAGE_SIZE / ((double)s->ns_total / 1e3));
 	}
 #undef S
+	/* Image size per byte of memory saved, as the lz4 CLI's ratio (zero pages included). */
 	snprintf(k, sizeof(k), "%sratio", prefix);
-	out_ratio(c, k, s->bytes_in ? (double)s->bytes_out / (double)s->bytes_in : 0.0);
+	out_ratio(c, k, s->pages_total ? (double)s->bytes_image / ((double)s->pages_total * KHI_PAGE_SIZE) : 0.0);
 }
 
 void out_end(const struct cli *c)
