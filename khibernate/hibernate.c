@@ -179,10 +179,12 @@ int kh_hibernate(const struct kh_plan *p, struct kh_run *r)
 	uint64_t t;
 	int err;
 
+	r->step = "locking a status page";
 	err = kh_statuspage_new(&sp);
 	if (err < 0)
 		return err;
 	if (p->swap.active) {
+		r->step = "reserving swap slots";
 		err = kh_reserve(p->swap.dev, p->swap.header_offset, kh_plan_image_budget(p), &res);
 		if (err < 0)
 			goto out;
@@ -192,15 +194,19 @@ int kh_hibernate(const struct kh_plan *p, struct kh_run *r)
 		say(r, "reserved %.0f MiB of swap in %zu extents (%.3f s)", res.bytes / MiB,
 		    res.nr_extents, res.ns / 1e9);
 	}
+	r->step = "preparing the helper's parameters";
 	err = fill_params(p, r, &res, sp.phys, &pa);
-	if (!err)
+	if (!err) {
+		r->step = "loading the helper kernel";
 		err = load_helper(p, &pa, r);
+	}
 	explicit_bzero(pa.key, sizeof(pa.key));
 	explicit_bzero(pa.passphrase, sizeof(pa.passphrase));
 	if (err < 0)
 		goto out;
 
 	say(r, "jumping to the helper kernel");
+	r->step = "jumping to the helper kernel";
 	sync();
 	t = now_ns();
 	err = kj_exec();

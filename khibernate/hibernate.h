@@ -17,6 +17,7 @@ struct kh_run {
 	const char *passphrase;     /* or NULL */
 	FILE *log;                  /* progress messages (stderr), or NULL */
 	/* Filled in: */
+	const char *step;           /* what failed, for the message ("loading the helper") */
 	struct kh_status status;    /* what the helper reported */
 	uint64_t reserve_ns, reserved_bytes, load_ns, away_ns;
 	size_t reserved_extents;

@@ -145,6 +145,28 @@ static void write_stats(const char *path, const struct kh_plan *p, const struct 
 	fclose(f);
 }
 
+/* Errors of the kexec system calls mean something specific; the image library's codes too. */
+static const char *step_error(const char *step, int err)
+{
+	if (strstr(step, "helper kernel")) {
+		switch (err) {
+		case -EPERM: return "not allowed (kernel lockdown or secure boot forbids kexec_load)";
+		case -EINVAL: return "the kernel refused the helper (built without CONFIG_KEXEC_JUMP?)";
+		case -ENOSPC: return "the reserved region is too small for the helper (see above)";
+		case -ENOEXEC: return "the helper kernel is not an x86 bzImage";
+		case -EPROTONOSUPPORT: return "the helper kernel is too old, not 64-bit or not relocatable";
+		}
+	}
+	if (strstr(step, "swap slots")) {
+		switch (err) {
+		case -ENOSPC: return "not enough free swap";
+		case -EPERM: return "the swap area is held by another hibernation, or lockdown is on";
+		case -EBUSY: return "/dev/snapshot is in use (is another hibernation running?)";
+		}
+	}
+	return khi_strerror(err) ?: strerror(-err);
+}
+
 static int report(const struct cli *c, const struct kh_plan *p, const struct kh_run *r, int err)
 {
 	const struct khi_stats *s = &r->status.stats;
@@ -156,8 +178,8 @@ static int report(const struct cli *c, const struct kh_plan *p, const struct kh_
 		return 1;
 	}
 	if (err < 0) {
-		fprintf(stderr, "khibernate: %s; nothing was saved and the system runs on\n",
-			khi_strerror(err) ?: strerror(-err));
+		fprintf(stderr, "khibernate: %s: %s; nothing was saved and the system runs on\n",
+			r->step, step_error(r->step, err));
 		return 1;
 	}
 	if (c->stats_path)

@@ -41,6 +41,7 @@ done
 case "$role" in
 a)
 	cp "$here/init-a" "$stage/init"
+	cp "$here/../../resume/hook.sh" "$stage/usr/lib/khibernate/resume-hook"
 	mkdir -p "$stage/boot/khib"
 	cp "${KHIB_KERNEL:?}" "$stage/boot/khib/bzImage"
 	cp "${KHIB_HELPER_INITRD:?}" "$stage/boot/khib/helper.img"

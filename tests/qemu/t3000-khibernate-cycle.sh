@@ -1,0 +1,83 @@
+#!/bin/bash
+test_description='khibernate: hibernate, power off, cold boot, automatic resume, workload verified
+
+The product end to end: the default workload runs in A with its swap area on; khibernate
+reserves slots, jumps to the helper, which writes the image and powers off; a new QEMU
+process boots the same disk, the resume hook finds the image, marks it consumed and runs the
+restore helper, which puts A back; khibernate returns in A with "resumed" and the workload
+verifies. Then the same again (a second cycle), and a boot after that must be a fresh one.'
+. "$(dirname "$0")/../vm/lib.sh"
+
+WORKLOAD=${WORKLOAD:-$KHIB_TOP/tests/workloads/default}
+ARGS="khibernate.resume=/dev/vda1"
+SMP=${KHIB_SMP:-2}
+
+cycle_script() {
+	cat <<-EOF
+	. /usr/lib/khibernate/guest.sh
+	swapon /dev/vda1 || khib_result FAIL "swapon"
+	if [ ! -d /run/khib-workload ]; then
+		run_workload start || khib_result FAIL "workload start failed"
+	fi
+	n=0
+	while [ \$n -lt ${1:-1} ]; do
+		n=\$((n + 1))
+		khib_mark hibernate-\$n
+		khibernate --swap /dev/vda1 --stats /run/khib-stats-\$n.json ${2:-}
+		rc=\$?
+		khib_mark resumed-\$n
+		[ \$rc = 0 ] || khib_result FAIL "khibernate exited \$rc in cycle \$n"
+		grep -q '"event": "resumed"' /run/khib-stats-\$n.json ||
+			khib_result FAIL "cycle \$n: khibernate returned without a resume: \$(cat /run/khib-stats-\$n.json)"
+		khib_kv image_bytes_\$n \$(sed -n 's/.*"bytes_image": \([0-9]*\).*/\1/p' /run/khib-stats-\$n.json)
+		khib_kv memory_in_use_\$n \$(sed -n 's/.*"memory_in_use": \([0-9]*\).*/\1/p' /run/khib-stats-\$n.json)
+		run_workload verify || khib_result FAIL "workload verify failed after resume \$n"
+		grep -q '^/dev/vda1 ' /proc/swaps || khib_result FAIL "swap is off after resume \$n"
+	done
+	khib_result PASS "\$n cycles, workload verified after each"
+	EOF
+}
+
+fresh_script() {
+	cat <<-\EOF
+	. /usr/lib/khibernate/guest.sh
+	khib_result FAIL "booted fresh: no resume"
+	EOF
+}
+
+test_expect_success QEMU 'disk with swap' '
+	vm_mkdisk disk.img 1536 64 &&
+	cycle_script 2 > cycle.sh &&
+	fresh_script > fresh.sh
+'
+
+test_expect_success QEMU 'khibernate saves and powers off' '
+	vm_boot save1 --disk disk.img --smp $SMP --append "$ARGS" --script cycle.sh \
+		--workload "$WORKLOAD" --timeout 400 &&
+	vm_expect_result save1 NONE &&
+	grep -q "image committed" save1.console
+'
+
+test_expect_success QEMU 'a cold boot resumes; the second cycle saves again' '
+	vm_boot resume1 --disk disk.img --smp $SMP --append "$ARGS" --script fresh.sh --timeout 400 &&
+	vm_expect_result resume1 NONE &&
+	test -n "$(vm_mark_time resume1 resumed-1)" &&
+	test -n "$(vm_mark_time resume1 hibernate-2)"
+'
+
+test_expect_success QEMU 'the second cold boot resumes and the workload verifies' '
+	vm_boot resume2 --disk disk.img --smp $SMP --append "$ARGS" --script fresh.sh --timeout 400 &&
+	vm_expect_result resume2 PASS
+'
+
+test_expect_success QEMU 'the image was consumed: the next boot is a fresh one' '
+	vm_boot after --disk disk.img --smp $SMP --append "$ARGS" --script fresh.sh --timeout 300 &&
+	vm_expect_result after FAIL && grep -q "booted fresh" after.raw
+'
+
+if [ -f save1.end ]; then
+	test_info "hibernate (command to power-off): $(vm_elapsed "$(vm_mark_time save1 hibernate-1)" "$(cat save1.end)") s"
+	test_info "resume (QEMU start to khibernate returned): $(vm_elapsed "$(cat resume1.start)" "$(vm_mark_time resume1 resumed-1)") s"
+	test_info "image $(vm_kv resume1 image_bytes_1) bytes for $(vm_kv resume1 memory_in_use_1) bytes of memory in use"
+fi
+test_done
