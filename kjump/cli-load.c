@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cli-layout.h"
@@ -48,6 +49,15 @@ static void print_info(const struct kj_load_info *i)
 		printf("initrd   0x%" PRIx64 " (%" PRIu64 " bytes)\n", i->initrd, i->initrd_size);
 	printf("segments %u, ending at 0x%" PRIx64 "; B needs %" PRIu64 " MiB of the region\n",
 	       i->nr_segments, i->segments_end, i->needed >> 20);
+}
+
+/* kj_load() cannot say which file it failed to read: check them first. */
+static int check_readable(const char *path)
+{
+	if (!path || access(path, R_OK) == 0)
+		return EXIT_OK;
+	cli_error(errno, "%s", path);
+	return EXIT_FAIL;
 }
 
 static int read_payload(const char *path, char **buf, size_t *size)
@@ -105,7 +115,11 @@ int cmd_load(int argc, char **argv)
 		cli_error(0, "usage: kjump load --kernel BZIMAGE [--initrd FILE] [--cmdline STR] ...");
 		return EXIT_USAGE;
 	}
-	rc = cli_layout_get(&lo, &l);
+	rc = check_readable(o.kernel);
+	if (rc == EXIT_OK)
+		rc = check_readable(o.initrd);
+	if (rc == EXIT_OK)
+		rc = cli_layout_get(&lo, &l);
 	if (rc == EXIT_OK && payload)
 		rc = read_payload(payload, &pbuf, &o.payload_size);
 	if (rc != EXIT_OK)
