@@ -9,7 +9,7 @@ pkgs=(
 	linux-source-6.12 flex bison bc libssl-dev libelf-dev xz-utils cpio  # our kernel
 	qemu-system-x86 qemu-utils busybox-static   # guests
 	fdisk util-linux e2fsprogs             # disk images
-	lz4 gnuplot-nox perl                        # benchmarks, prove
+	lz4 gnuplot-nox perl python3                # benchmarks, prove, image goldens
 )
 
 missing=()
