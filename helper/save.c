@@ -92,7 +92,8 @@ int kh_save(const struct kh_params *pa, const struct kj_layout *l, uint64_t entr
 	t.swapfile = !!(pa->flags & KH_F_SWAPFILE);
 	fill_meta(pa, entry, platform, (size_t)plen, &meta);
 	fill_opts(pa, &prog, &opts);
-	src = (struct khi_source){ .ranges = ranges, .nr_ranges = nr, .read = read_pages, .ctx = &mem };
+	src = (struct khi_source){ .ranges = ranges, .nr_ranges = nr, .read = read_pages, .ctx = &mem,
+				   .unpinnable = 1 };
 	err = khi_writer_new(&t, &opts, &meta, &src, &w);
 	if (err)
 		goto out;

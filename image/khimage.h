@@ -174,6 +174,11 @@ struct khi_source {
 	size_t nr_ranges;                /* 1..KHI_RANGES_MAX */
 	int (*read)(void *ctx, uint64_t pfn, uint32_t nr_pages, void *buf, const void **ret_data);
 	void *ctx;
+	/* Non-zero when memory read() points to cannot be the buffer of a direct I/O transfer
+	 * (a mmap of /dev/mem is VM_PFNMAP: O_DIRECT from it fails with EFAULT). The writer then
+	 * copies a chunk it stores uncompressed into its own buffer first; compressed chunks
+	 * need no copy. */
+	int unpinnable;
 };
 
 struct khi_writer_opts {

@@ -359,6 +359,10 @@ static void compress(khi_writer *w, unsigned worker, struct wslot *s, const uint
 	/* Store raw what does not save a page: it would cost the same disk and more CPU. */
 	if (n <= 0 || khi_page_align((uint64_t)n) >= raw) {
 		s->payload = in;
+		if (w->src.unpinnable && in == s->src) {
+			memcpy(s->out, in, raw);
+			s->payload = s->out;
+		}
 		s->rec.stored_len = raw;
 		s->rec.flags = KHI_CHUNK_RAW;
 	} else {

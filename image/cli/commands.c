@@ -255,7 +255,8 @@ int cmd_write(struct cli *c, char **args)
 {
 	struct file_source fs = { 0 };
 	struct khi_range whole;
-	struct khi_source src = { c->ranges, c->nr_ranges, file_read, &fs };
+	struct khi_source src = { .ranges = c->ranges, .nr_ranges = c->nr_ranges, .read = file_read,
+				  .ctx = &fs };
 	int fd, e;
 
 	if ((e = map_input(c, args[0], &fs)))

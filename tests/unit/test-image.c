@@ -68,7 +68,8 @@ static int write_image(struct ti_swap *sw, const struct img_spec *sp, const uint
 {
 	struct khi_writer_opts o = KHI_WRITER_OPTS_INIT;
 	struct ti_source src = { .mem = mem, .copy = sp->copy, .misalign = sp->misalign, .fail_at_call = fail_at };
-	struct khi_source source = { ranges, nr, ti_source_read, &src };
+	struct khi_source source = { .ranges = ranges, .nr_ranges = nr, .read = ti_source_read,
+				     .ctx = &src };
 	struct khi_target t = { .fd = sw->fd, .swap_offset = sw->swap_offset };
 	struct khi_meta meta;
 	khi_writer *w = NULL;
@@ -596,7 +597,8 @@ static void test_no_space(void **state)
 	uint8_t *mem = ti_memory(300, TI_TEXT, 2);
 	struct khi_writer_opts o = KHI_WRITER_OPTS_INIT;
 	struct ti_source src = { .mem = mem };
-	struct khi_source source = { &rg, 1, ti_source_read, &src };
+	struct khi_source source = { .ranges = &rg, .nr_ranges = 1, .read = ti_source_read,
+				     .ctx = &src };
 	struct khi_meta meta;
 	struct ti_swap sw;
 	khi_writer *w = NULL;
@@ -684,7 +686,8 @@ static void test_placement(void **state)
 
 	struct khi_writer_opts o = KHI_WRITER_OPTS_INIT;
 	struct ti_source src = { .mem = mem };
-	struct khi_source source = { &rg, 1, ti_source_read, &src };
+	struct khi_source source = { .ranges = &rg, .nr_ranges = 1, .read = ti_source_read,
+				     .ctx = &src };
 	struct khi_meta meta;
 	khi_writer *w = NULL;
 	ti_meta(&meta);
