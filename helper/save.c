@@ -1,6 +1,7 @@
 /* Save mode: A's RAM into an image in the reserved swap slots; see helper.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -8,6 +9,7 @@
 
 #include "common/blockdev.h"
 #include "common/platform.h"
+#include "freepages.h"
 #include "helper.h"
 #include "physmem.h"
 
@@ -29,6 +31,46 @@ static int read_pages(void *ctx, uint64_t pfn, uint32_t nr_pages, void *buf, con
 		return -EFAULT;
 	*ret = p;
 	return 0;
+}
+
+/* For the free-page filter: A's memory through the mappings of its RAM. */
+static int read_phys(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	uint64_t pfn = addr / KHI_PAGE_SIZE, end = (addr + len + KHI_PAGE_SIZE - 1) / KHI_PAGE_SIZE;
+	const uint8_t *p = kh_physmem_ptr(ctx, pfn, end - pfn);
+
+	if (!p)
+		return -EFAULT;
+	memcpy(buf, p + addr % KHI_PAGE_SIZE, len);
+	return 0;
+}
+
+/* Replaces *ranges by those minus A's free pages; leaves them when that cannot be done
+ * safely (freepages.h), so that every page is saved. */
+static void skip_free_pages(const struct kh_params *pa, struct kh_physmem *mem,
+			    struct khi_range **ranges, size_t *nr)
+{
+	struct kh_physread m = { read_phys, mem };
+	uint64_t t0 = kh_now_ns();
+	struct kh_freepages fp;
+	int err;
+
+	if (!pa->vmcoreinfo_addr)
+		return;
+	err = kh_freepages_filter(&m, pa->vmcoreinfo_addr, pa->vmcoreinfo_size, *ranges, *nr,
+				  KH_FREEPAGES_RANGES_MAX, &fp);
+	if (err) {
+		fprintf(stderr, "khib-helper: free pages not skipped: %s: %s\n", fp.why, strerror(-err));
+		return;
+	}
+	fprintf(stderr, "khib-helper: %llu free pages skipped (%llu MiB, %llu blocks, %zu ranges)"
+		" in %llu ms\n", (unsigned long long)fp.pages_skipped,
+		(unsigned long long)(fp.pages_skipped * KHI_PAGE_SIZE >> 20),
+		(unsigned long long)fp.blocks, fp.nr,
+		(unsigned long long)((kh_now_ns() - t0) / 1000000));
+	free(*ranges);
+	*ranges = fp.ranges;
+	*nr = fp.nr;
 }
 
 static void fill_meta(const struct kh_params *pa, uint64_t entry, const void *platform,
@@ -86,6 +128,8 @@ int kh_save(const struct kh_params *pa, const struct kj_layout *l, uint64_t entr
 		err = kh_open_swap(pa, 1, &t.fd);
 	if (err)
 		goto out;
+	/* mem keeps mapping all of A's RAM: the filtered ranges are pieces of it. */
+	skip_free_pages(pa, &mem, &ranges, &nr);
 	t.swap_offset = pa->swap_offset;
 	t.extents = pa->extents;
 	t.nr_extents = pa->nr_extents;
