@@ -59,14 +59,16 @@ vm_mkdisk() {
 	mkfs.ext4 -q -F -L khibdata -E offset=$((data_start * 512)) "$disk" "${data_mib}M"
 }
 
-# vm_overlay OUT SCRIPT [WORKLOAD_DIR]: an initramfs archive holding /khib-test/run (the boot's
-# script) and /khib-test/workload, to append to the base initramfs.
+# vm_overlay OUT SCRIPT [WORKLOAD_DIR] [FILES_DIR]: an initramfs archive holding /khib-test/run
+# (the boot's script), /khib-test/workload and FILES_DIR's tree under / (e.g. etc/khibernate/...),
+# to append to the base initramfs.
 vm_overlay() {
-	local out=$1 script=$2 workload=${3:-} dir
+	local out=$1 script=$2 workload=${3:-} files=${4:-} dir
 	dir=$(mktemp -d) || return
 	mkdir -p "$dir/khib-test"
 	cp "$script" "$dir/khib-test/run"
 	[ -z "$workload" ] || cp -r "$workload" "$dir/khib-test/workload"
+	[ -z "$files" ] || cp -r "$files"/. "$dir"/
 	"$KHIB_TOP/tests/guest/mkinitramfs.sh" overlay "$out" "$dir"
 	local rc=$?
 	rm -rf "$dir"
@@ -74,19 +76,26 @@ vm_overlay() {
 }
 
 # vm_boot NAME [--disk F] [--mem M] [--smp N] [--append ARGS] [--script F] [--workload DIR]
-#              [--timeout S] [--kernel F] [--initrd F] [--kill-after-mark M --delay S]
-# --kill-after-mark M: kill QEMU (a power cut) S seconds after the guest reports MARK M.
+#              [--files DIR] [--region-args ARGS] [--timeout S] [--kernel F] [--initrd F]
+#              [--kill-after-mark M | --kill-after-console REGEX] [--delay S]
+# --files DIR: DIR's tree is added to the initramfs under / (with --script).
+# --region-args ARGS: replace A's fixed $KHIB_REGION_ARGS (e.g. "" for a boot without a region).
+# --kill-after-mark M: kill QEMU (a power cut) S seconds after the guest reports MARK M;
+# --kill-after-console REGEX: the same after a console line matches REGEX (grep -E), for
+# moments no script can mark (the boot hook, the helper kernel).
 vm_boot() {
 	local name=$1; shift
 	local disk="" mem=1G smp=2 append="" script="" workload="" timeout=${KHIB_VM_TIMEOUT:-600}
 	local kernel=$KHIB_BUILD/kernel/bzImage initrd=$KHIB_BUILD/guest/a.img
-	local kill_mark="" kill_delay=0
+	local kill_mark="" kill_console="" kill_delay=0 files="" region=$KHIB_REGION_ARGS
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--disk) disk=$2 ;; --mem) mem=$2 ;; --smp) smp=$2 ;; --append) append=$2 ;;
 		--script) script=$2 ;; --workload) workload=$2 ;; --timeout) timeout=$2 ;;
-		--kernel) kernel=$2 ;; --initrd) initrd=$2 ;;
-		--kill-after-mark) kill_mark=$2 ;; --delay) kill_delay=$2 ;;
+		--kernel) kernel=$2 ;; --initrd) initrd=$2 ;; --files) files=$2 ;;
+		--region-args) region=$2 ;;
+		--kill-after-mark) kill_mark=$2 ;; --kill-after-console) kill_console=$2 ;;
+		--delay) kill_delay=$2 ;;
 		*) echo "vm_boot: unknown option $1" >&2; return 2 ;;
 		esac
 		shift 2
@@ -94,11 +103,11 @@ vm_boot() {
 
 	local img=$initrd
 	if [ -n "$script" ]; then
-		vm_overlay "$name.overlay" "$script" "$workload" || return
+		vm_overlay "$name.overlay" "$script" "$workload" "$files" || return
 		cat "$initrd" "$name.overlay" > "$name.initrd"
 		img=$name.initrd
 	fi
-	rm -f "$name".{console,results,raw,start,end,qemu}
+	rm -f "$name".{console,results,raw,start,end,qemu,cut}
 	: > "$name.raw"
 
 	local drive=()
@@ -107,7 +116,7 @@ vm_boot() {
 	set -- $KHIB_QEMU -nodefaults -no-user-config -display none -no-reboot \
 		$(vm_accel) -m "$mem" -smp "$smp" \
 		-kernel "$kernel" -initrd "$img" \
-		-append "console=ttyS0 panic=-1 $KHIB_REGION_ARGS $append" \
+		-append "console=ttyS0 panic=-1 $region $append" \
 		-serial "file:$name.console" \
 		-chardev "file,id=results,path=$name.raw" -serial chardev:results \
 		"${drive[@]}"
@@ -124,6 +133,8 @@ vm_boot() {
 	local qemu=$!
 	if [ -n "$kill_mark" ]; then
 		vm_power_cut_after "$name" "$kill_mark" "$kill_delay" "$qemu" &
+	elif [ -n "$kill_console" ]; then
+		vm_power_cut_after "$name" "$kill_console" "$kill_delay" "$qemu" console &
 	fi
 	wait $qemu
 	local rc=$?
@@ -138,13 +149,16 @@ vm_boot() {
 	return $rc
 }
 
-# Kill QEMU (SIGKILL: nothing is flushed by the guest) DELAY seconds after MARK appears.
+# Kill QEMU (SIGKILL: nothing is flushed by the guest) DELAY seconds after MARK appears, or
+# with "console" as 5th argument, after a console line matches the regex MARK. The host time
+# of the cut goes to NAME.cut.
 vm_power_cut_after() {
-	local name=$1 mark=$2 delay=$3 pid=$4
+	local name=$1 mark=$2 delay=$3 pid=$4 where=${5:-mark}
 	while kill -0 "$pid" 2>/dev/null; do
-		if tr -d '\r' < "$name.raw" | grep -qx "MARK $mark"; then
+		if { [ "$where" = mark ] && tr -d '\r' < "$name.raw" | grep -qx "MARK $mark"; } ||
+		   { [ "$where" = console ] && tr -d '\r' < "$name.console" | grep -qE "$mark"; }; then
 			sleep "$delay"
-			pkill -KILL -P "$pid" 2>/dev/null
+			pkill -KILL -P "$pid" 2>/dev/null && echo "$EPOCHREALTIME" > "$name.cut"
 			return 0
 		fi
 		sleep 0.02
