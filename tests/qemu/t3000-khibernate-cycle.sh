@@ -5,53 +5,23 @@ The product end to end: the default workload runs in A with its swap area on; kh
 reserves slots, jumps to the helper, which writes the image and powers off; a new QEMU
 process boots the same disk, the resume hook finds the image, marks it consumed and runs the
 restore helper, which puts A back; khibernate returns in A with "resumed" and the workload
-verifies. Three cycles in a row (KHIB_SMP vCPUs, default 2; KHIB_KHIB_ARGS adds khibernate
-options, e.g. --reboot), then a boot after that must be a fresh one.'
+verifies. Three cycles in a row (KHIB_CYCLES; KHIB_SMP vCPUs, default 2; KHIB_MEM, default 1G;
+KHIB_KHIB_ARGS adds khibernate options, e.g. --reboot), then a boot after that must be a fresh
+one.'
 . "$(dirname "$0")/../vm/lib.sh"
+. "$KHIB_TOP/tests/vm/cycle.sh"
 
 WORKLOAD=${WORKLOAD:-$KHIB_TOP/tests/workloads/default}
 ARGS="khibernate.resume=/dev/vda1"
 SMP=${KHIB_SMP:-2}
 KHIB_ARGS=${KHIB_KHIB_ARGS:-}
-CYCLES=3
+CYCLES=${KHIB_CYCLES:-3}
+MEM=${KHIB_MEM:-1G}
 # How B ends the save: the kernel's last words on the console.
 case "$KHIB_ARGS" in
 *--reboot*) END_LINE="reboot: Restarting system" ;;
 *) END_LINE="reboot: Power down" ;;
 esac
-
-cycle_script() {
-	cat <<-EOF
-	. /usr/lib/khibernate/guest.sh
-	swapon /dev/vda1 || khib_result FAIL "swapon"
-	if [ ! -d /run/khib-workload ]; then
-		run_workload start || khib_result FAIL "workload start failed"
-	fi
-	n=0
-	while [ \$n -lt ${1:-1} ]; do
-		n=\$((n + 1))
-		khib_mark hibernate-\$n
-		khibernate --swap /dev/vda1 --stats /run/khib-stats-\$n.json ${2:-}
-		rc=\$?
-		khib_mark resumed-\$n
-		[ \$rc = 0 ] || khib_result FAIL "khibernate exited \$rc in cycle \$n"
-		grep -q '"event": "resumed"' /run/khib-stats-\$n.json ||
-			khib_result FAIL "cycle \$n: khibernate returned without a resume: \$(cat /run/khib-stats-\$n.json)"
-		khib_kv image_bytes_\$n \$(sed -n 's/.*"bytes_image": \([0-9]*\).*/\1/p' /run/khib-stats-\$n.json)
-		khib_kv memory_in_use_\$n \$(sed -n 's/.*"memory_in_use": \([0-9]*\).*/\1/p' /run/khib-stats-\$n.json)
-		run_workload verify || khib_result FAIL "workload verify failed after resume \$n"
-		grep -q '^/dev/vda1 ' /proc/swaps || khib_result FAIL "swap is off after resume \$n"
-	done
-	khib_result PASS "\$n cycles, workload verified after each"
-	EOF
-}
-
-fresh_script() {
-	cat <<-\EOF
-	. /usr/lib/khibernate/guest.sh
-	khib_result FAIL "booted fresh: no resume"
-	EOF
-}
 
 test_expect_success QEMU 'disk with swap' '
 	vm_mkdisk disk.img 1536 64 &&
@@ -60,7 +30,7 @@ test_expect_success QEMU 'disk with swap' '
 '
 
 test_expect_success QEMU 'khibernate saves, then the helper powers off (or reboots)' '
-	vm_boot save1 --disk disk.img --smp $SMP --append "$ARGS" --script cycle.sh \
+	vm_boot save1 --disk disk.img --mem $MEM --smp $SMP --append "$ARGS" --script cycle.sh \
 		--workload "$WORKLOAD" --timeout 400 &&
 	vm_expect_result save1 NONE &&
 	grep -q "image committed" save1.console &&
@@ -69,7 +39,7 @@ test_expect_success QEMU 'khibernate saves, then the helper powers off (or reboo
 
 for n in $(seq 1 $((CYCLES - 1))); do
 	test_expect_success QEMU "cold boot $n resumes; cycle $((n + 1)) saves again" "
-		vm_boot resume$n --disk disk.img --smp $SMP --append '$ARGS' --script fresh.sh --timeout 400 &&
+		vm_boot resume$n --disk disk.img --mem $MEM --smp $SMP --append '$ARGS' --script fresh.sh --timeout 400 &&
 		vm_expect_result resume$n NONE &&
 		test -n \"\$(vm_mark_time resume$n resumed-$n)\" &&
 		test -n \"\$(vm_mark_time resume$n hibernate-$((n + 1)))\"
@@ -77,12 +47,12 @@ for n in $(seq 1 $((CYCLES - 1))); do
 done
 
 test_expect_success QEMU "the last cold boot resumes and the workload verifies" '
-	vm_boot resume$CYCLES --disk disk.img --smp $SMP --append "$ARGS" --script fresh.sh --timeout 400 &&
+	vm_boot resume$CYCLES --disk disk.img --mem $MEM --smp $SMP --append "$ARGS" --script fresh.sh --timeout 400 &&
 	vm_expect_result resume$CYCLES PASS
 '
 
 test_expect_success QEMU 'the image was consumed: the next boot is a fresh one' '
-	vm_boot after --disk disk.img --smp $SMP --append "$ARGS" --script fresh.sh --timeout 300 &&
+	vm_boot after --disk disk.img --mem $MEM --smp $SMP --append "$ARGS" --script fresh.sh --timeout 300 &&
 	vm_expect_result after FAIL && grep -q "booted fresh" after.raw
 '
 
