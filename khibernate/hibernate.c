@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/cmdline.h"
 #include "common/sysid.h"
 #include "hibernate.h"
 #include "reserve.h"
@@ -95,25 +96,6 @@ static int fill_params(const struct kh_plan *p, const struct kh_run *r,
 	return 0;
 }
 
-/* B's command line: A's console= settings (so B's progress shows where A's output does). */
-static void helper_cmdline(const struct kh_config *c, char *buf, size_t size)
-{
-	char a[4096] = "", *tok, *save;
-	size_t n = 0;
-	FILE *f = fopen("/proc/cmdline", "re");
-
-	if (f) {
-		if (!fgets(a, sizeof(a), f))
-			a[0] = 0;
-		fclose(f);
-	}
-	buf[0] = 0;
-	for (tok = strtok_r(a, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
-		if (!strncmp(tok, "console=", 8) && n + strlen(tok) + 2 < size)
-			n += (size_t)snprintf(buf + n, size - n, "%s ", tok);
-	snprintf(buf + n, size - n, "panic=5 %s", c->helper_cmdline);
-}
-
 static int load_helper(const struct kh_plan *p, const struct kh_params *pa, struct kh_run *r)
 {
 	struct kj_load_opts o = KJ_LOAD_OPTS_INIT;
@@ -128,7 +110,7 @@ static int load_helper(const struct kh_plan *p, const struct kh_params *pa, stru
 		return -ENOMEM;
 	err = (int)kh_params_encode(pa, payload, size);
 	if (err >= 0) {
-		helper_cmdline(&p->config, cmdline, sizeof(cmdline));
+		kh_helper_cmdline(p->config.helper_cmdline, cmdline, sizeof(cmdline));
 		o.kernel = p->config.helper_kernel;
 		o.initrd = p->config.helper_initrd;
 		o.cmdline = cmdline;

@@ -8,6 +8,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "common/cmdline.h"
 #include "common/khib-status.h"
 #include "hibernate.h"
 #include "plan.h"
@@ -57,22 +58,6 @@ static int die_usage(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\nTry 'khibernate --help'.\n");
 	return 2;
-}
-
-static int read_secret(const char *path, char *buf, size_t size, size_t *ret_len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	*ret_len = (size_t)n;
-	return 0;
 }
 
 static void print_checks(const struct kh_plan *p, FILE *out)
@@ -213,7 +198,7 @@ static int cmd_hibernate(const struct cli *c, const struct kh_plan *p)
 	}
 	if (c->key_file || c->passphrase_file) {
 		const char *path = c->key_file ? c->key_file : c->passphrase_file;
-		err = read_secret(path, secret, sizeof(secret), &len);
+		err = kh_read_file(path, secret, sizeof(secret), &len);
 		if (err < 0) {
 			fprintf(stderr, "khibernate: %s: %s\n", path, strerror(-err));
 			return 1;

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/cmdline.h"
 #include "kjump/kjump.h"
 #include "resume.h"
 
@@ -38,22 +39,6 @@ static int usage_error(const char *msg, const char *arg)
 	return 2;
 }
 
-static int read_file(const char *path, char *buf, size_t size, size_t *ret_len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	*ret_len = (size_t)n;
-	return 0;
-}
-
 /* The device may show up only after init started: wait a little for its node. */
 static int wait_for(const char *path)
 {
@@ -74,7 +59,7 @@ static int from_cmdline(char *dev, size_t size, uint64_t *ret_offset)
 	char cmdline[4096], *p;
 	size_t len;
 	uint64_t pages = 0;
-	int err = read_file("/proc/cmdline", cmdline, sizeof(cmdline), &len);
+	int err = kh_read_file("/proc/cmdline", cmdline, sizeof(cmdline), &len);
 
 	if (err)
 		return err;
@@ -133,7 +118,7 @@ int main(int argc, char **argv)
 	}
 	if (key_file || pass_file) {
 		const char *path = key_file ? key_file : pass_file;
-		err = read_file(path, secret, sizeof(secret), &len);
+		err = kh_read_file(path, secret, sizeof(secret), &len);
 		if (err || (key_file && len != KHI_KEY_SIZE)) {
 			fprintf(stderr, "khib-resume: %s: %s\n", path, err ? strerror(-err) :
 				"a key file holds exactly 32 bytes");

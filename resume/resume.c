@@ -7,6 +7,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "common/cmdline.h"
 #include "common/khib-params.h"
 #include "common/platform.h"
 #include "common/sysid.h"
@@ -67,25 +68,6 @@ static int check_identity(const struct kr_opts *o, khi_reader *r)
 	return err;
 }
 
-/* B's command line at restore: the boot's console= settings, as for the save. */
-static void restore_cmdline(const struct kr_opts *o, char *buf, size_t size)
-{
-	char a[4096] = "", *tok, *save;
-	size_t n = 0;
-	FILE *f = fopen("/proc/cmdline", "re");
-
-	if (f) {
-		if (!fgets(a, sizeof(a), f))
-			a[0] = 0;
-		fclose(f);
-	}
-	buf[0] = 0;
-	for (tok = strtok_r(a, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
-		if (!strncmp(tok, "console=", 8) && n + strlen(tok) + 2 < size)
-			n += (size_t)snprintf(buf + n, size - n, "%s ", tok);
-	snprintf(buf + n, size - n, "panic=5 %s", o->helper_cmdline ? o->helper_cmdline : "");
-}
-
 static int load_restore_helper(const struct kr_opts *o, int fd, khi_reader *r)
 {
 	const struct khi_meta *m = khi_reader_meta(r);
@@ -125,7 +107,7 @@ static int load_restore_helper(const struct kr_opts *o, int fd, khi_reader *r)
 		return -ENOMEM;
 	err = (int)kh_params_encode(&pa, payload, size);
 	if (err >= 0) {
-		restore_cmdline(o, cmdline, sizeof(cmdline));
+		kh_helper_cmdline(o->helper_cmdline, cmdline, sizeof(cmdline));
 		lo.kernel = o->helper_kernel;
 		lo.initrd = o->helper_initrd;
 		lo.cmdline = cmdline;

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "byteorder.h"
+#include "common/cmdline.h"
 #include "common/khib-params.h"
 #include "common/khib-status.h"
 #include "common/platform.h"
@@ -224,6 +225,28 @@ static void test_build_id(void **state)
 	assert_int_equal(kh_build_id_from_notes(notes, n, id), -EBADMSG);
 }
 
+/* Whatever this machine booted with, the helper gets only its console= words, then ours. */
+static void test_helper_cmdline(void **state)
+{
+	char buf[512], tiny[12], *tok, *save;
+	const char *last = NULL;
+
+	(void)state;
+	kh_helper_cmdline("quiet loglevel=3", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "panic=5 quiet loglevel=3"));
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (!strcmp(tok, "panic=5"))
+			break;
+		assert_int_equal(strncmp(tok, "console=", 8), 0);
+	}
+	kh_helper_cmdline(NULL, buf, sizeof(buf));
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		last = tok;
+	assert_string_equal(last, "panic=5");
+	kh_helper_cmdline("a-long-argument", tiny, sizeof(tiny));
+	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_status_round_trip),
 		cmocka_unit_test(test_platform_round_trip),
 		cmocka_unit_test(test_build_id),
+		cmocka_unit_test(test_helper_cmdline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
