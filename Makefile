@@ -17,6 +17,7 @@ include khibernate/Makefile.inc
 include helper/Makefile.inc
 include resume/Makefile.inc
 include tests/Makefile.inc
+include bench/Makefile.inc
 
 all: $(HOST_PROGS) $(GUEST_PROGS)
 .DEFAULT_GOAL := all

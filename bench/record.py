@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""Measure one make-bench run from the files the harness and bench/qemu-wrap.sh left.
+
+  record.py alloc DISK START_MIB LEN_MIB   bytes allocated in that range of a sparse disk image
+  record.py run DIR CONFIG SIZE_MIB GUEST_MIB N   one JSON line: the run's figures and phases
+"""
+import json
+import os
+import re
+import sys
+
+INIT = r'Run /init as init process'
+
+# Each boot's phases, in order: (name, event that ends it). The first event starts the boot's
+# clock. Events: ('start',) and ('end',) of the QEMU process; ('mark', NAME) from the guest's
+# results; ('line', REGEX): the next console line matching it; ('kstart', REGEX): the start of
+# the kernel that printed the next such line (host time of the line minus its printk time).
+PHASES = {
+    ('khibernate', 'save'): [
+        ('', ('mark', 'hibernate')),
+        ('preflight', ('line', r'khibernate: jumping to the helper kernel')),
+        ('jump_to_b', ('kstart', INIT)),
+        ('b_boot', ('line', INIT)),
+        ('write', ('line', r'khib-helper: image committed')),
+        ('power_off', ('end',)),
+    ],
+    ('khibernate', 'resume'): [
+        ('', ('start',)),
+        ('boot', ('line', INIT)),
+        ('find_load', ('kstart', INIT)),
+        ('b_boot', ('line', INIT)),
+        ('verify_restore', ('line', r'khib-helper: memory restored; jumping to A')),
+        ('jump_back', ('mark', 'resumed')),
+        ('verify_workload', ('mark', 'verified')),
+    ],
+    ('kernel', 'save'): [
+        ('', ('mark', 'hibernate')),
+        ('snapshot', ('line', r'PM: Compressing and saving image data')),
+        ('write', ('line', r'PM: Image saving done')),
+        ('power_off', ('end',)),
+    ],
+    ('kernel', 'resume'): [
+        ('', ('start',)),
+        # the kernel looks for its image itself (resume=), before the initramfs's /init
+        ('boot', ('line', r'PM: hibernation: resume from hibernation')),
+        ('read', ('line', r'PM: Image loading done')),
+        ('restore', ('mark', 'resumed')),
+        ('verify_workload', ('mark', 'verified')),
+    ],
+}
+
+
+def allocated(path, start, length):
+    """Bytes of [start, start+length) that hold data (SEEK_DATA/SEEK_HOLE): a fresh sparse disk
+    has holes everywhere the guest never wrote."""
+    total, pos, end = 0, start, start + length
+    with open(path, 'rb') as f:
+        fd = f.fileno()
+        while pos < end:
+            try:
+                data = os.lseek(fd, pos, os.SEEK_DATA)
+            except OSError:
+                break
+            if data >= end:
+                break
+            hole = min(os.lseek(fd, data, os.SEEK_HOLE), end)
+            total += hole - data
+            pos = hole
+    return total
+
+
+def read_lines(path):
+    """[(host time, text)] of a NAME.results or NAME.ctimes file; [] if there is none."""
+    out = []
+    try:
+        with open(path, errors='replace') as f:
+            for line in f:
+                t, _, text = line.rstrip('\n').partition(' ')
+                out.append((float(t), text))
+    except (OSError, ValueError):
+        pass
+    return out
+
+
+def read_float(path):
+    try:
+        with open(path) as f:
+            return float(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class Boot:
+    """One QEMU process of a run: its console lines, guest reports and host-side samples."""
+
+    def __init__(self, d, name):
+        p = os.path.join(d, name)
+        self.start, self.end = read_float(p + '.start'), read_float(p + '.end')
+        self.console = read_lines(p + '.ctimes')
+        self.results = read_lines(p + '.results')
+        self.io = [tuple(map(float, l.split())) for l in open_lines(p + '.io') if len(l.split()) == 3]
+
+    def mark(self, name):
+        return next((t for t, x in self.results if x == 'MARK ' + name), None)
+
+    def kv(self, key):
+        return next((x.split(' ', 2)[2] for t, x in self.results
+                     if x.startswith('KV %s ' % key)), None)
+
+    def phases(self, spec):
+        """{phase: seconds} for the events of spec that happened, in order."""
+        out, prev, cur = {}, None, -1
+        for name, ev in spec:
+            t = None
+            if ev[0] == 'start':
+                t = self.start
+            elif ev[0] == 'end':
+                t = self.end
+            elif ev[0] == 'mark':
+                t = self.mark(ev[1])
+                if t is not None:
+                    cur = max(cur, next((i for i, (lt, _) in enumerate(self.console) if lt >= t),
+                                        len(self.console)) - 1)
+            else:
+                i = next((i for i in range(cur + 1, len(self.console))
+                          if re.search(ev[1], self.console[i][1])), None)
+                if i is not None:
+                    t = self.console[i][0]
+                    if ev[0] == 'kstart':
+                        m = re.match(r'\[\s*([0-9.]+)\]', self.console[i][1])
+                        t = t - float(m.group(1)) if m else None
+                        i -= 1
+                    cur = i
+            if t is None:
+                break
+            if prev is not None and name:
+                out[name] = round(t - prev, 3)
+            prev = t
+        return out
+
+    def sample(self, t):
+        """(wchar, cpu ticks) of QEMU at host time t: the last sample taken by then."""
+        s = [x for x in self.io if x[0] <= t] or self.io[:1]
+        return s[-1][1:] if s else (None, None)
+
+
+def open_lines(path):
+    try:
+        with open(path) as f:
+            return f.read().splitlines()
+    except OSError:
+        return []
+
+
+def span(a, b):
+    return round(b - a, 3) if a is not None and b is not None else None
+
+
+def record(d, config, size, guest, n):
+    system = 'khibernate' if config.startswith('khib-') else 'kernel'
+    alg = config.split('-')[1]
+    save, res = Boot(d, 'save'), Boot(d, 'resume')
+    t_hib = save.mark('hibernate')
+    rec = {
+        'config': config, 'system': system, 'compress': alg, 'size_mib': size, 'guest_mib': guest,
+        'run': n, 'threads': int(config.split('-')[2]) if system == 'khibernate' else None,
+        'ok': any(x.startswith('RESULT PASS') for _, x in res.results),
+        'result': next((x[7:] for _, x in save.results + res.results if x.startswith('RESULT ')),
+                       'no verdict'),
+        'mem_in_use': int(save.kv('mem_in_use_kib') or 0) * 1024,
+        # command to power-off; QEMU start to resumed and to verified; the restoring part:
+        # from the moment the booted kernel looks for the image (its /init for khibernate's
+        # hook, its own resume= code for the kernel) to resumed.
+        'hibernate_s': span(t_hib, save.end),
+        'resume_s': span(res.start, res.mark('resumed')),
+        'verified_s': span(res.start, res.mark('verified')),
+        'restore_s': None,
+        'image_bytes': None, 'written_bytes': None,
+        'phases': {'save': save.phases(PHASES[system, 'save']),
+                   'resume': res.phases(PHASES[system, 'resume'])},
+    }
+    boot = rec['phases']['resume'].get('boot')
+    if boot is not None and rec['resume_s'] is not None:
+        rec['restore_s'] = round(rec['resume_s'] - boot, 3)
+    before, after = read_float(os.path.join(d, 'swap.before')), read_float(os.path.join(d, 'swap.after'))
+    if before is not None and after is not None:
+        rec['image_bytes'] = int(after - before)
+    if t_hib is not None and save.end is not None and save.io:
+        (w0, c0), (w1, c1) = save.sample(t_hib), save.sample(save.end)
+        rec['written_bytes'] = int(w1 - w0)
+        rec['save_cpus_busy'] = round((c1 - c0) / 100 / (save.end - t_hib), 2)
+    if res.start is not None and res.mark('resumed') is not None and res.io:
+        (_, c0), (_, c1) = res.sample(res.start), res.sample(res.mark('resumed'))
+        rec['resume_cpus_busy'] = round((c1 - c0) / 100 / (res.mark('resumed') - res.start), 2)
+    stats = res.kv('khib_stats')
+    if stats:
+        try:
+            rec['khibernate_stats'] = json.loads(stats)
+        except ValueError:
+            pass
+    return rec
+
+
+def main(argv):
+    if len(argv) == 7 and argv[1] == 'run':
+        print(json.dumps(record(argv[2], argv[3], int(argv[4]), int(argv[5]), int(argv[6]))))
+        return 0
+    if len(argv) == 5 and argv[1] == 'alloc':
+        print(allocated(argv[2], int(argv[3]) << 20, int(argv[4]) << 20))
+        return 0
+    sys.stderr.write(__doc__)
+    return 2
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))

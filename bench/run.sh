@@ -1,0 +1,114 @@
+#!/bin/bash
+# make bench: khibernate against the kernel's own hibernation, same kernel, QEMU and disk, in
+# one run. See docs/bench/README.md for the method; bench/report.py makes the table and plot.
+#   BENCH_SIZES    MiB of memory the workload fills (default "256 1024 2048")
+#   BENCH_CONFIGS  which systems (default all): khib-lz4-1 khib-lz4-2 khib-none-1 khib-none-2
+#                  (khibernate --compress ALG --threads N), kernel-lzo kernel-lz4
+#                  (hibernate.compressor=ALG)
+#   BENCH_RUNS     runs of each (default 3)
+#   BENCH_WORK     scratch directory (default build/bench/runs; emptied first)
+#   BENCH_OUT      where results go (default docs/bench; README.md's table is updated too)
+# One QEMU at a time. A failed run is recorded as failed and the bench goes on.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tests/vm/vm.sh"
+
+sizes=${BENCH_SIZES:-256 1024 2048}
+configs=${BENCH_CONFIGS:-khib-lz4-1 khib-lz4-2 khib-none-1 khib-none-2 kernel-lzo kernel-lz4}
+runs=${BENCH_RUNS:-3}
+work=${BENCH_WORK:-$top/build/bench/runs}
+out=${BENCH_OUT:-$top/docs/bench}
+workload=$top/tests/workloads/bench
+
+# Guest RAM for SIZE MiB in use: the kernel's hibernation copies the image into free memory
+# before writing it, so it needs about as much free as in use; plus room for the kernel, the
+# initramfs and the helper's 128 MiB region. 256 -> 1 GiB, 1024 -> 3 GiB, 2048 -> 5 GiB.
+guest_mib() { echo $(( (2 * $1 + 512 + 1023) / 1024 * 1024 )); }
+
+# The script of the boot that fills memory and hibernates; after the resume it goes on here.
+save_script() {
+	local config=$1 size=$2 ram=$3
+	cat <<-EOF
+	. /usr/lib/khibernate/guest.sh
+	swapon /dev/vda1 || khib_result FAIL "swapon"
+	export BENCH_MEM=$size
+	run_workload start || khib_result FAIL "workload start failed"
+	khib_kv mem_in_use_kib \$(awk '/^MemTotal/ { t = \$2 } /^MemFree/ { f = \$2 } END { print t - f }' /proc/meminfo)
+	EOF
+	case $config in
+	khib-*)
+		local alg=${config#khib-}
+		cat <<-EOF
+		khib_mark hibernate
+		khibernate --swap /dev/vda1 --compress ${alg%-*} --threads ${alg##*-} --stats /run/stats.json
+		rc=\$?
+		khib_mark resumed
+		[ \$rc = 0 ] || khib_result FAIL "khibernate exited \$rc"
+		khib_kv khib_stats "\$(tr -d ' \n' < /run/stats.json)"
+		EOF
+		;;
+	kernel-*)
+		# image_size = all of RAM: the kernel saves what is in use instead of first
+		# dropping the page cache and swapping out to reach 2/5 of RAM (its default).
+		cat <<-EOF
+		echo $((ram << 20)) > /sys/power/image_size
+		echo shutdown > /sys/power/disk
+		khib_mark hibernate
+		echo disk > /sys/power/state || khib_result FAIL "echo disk failed"
+		khib_mark resumed
+		EOF
+		;;
+	esac
+	cat <<-\EOF
+	run_workload verify || khib_result FAIL "workload verify failed after resume"
+	khib_mark verified
+	khib_result PASS "verified after resume"
+	EOF
+}
+
+kernel_args() {
+	case $1 in
+	khib-*) echo "khibernate.resume=/dev/vda1" ;;
+	# no_console_suspend: the kernel's progress lines are its phase timestamps.
+	kernel-*) echo "resume=/dev/vda1 hibernate.compressor=${1#kernel-} no_console_suspend" ;;
+	esac
+}
+
+# one_run CONFIG SIZE N: hibernate, power off, cold boot, resume, verify; records the run.
+one_run() {
+	local config=$1 size=$2 n=$3 ram dir args swap_mib
+	ram=$(guest_mib "$size")
+	dir=$work/$size-$config-$n
+	args=$(kernel_args "$config")
+	swap_mib=$((ram + 256))
+	mkdir -p "$dir" && cd "$dir" || return
+	echo "bench: $size MiB in use, $config, run $n (guest $ram MiB)"
+	vm_mkdisk disk.img $swap_mib $((size / 4 + 128)) &&
+		python3 "$top/bench/record.py" alloc disk.img 1 $swap_mib > swap.before &&
+		save_script "$config" "$size" "$ram" > save.sh &&
+		printf '. /usr/lib/khibernate/guest.sh\nkhib_result FAIL "booted fresh: no resume"\n' > fresh.sh ||
+		return
+	local boot=(--disk disk.img --mem "${ram}M" --smp 2 --append "$args" --timeout 900
+		--kernel "$work/bzImage" --initrd "$work/a.img")
+	vm_boot save "${boot[@]}" --script save.sh --workload "$workload"
+	python3 "$top/bench/record.py" alloc disk.img 1 $swap_mib > swap.after
+	[ "$(vm_result save)" = NONE ] && vm_boot resume "${boot[@]}" --script fresh.sh
+	python3 "$top/bench/record.py" run "$dir" "$config" "$size" "$ram" "$n" >> "$work/runs.jsonl"
+	rm -f disk.img ./*.initrd
+	tail -1 "$work/runs.jsonl" | python3 "$top/bench/report.py" --brief
+}
+
+rm -rf "$work" && mkdir -p "$work" || exit
+# The guest images as they are now: colleagues may rebuild build/ while the bench runs.
+cp -L "$KHIB_BUILD/kernel/bzImage" "$KHIB_BUILD/guest/a.img" "$work/" || exit
+vm_accel > "$work/accel"
+export KHIB_QEMU=$top/bench/qemu-wrap.sh
+echo "bench: sizes $sizes; configs $configs; $runs runs each; $(cat "$work/accel"); work in $work"
+for size in $sizes; do
+	for n in $(seq "$runs"); do
+		for config in $configs; do
+			(one_run "$config" "$size" "$n")
+		done
+	done
+done
+python3 "$top/bench/report.py" --out "$out" --readme "$top/README.md" "$work/runs.jsonl"
