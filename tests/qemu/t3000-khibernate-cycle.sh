@@ -52,7 +52,8 @@ test_expect_success QEMU "the last cold boot resumes and the workload verifies" 
 '
 
 test_expect_success QEMU 'the image was consumed: the next boot is a fresh one' '
-	vm_boot after --disk disk.img --mem $MEM --smp $SMP --append "$ARGS" --script fresh.sh --timeout 300 &&
+	vm_boot after --disk disk.img --mem $MEM --smp $SMP --append "$ARGS" --script fresh.sh \
+		--workload "$WORKLOAD" --timeout 300 &&
 	vm_expect_result after FAIL && grep -q "booted fresh" after.raw
 '
 

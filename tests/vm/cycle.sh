@@ -31,9 +31,13 @@ cycle_script() {
 }
 
 # fresh_script: for the boots that must resume: if the boot gets as far as this, it did not.
+# When the boot has the workload, its verify must see that the state is gone: a verify that
+# passes here could not tell a resume from a fresh boot.
 fresh_script() {
 	cat <<-\EOF
 	. /usr/lib/khibernate/guest.sh
+	[ -d /khib-test/workload ] && run_workload verify &&
+		khib_result FAIL "the workload verifies on a fresh boot"
 	khib_result FAIL "booted fresh: no resume"
 	EOF
 }
