@@ -42,7 +42,9 @@ phys=\$2; shift 2
 i=0
 for w in "\$@"; do
 	got=\$(devmem \$((phys + 8 * i)) 64) || fail "devmem \$phys"
-	[ \$((got)) -eq \$((0x\$w)) ] || fail "A's page at \$phys word \$i: \$got, A had 0x\$w"
+	# As strings: no arithmetic on words that may have the sign bit set.
+	got=\$(echo "\${got#0x}" | tr A-F a-f)
+	[ "\$got" = "\$w" ] || fail "A's page at \$phys word \$i: \$got, A had \$w"
 	i=\$((i + 1))
 done
 khib_kv b_marker_words \$i
@@ -72,7 +74,8 @@ done < /proc/\$pid/maps
 pm=\$(dd if=/proc/\$pid/pagemap bs=8 skip=\$((va / 4096)) count=1 2>/dev/null | od -An -tx8 | tr -d " ")
 [ \$(( (0x\$pm >> 63) & 1 )) = 1 ] || fail "marker page not present (pagemap \$pm)"
 phys=\$(( (0x\$pm & 0x7fffffffffffff) * 4096 ))
-words=\$(dd if=/proc/\$pid/mem bs=4096 skip=\$((va / 4096)) count=1 2>/dev/null | od -An -tx8 -N64)
+# od -v: without it, repeated words (a zero page) print as '*'.
+words=\$(dd if=/proc/\$pid/mem bs=4096 skip=\$((va / 4096)) count=1 2>/dev/null | od -v -An -tx8 -N64)
 echo "marker \$phys \$words" > /tmp/payload
 khib_kv marker_phys \$phys
 # B's initramfs: the helper image plus this test's script for B.
