@@ -21,7 +21,8 @@ PHASES = {
         ('preflight', ('line', r'khibernate: jumping to the helper kernel')),
         ('jump_to_b', ('kstart', INIT)),
         ('b_boot', ('line', INIT)),
-        ('write', ('line', r'khib-helper: image committed')),
+        ('write', ('line', r'khib-helper: saving 100%.* in all')),
+        ('commit', ('line', r'khib-helper: image committed')),
         ('power_off', ('end',)),
     ],
     ('khibernate', 'resume'): [
@@ -29,8 +30,10 @@ PHASES = {
         ('boot', ('line', INIT)),
         ('find_load', ('kstart', INIT)),
         ('b_boot', ('line', INIT)),
-        ('verify_restore', ('line', r'khib-helper: memory restored; jumping to A')),
-        ('jump_back', ('mark', 'resumed')),
+        ('verify', ('line', r'khib-helper: verifying 100%.* in all')),
+        ('restore', ('line', r'khib-helper: restoring 100%.* in all')),
+        ('jump_back', ('line', r'Restarting tasks')),
+        ('to_userspace', ('mark', 'resumed')),
         ('verify_workload', ('mark', 'verified')),
     ],
     ('kernel', 'save'): [
@@ -44,7 +47,8 @@ PHASES = {
         # the kernel looks for its image itself (resume=), before the initramfs's /init
         ('boot', ('line', r'PM: hibernation: resume from hibernation')),
         ('read', ('line', r'PM: Image loading done')),
-        ('restore', ('mark', 'resumed')),
+        ('restore', ('line', r'Restarting tasks')),
+        ('to_userspace', ('mark', 'resumed')),
         ('verify_workload', ('mark', 'verified')),
     ],
 }
@@ -138,6 +142,21 @@ class Boot:
             prev = t
         return out
 
+    def device_resume(self, after):
+        """Seconds A spent bringing CPUs and devices back after it got control again, by its own
+        printk clock (its console is suspended then: the lines reach the host all at once)."""
+        i = next((i for i, (_, x) in enumerate(self.console) if re.search(after, x)), None)
+        if i is None:
+            return None
+        ts = {}
+        for _, x in self.console[i:]:
+            m = re.match(r'\[\s*([0-9.]+)\] (Enabling non-boot CPUs|Restarting tasks)', x)
+            if m and m.group(2) not in ts:
+                ts[m.group(2)] = float(m.group(1))
+        if len(ts) < 2:
+            return None
+        return round(ts['Restarting tasks'] - ts['Enabling non-boot CPUs'], 3)
+
     def sample(self, t):
         """(wchar, cpu ticks) of QEMU at host time t: the last sample taken by then."""
         s = [x for x in self.io if x[0] <= t] or self.io[:1]
@@ -179,6 +198,14 @@ def record(d, config, size, guest, n):
         'phases': {'save': save.phases(PHASES[system, 'save']),
                    'resume': res.phases(PHASES[system, 'resume'])},
     }
+    # split the return into A into the jump and A's device resume
+    ph = rec['phases']['resume']
+    name, after = (('jump_back', r'khib-helper: memory restored') if system == 'khibernate'
+                   else ('restore', r'PM: Image loading done'))
+    dev = res.device_resume(after)
+    if dev is not None and name in ph:
+        rec['phases']['resume'] = {n: v for k, v0 in ph.items() for n, v in (
+            [(k, round(v0 - dev, 3)), ('device_resume', dev)] if k == name else [(k, v0)])}
     boot = rec['phases']['resume'].get('boot')
     if boot is not None and rec['resume_s'] is not None:
         rec['restore_s'] = round(rec['resume_s'] - boot, 3)

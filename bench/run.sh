@@ -7,7 +7,7 @@
 #                  (hibernate.compressor=ALG)
 #   BENCH_RUNS     runs of each (default 3)
 #   BENCH_WORK     scratch directory (default build/bench/runs; emptied first)
-#   BENCH_OUT      where results go (default docs/bench; README.md's table is updated too)
+#   BENCH_OUT      where results go (default docs/bench; then README.md's table is updated too)
 # One QEMU at a time. A failed run is recorded as failed and the bench goes on.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -111,4 +111,6 @@ for size in $sizes; do
 		done
 	done
 done
-python3 "$top/bench/report.py" --out "$out" --readme "$top/README.md" "$work/runs.jsonl"
+readme=()
+[ "$out" != "$top/docs/bench" ] || readme=(--readme "$top/README.md")
+python3 "$top/bench/report.py" --out "$out" "${readme[@]}" "$work/runs.jsonl"
