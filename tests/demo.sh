@@ -25,6 +25,12 @@ echo "First cycle, seen from the host ($(vm_accel | sed 's/-accel //')):"
 printf '  %-44s %6s s\n' "khibernate command -> power-off" "$(vm_elapsed "$hib" "$(cat save1.end)")"
 printf '  %-44s %6s s\n' "QEMU start -> khibernate returned in A" \
 	"$(vm_elapsed "$(cat resume1.start)" "$(vm_mark_time resume1 resumed-1)")"
+stats=$(vm_kv resume1 stats_1)
+field() { echo "$stats" | sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p"; }
+phases=$(echo "$stats" | sed -n 's/.*"phase_s":\[\([^]]*\)\].*/\1/p')
+printf '  %-44s %6.2f s\n' "  of which the restore helper's kernel boot" "$(field helper_boot_s)"
+printf '  %-44s %6.2f s\n' "  reading and verifying the whole image" "$(echo "$phases" | awk -F, '{ print $1 + $2 }')"
+printf '  %-44s %6.2f s\n' "  writing the memory back" "$(echo "$phases" | cut -d, -f3)"
 echo "  image: $(( $(vm_kv resume1 image_bytes_1) / 1048576 )) MiB for $(( $(vm_kv resume1 memory_in_use_1) / 1048576 )) MiB of memory in use"
 echo
 echo "What the helper printed while saving (save1.console) and restoring (resume1.console):"

@@ -3,7 +3,8 @@
 
 # cycle_script N [KHIBERNATE_ARGS]: start the workload (unless a resumed A has it), then N times:
 # khibernate, and once A is back, check it resumed (stats), verify the workload and the swap.
-# Marks hibernate-N and resumed-N; KVs image_bytes_N and memory_in_use_N; PASS after the last.
+# Marks hibernate-N and resumed-N; KVs image_bytes_N, memory_in_use_N and stats_N (khibernate's
+# --stats JSON without blanks); PASS after the last.
 cycle_script() {
 	cat <<-EOF
 	. /usr/lib/khibernate/guest.sh
@@ -23,6 +24,7 @@ cycle_script() {
 			khib_result FAIL "cycle \$n: khibernate returned without a resume: \$(cat /run/khib-stats-\$n.json)"
 		khib_kv image_bytes_\$n \$(sed -n 's/.*"bytes_image": \([0-9]*\).*/\1/p' /run/khib-stats-\$n.json)
 		khib_kv memory_in_use_\$n \$(sed -n 's/.*"memory_in_use": \([0-9]*\).*/\1/p' /run/khib-stats-\$n.json)
+		khib_kv stats_\$n "\$(tr -d ' \\n' < /run/khib-stats-\$n.json)"
 		run_workload verify || khib_result FAIL "workload verify failed after resume \$n"
 		grep -q '^/dev/vda1 ' /proc/swaps || khib_result FAIL "swap is off after resume \$n"
 	done
