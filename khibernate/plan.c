@@ -107,6 +107,7 @@ static void measure_memory(struct kh_plan *p)
 static void check_swap(struct kh_plan *p)
 {
 	const char *path = p->config.swap;
+	struct stat st;
 	int r;
 
 	if (!path[0]) {
@@ -115,6 +116,13 @@ static void check_swap(struct kh_plan *p)
 		return;
 	}
 	r = kh_swap_resolve(path, &p->swap);
+	/* Filesystems under 512 MiB get 1 KiB blocks from mkfs.ext4: extents not page aligned. */
+	if (r == -EUCLEAN && stat(path, &st) == 0 && st.st_blksize % KJ_PAGE_SIZE) {
+		check(p, "swap", r, "%s: the filesystem's blocks are %ld bytes, smaller than a page: "
+		      "use a swap partition, or a file on a filesystem with 4096-byte blocks "
+		      "(mkfs.ext4 -b 4096)", path, (long)st.st_blksize);
+		return;
+	}
 	if (r == -EXDEV || r == -EUCLEAN) {
 		check(p, "swap", r, "%s: the filesystem may move this file's blocks (%s); use a swap "
 		      "partition, or a file on ext4/xfs made with dd and mkswap", path,

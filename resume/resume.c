@@ -170,6 +170,10 @@ enum kr_outcome kr_resume(const struct kr_opts *o, int *ret_error)
 		return KR_FAILED;
 	}
 	if (info.state != KHI_STATE_COMMITTED) {
+		/* Said at every boot: after a power cut the user learns why nothing resumed. */
+		say(o, info.state == KHI_STATE_CONSUMED ? "no hibernation image in %s (the last one was "
+		    "already used by a resume: an image is never resumed twice); normal boot" :
+		    "no hibernation image in %s; normal boot", o->device);
 		out = KR_NO_IMAGE;
 		goto out;
 	}
