@@ -3,6 +3,7 @@
 #   make            build everything (tools for the host, static binaries for the guests)
 #   make check      deps, unit tests under ASan/UBSan, then the QEMU end-to-end tests
 #   make demo       deps, build, one whole hibernate/resume cycle in QEMU with timings
+#   make reliability  fault injection, bad input, endurance (long; tests/reliability/)
 #   make kernel     build (or reuse from ~/.cache/khibernate) our kernel
 #   make deps       install the Debian packages we need (as root)
 #   V=1             show the commands
@@ -16,6 +17,7 @@ include common/Makefile.inc
 include khibernate/Makefile.inc
 include helper/Makefile.inc
 include resume/Makefile.inc
+include tests/reliability/Makefile.inc
 include tests/Makefile.inc
 include bench/Makefile.inc
 

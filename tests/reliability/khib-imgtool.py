@@ -77,6 +77,7 @@ class Image:
         if hdr[:8] != HDR_MAGIC:
             raise ValueError('no header at the recorded offset')
         self.cipher = hdr[32]
+        self.kernel_id = hdr[128:160].hex()
         self.nr_chunks, self.table_lofs = struct.unpack_from('<QQ', hdr, 328)
 
     def read_dev(self, off, size):
@@ -181,7 +182,7 @@ def locate(img):
             'payload_chunks': len(chunks),
             'first_payload': img.dev(chunks[0][2]) if chunks else None,
             'last_payload': img.dev(chunks[-1][2]) if chunks else None,
-            'encrypted': bool(img.cipher)}
+            'encrypted': bool(img.cipher), 'kernel_id': img.kernel_id}
 
 
 def main():
