@@ -60,7 +60,7 @@ endef
 define LINK_STATIC
 	@mkdir -p $(dir $@)
 	@echo "  LD-STAT $@"
-	$(Q)$(CC) -static $(CFLAGS) -o $@ $(filter %.o %.a,$^) $(1)
+	$(Q)$(CC) -static -s $(CFLAGS) -o $@ $(filter %.o %.a,$^) $(1)
 endef
 define ARCHIVE
 	@mkdir -p $(dir $@)
@@ -70,9 +70,12 @@ endef
 
 # Unit tests: a module appends cmocka test binaries (built with LINK_ASAN) to UNIT_TESTS.
 UNIT_TESTS :=
-# Host programs and guest programs: modules append to these.
+# Host programs and guest programs: modules append to these. GUEST_PROGS go into kernel A's
+# initramfs, HELPER_PROGS (also guest programs) into the helper's too: what B loads and
+# unpacks on every hibernation and resume, so only what B runs. Guest programs are stripped.
 HOST_PROGS :=
 GUEST_PROGS :=
+HELPER_PROGS :=
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
