@@ -1,0 +1,68 @@
+#!/bin/bash
+test_description='power cut during the restore: the next boot does not loop into the image
+
+One save of the default workload; then, from a copy of that disk each time, a resume boot
+is killed (SIGKILL) at a point of the restore: before the image is marked consumed, while the
+restore helper boots, verifies, writes A'"'"'s pages back, jumps to A. The host reads page 0:
+a still committed image must resume correctly; a consumed one must give a normal boot
+(swapon works, khibernate check passes) that says the image was already used: never a
+second try of a half-restored image. KHIB_RELIABILITY=full: 7 points; KHIB_CUT_POINTS
+chooses them.'
+. "$(dirname "$0")/../vm/lib.sh"
+. "$KHIB_TOP/tests/reliability/lib.sh"
+
+# WHERE:SECONDS after the console line of each step of the resume boot.
+declare -A LINE=(
+	[found]='^khib-resume: hibernation image found'   # before the image is consumed
+	[resuming]='^khib-resume: resuming'               # consumed; restore-B boots
+	[verifying]='^khib-helper: verifying'             # B checks every chunk
+	[restoring]='^khib-helper: restoring'             # A's pages are being written
+	[restored]='^khib-helper: memory restored'        # jumping to A, A resumes devices
+)
+if rel_full; then
+	POINTS="found:0 resuming:0.3 resuming:2 verifying:0 restoring:0.3 restoring:1 restored:0"
+else
+	POINTS="resuming:0.3 restoring:0.3"
+fi
+POINTS=${KHIB_CUT_POINTS:-$POINTS}
+
+test_expect_success QEMU 'a disk with a committed image of the workload' '
+	vm_mkdisk saved.img 1536 64 &&
+	cycle_script 1 > save.sh &&
+	normal_boot_script > normal.sh &&
+	vm_boot save --disk saved.img --script save.sh --workload "$REL_WORKLOAD" \
+		--append "$REL_ARGS" --timeout 300 &&
+	vm_expect_result save NONE &&
+	test "$(rel_state saved.img)" = committed
+'
+
+# cut_point I WHERE:SECONDS: resume, cut, note the disk state, boot again, check the outcome.
+cut_point() {
+	local i=$1 where=${2%%:*} delay=${2#*:} state
+	rel_copy saved.img d$i.img &&
+	rel_boot cut$i --disk d$i.img --script normal.sh --append "$REL_ARGS" \
+		--kill-after-console "${LINE[$where]}" --delay "$delay" --timeout 300 &&
+	{ test -f cut$i.cut || { echo "the guest ended before the cut" >&2; false; }; } &&
+	state=$(rel_state d$i.img) && echo "$state" > cut$i.state &&
+	vm_boot next$i --disk d$i.img --script normal.sh --append "$REL_ARGS" --timeout 300 &&
+	rel_expect_outcome next$i "$state" &&
+	case "$state" in
+	consumed) rel_console_has next$i "^khib-resume: no hibernation image in /dev/vda1 \(the last one was already used" ;;
+	committed) rel_console_has next$i "^khib-resume: resuming" ;;
+	esac &&
+	rm -f d$i.img
+}
+
+i=0
+for point in $POINTS; do
+	i=$((i + 1))
+	test_expect_success QEMU "power cut $i at $point of the restore: next boot as the disk says" "
+		cut_point $i $point
+	"
+	test_info "cut $i at $point: last console line '$(rel_last_line cut$i '^khib' 2>/dev/null | cut -c1-70)', swap area: $(cat cut$i.state 2>/dev/null), next boot: $(vm_result next$i 2>/dev/null)"
+done
+
+test_expect_success QEMU 'cuts after the image was consumed boot normally' '
+	grep -qx consumed cut*.state
+'
+test_done
