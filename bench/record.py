@@ -27,6 +27,7 @@ PHASES = {
     ],
     ('khibernate', 'resume'): [
         ('', ('start',)),
+        ('firmware', ('kstart', INIT)),
         ('boot', ('line', INIT)),
         ('find_load', ('kstart', INIT)),
         ('b_boot', ('line', INIT)),
@@ -206,9 +207,9 @@ def record(d, config, size, guest, n):
     if dev is not None and name in ph:
         rec['phases']['resume'] = {n: v for k, v0 in ph.items() for n, v in (
             [(k, round(v0 - dev, 3)), ('device_resume', dev)] if k == name else [(k, v0)])}
-    boot = rec['phases']['resume'].get('boot')
-    if boot is not None and rec['resume_s'] is not None:
-        rec['restore_s'] = round(rec['resume_s'] - boot, 3)
+    ph = rec['phases']['resume']
+    if 'boot' in ph and rec['resume_s'] is not None:
+        rec['restore_s'] = round(rec['resume_s'] - ph['boot'] - ph.get('firmware', 0), 3)
     before, after = read_float(os.path.join(d, 'swap.before')), read_float(os.path.join(d, 'swap.after'))
     if before is not None and after is not None:
         rec['image_bytes'] = int(after - before)

@@ -109,6 +109,34 @@ def phase_table(summary):
     return '\n'.join(lines)
 
 
+# Re-entering a helper that booted once and waits parked in its region (docs/kjump.md, NOTES):
+# what hibernation would pay instead of jump_to_b + b_boot.
+REENTRY_S = 0.35
+
+
+def lever_table(summary):
+    """What the two known levers would give, estimated from the measured phases: B booted ahead
+    of time (hibernate without jump_to_b and b_boot, plus a re-entry), and a one-shot boot entry
+    that boots restore-B directly (resume without the boot kernel's boot and the hook)."""
+    lines = ['| in use | system | hibernate s | with B booted ahead | ÷ kernel | resume s '
+             '| with a one-shot restore-B entry | ÷ kernel |', '|---|---|---|---|---|---|---|---|']
+    for s in summary:
+        sv, rs = s['phases']['save'], s['phases']['resume']
+        if s['system'] != 'khibernate' or not s['hibernate_s'] or not s['resume_s'] \
+                or not {'jump_to_b', 'b_boot'} <= set(sv) or not {'boot', 'find_load'} <= set(rs):
+            continue
+        kern = [k for k in summary if k['size_mib'] == s['size_mib'] and k['system'] == 'kernel']
+        bh = min((k['hibernate_s']['median'] for k in kern if k['hibernate_s']), default=None)
+        br = min((k['resume_s']['median'] for k in kern if k['resume_s']), default=None)
+        h = s['hibernate_s']['median'] - sv['jump_to_b'] - sv['b_boot'] + REENTRY_S
+        r = s['resume_s']['median'] - rs['boot'] - rs['find_load']
+        lines.append('| %d MiB | %s | %.1f | %.1f | %s | %.1f | %.1f | %s |' % (
+            s['size_mib'], s['config'], s['hibernate_s']['median'], h,
+            fmt_ratio(h / bh if bh else None), s['resume_s']['median'], r,
+            fmt_ratio(r / br if br else None)))
+    return '\n'.join(lines)
+
+
 def plot(summary, out_dir, work):
     """time-vs-memory.svg: hibernate and resume medians against memory in use, per config."""
     configs = list(dict.fromkeys(s['config'] for s in summary))
@@ -171,7 +199,9 @@ def main():
             'Ratios against the kernel\'s better compressor at that size.' % (
                 meta['date'], head, meta['accel'] or '?',
                 '/'.join(sorted({str(s['runs']) for s in summary}))))
-    md = '%s\n\n%s\n\nPhases (medians):\n\n%s\n' % (note, table(summary), phase_table(summary))
+    md = ('%s\n\n%s\n\nPhases (medians):\n\n%s\n\nThe known levers, estimated from these phases '
+          '(re-entering a parked B: %.2f s):\n\n%s\n' % (note, table(summary), phase_table(summary),
+                                                      REENTRY_S, lever_table(summary)))
     with open(os.path.join(a.out, 'results.md'), 'w') as f:
         f.write('# make bench: latest results\n\n' + md)
     plot(summary, a.out, os.path.dirname(os.path.abspath(a.runs)))
