@@ -57,6 +57,9 @@ static void check_region(struct kh_plan *p)
 		      "(and memmap=64K$0x80000 for its low memory) to the kernel command line and reboot");
 	else if (r < 0)
 		check(p, "region", r, "the reserved region cannot hold the helper: %s", strerror(-r));
+	else if (!p->layout.hole.size) /* B would panic at boot, with A already frozen: lost */
+		check(p, "region", -ENODATA, "no low memory is reserved for the helper's real-mode "
+		      "trampoline: add memmap=64K$0x80000 to the kernel command line and reboot");
 	else
 		check(p, "region", 0, "%.0f MiB at %#llx, low hole %#llx+%llu KiB",
 		      p->layout.region.size / MiB, (unsigned long long)p->layout.region.start,

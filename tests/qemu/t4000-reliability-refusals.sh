@@ -8,9 +8,9 @@ second khibernate while one holds the lock, a kernel whose config says no CONFIG
 (simulated: a config bind-mounted over /proc/config.gz; a second kernel build would cost CI
 5 minutes). Each time: exit status 1, the expected message, the swap area untouched and
 still on. Then the workload verifies and khibernate check passes. A second boot has no
-reserved region (no crashkernel=): refused the same way. Not tested: lockdown (our kernel has
-no securityfs), a missing low hole (A with crashkernel= but without memmap=64K$0x80000 does
-not boot: "Real mode trampoline was not allocated").'
+reserved region (no crashkernel=), a third no low hole (no memmap=64K$0x80000; the helper
+would panic without it, "Real mode trampoline was not allocated", with A already frozen):
+refused the same way. Not tested: lockdown (our kernel has no securityfs).'
 . "$(dirname "$0")/../vm/lib.sh"
 . "$KHIB_TOP/tests/reliability/lib.sh"
 
@@ -110,4 +110,10 @@ test_expect_success QEMU 'no reserved region (no crashkernel=): refused' '
 	vm_expect_result noregion PASS
 '
 
+test_expect_success QEMU 'no low hole (no memmap=): refused' '
+	region_script no-hole "no low memory is reserved for the helper.*add memmap=64K.0x80000" > hole.sh &&
+	vm_boot nohole --disk disk.img --script hole.sh --region-args "crashkernel=128M@0x10000000" \
+		--timeout 300 &&
+	vm_expect_result nohole PASS
+'
 test_done
