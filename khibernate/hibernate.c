@@ -169,7 +169,8 @@ int kh_hibernate(const struct kh_plan *p, struct kh_run *r)
 		return err;
 	if (p->swap.active) {
 		r->step = "reserving swap slots";
-		err = kh_reserve(p->swap.dev, p->swap.header_offset, kh_plan_image_budget(p), &res);
+		err = kh_reserve(p->swap.dev, p->swap.header_offset, kh_plan_image_budget(p),
+				 p->estimate, &res);
 		if (err < 0)
 			goto out;
 		r->reserve_ns = res.ns;

@@ -129,7 +129,8 @@ static void check_swap(struct kh_plan *p)
 	if (r == -EXDEV || r == -EUCLEAN) {
 		check(p, "swap", r, "%s: the filesystem may move this file's blocks (%s); use a swap "
 		      "partition, or a file on ext4/xfs made with dd and mkswap", path,
-		      r == -EXDEV ? "no stable device offsets, e.g. btrfs" : "holes, shared or encoded extents");
+		      r == -EXDEV ? "no block device of its own underneath: tmpfs, btrfs, ..." :
+		      "holes, shared or encoded extents");
 		return;
 	}
 	if (r < 0) {
@@ -146,6 +147,13 @@ static void check_swap(struct kh_plan *p)
 		check(p, "swap", r, "%s: %s", path, strerror(-r));
 	if (r < 0)
 		return;
+	/* Only the kernel maps a swap file's slots through its extents: a file that is not on
+	 * has no reservation, and its area is not contiguous on the disk as a partition's is. */
+	if (p->swap.is_file && !p->swap.active) {
+		check(p, "swap", -ENODEV, "%s: this swap file is not on; turn it on first "
+		      "(swapon %s): the image goes only into slots the kernel reserves in it", path, path);
+		return;
+	}
 	p->swap_free = p->swap.size_bytes - p->swap.used_bytes;
 	if (p->swap_free < p->estimate)
 		check(p, "swap", -ENOSPC, "%s: %.0f MiB free, the image may need %.0f MiB (%.0f MiB of "

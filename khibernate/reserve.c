@@ -43,14 +43,15 @@ static uint32_t new_encode_dev(dev_t dev)
 	return (min & 0xff) | (maj << 8) | ((min & ~0xffu) << 12);
 }
 
-int kh_reserve(dev_t dev, uint64_t header_offset, uint64_t bytes, struct kh_reservation *ret)
+int kh_reserve(dev_t dev, uint64_t header_offset, uint64_t bytes, uint64_t min_bytes,
+	       struct kh_reservation *ret)
 {
 	struct kh_reservation r = KH_RESERVATION_INIT;
 	struct resume_swap_area area = {
 		.offset = (__kernel_loff_t)(header_offset / KHI_PAGE_SIZE),
 		.dev = new_encode_dev(dev),
 	};
-	uint64_t pages = (bytes + KHI_PAGE_SIZE - 1) / KHI_PAGE_SIZE, start = now_ns();
+	uint64_t pages = (bytes + KHI_PAGE_SIZE - 1) / KHI_PAGE_SIZE, start = now_ns(), held = 0;
 	size_t cap = 0;
 	int err = 0;
 
@@ -59,19 +60,21 @@ int kh_reserve(dev_t dev, uint64_t header_offset, uint64_t bytes, struct kh_rese
 		return -errno;
 	if (ioctl(r.fd, SNAPSHOT_SET_SWAP_AREA, &area) < 0)
 		err = -errno;
-	for (uint64_t i = 0; !err && i < pages; i++) {
+	while (!err && held < pages) {
 		__kernel_loff_t off;
 		if (ioctl(r.fd, SNAPSHOT_ALLOC_SWAP_PAGE, &off) < 0)
 			err = -errno;
-		else
-			err = kh_extents_add(&r.extents, &r.nr_extents, &cap, (uint64_t)off,
-					     KHI_PAGE_SIZE);
+		else if (!(err = kh_extents_add(&r.extents, &r.nr_extents, &cap, (uint64_t)off,
+						KHI_PAGE_SIZE)))
+			held++;
 	}
+	if (err == -ENOSPC && held && held * KHI_PAGE_SIZE >= min_bytes)
+		err = 0;
 	if (err) {
 		kh_reservation_release(&r);
 		return err;
 	}
-	r.bytes = pages * KHI_PAGE_SIZE;
+	r.bytes = held * KHI_PAGE_SIZE;
 	r.ns = now_ns() - start;
 	*ret = r;
 	return 0;

@@ -25,12 +25,15 @@ struct kh_reservation {
 };
 #define KH_RESERVATION_INIT { .fd = -1 }
 
-/*! kh_reserve() : reserves `bytes` (rounded up to pages) of free slots of the active swap area
- *  on dev whose header is at header_offset bytes. On failure nothing stays reserved.
- *  @return 0; -ENOSPC (not that much free swap); -ENODEV (that area is not on); -EPERM
+/*! kh_reserve() : reserves up to `bytes` (rounded up to pages) of free slots of the active swap
+ *  area on dev whose header is at header_offset bytes; when the area runs out first, what was
+ *  reserved is kept if it is at least `min_bytes` (A's own swapping changes the free space
+ *  between the preflight's count and now). On failure nothing stays reserved.
+ *  @return 0; -ENOSPC (less than min_bytes free); -ENODEV (that area is not on); -EPERM
  *  (lockdown, or another hibernation holds the swap area); -EBUSY (another user of
  *  /dev/snapshot); -ENOMEM; -errno. */
-int kh_reserve(dev_t dev, uint64_t header_offset, uint64_t bytes, struct kh_reservation *ret);
+int kh_reserve(dev_t dev, uint64_t header_offset, uint64_t bytes, uint64_t min_bytes,
+	       struct kh_reservation *ret);
 
 /*! kh_reservation_release() : gives the slots back (closes /dev/snapshot) and frees the list.
  *  Accepts a released or KH_RESERVATION_INIT reservation. */
