@@ -6,6 +6,8 @@ set output out
 set multiplot layout 1,2
 set key top left
 set grid
+set xrange [0:*]
+set yrange [0:*]
 set xlabel "memory in use (MiB)"
 set ylabel "seconds"
 set title "hibernate: command to power-off"

@@ -220,6 +220,10 @@ def record(d, config, size, guest, n):
     if res.start is not None and res.mark('resumed') is not None and res.io:
         (_, c0), (_, c1) = res.sample(res.start), res.sample(res.mark('resumed'))
         rec['resume_cpus_busy'] = round((c1 - c0) / 100 / (res.mark('resumed') - res.start), 2)
+    # the helper's own figures of the save (a helper that prints them: helper/main.c)
+    line = next((x for _, x in save.console if x.startswith('khib-helper: save: ')), None)
+    if line:
+        rec['helper_save'] = {k: float(v) for k, v in re.findall(r'(\w+) ([0-9.]+) s\b', line)}
     stats = res.kv('khib_stats')
     if stats:
         try:
