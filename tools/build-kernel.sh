@@ -4,8 +4,9 @@
 #   tools/build-kernel.sh OUTDIR
 #
 # The cache lives in ${KHIB_CACHE:-~/.cache/khibernate}/kernel-KEY, KEY being a hash of the
-# source tarball's name and size, the config fragment, the patches and this script: change any
-# of them and the next run builds anew; otherwise it reuses the cached kernel at once.
+# source tarball's name and size, the config fragment, the patches and the recipe version
+# below: change any of them and the next run builds anew; otherwise it reuses the cached
+# kernel at once. Concurrent runs for one key wait for each other (flock).
 # OUTDIR receives symlinks bzImage, config and System.map into the cache.
 set -euo pipefail
 
@@ -18,9 +19,18 @@ jobs=${KHIB_JOBS:-$(nproc)}
 
 [ -r "$tarball" ] || { echo "build-kernel: $tarball missing (run 'make deps')" >&2; exit 1; }
 
-key=$( { basename "$tarball"; stat -c %s "$tarball"; cat "$fragment" "$0";
+# Bump when the build recipe below changes what it produces.
+recipe=2
+key=$( { echo "recipe $recipe"; basename "$tarball"; stat -c %s "$tarball"; cat "$fragment";
          cat "$top"/kernel-patches/*.patch 2>/dev/null || true; } | sha256sum | cut -c1-16)
 dir=$cache/kernel-$key
+mkdir -p "$cache"
+# One build per key at a time: a second make waits here for the first, then finds it cached.
+exec 9> "$dir.lock"
+if ! flock -n 9; then
+	echo "kernel: another build of $dir is running; waiting for it"
+	flock 9
+fi
 
 link_outputs() {
 	mkdir -p "$out"
