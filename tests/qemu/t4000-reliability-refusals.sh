@@ -1,16 +1,16 @@
 #!/bin/bash
 test_description='refusals before freezing: A keeps running, exit 1, a message that says what to do
 
-With the default workload running and swap on, khibernate is asked to hibernate where it
-must not: swap area missing, not a swap area, a swap file on 1 KiB filesystem blocks, too
-small (a 16 MiB swap file), helper kernel or initramfs missing, not root (su nobody), a
-second khibernate while one holds the lock, a kernel whose config says no CONFIG_KEXEC_JUMP
-(simulated: a config bind-mounted over /proc/config.gz; a second kernel build would cost CI
-5 minutes). Each time: exit status 1, the expected message, the swap area untouched and
-still on. Then the workload verifies and khibernate check passes. A second boot has no
-reserved region (no crashkernel=), a third no low hole (no memmap=64K$0x80000; the helper
-would panic without it, "Real mode trampoline was not allocated", with A already frozen):
-refused the same way. Not tested: lockdown (our kernel has no securityfs).'
+With the default workload running and swap on, khibernate is asked to hibernate where it must
+not: swap area missing, not a swap area, a swap file on 1 KiB filesystem blocks, a swap file
+that is not on, too small (a 16 MiB swap file), helper kernel or initramfs missing, not root
+(su nobody), a second khibernate while one holds the lock, a kernel whose config says no
+CONFIG_KEXEC_JUMP (simulated: a config bind-mounted over /proc/config.gz; a second kernel build
+would cost CI 5 minutes). Each time: exit status 1, the expected message, the swap area
+untouched and still on. Then the workload verifies and khibernate check passes. A second boot
+has no reserved region (no crashkernel=), a third no low hole (no memmap=64K$0x80000; the
+helper would panic without it, "Real mode trampoline was not allocated", with A already
+frozen): refused the same way. Not tested: lockdown (our kernel has no securityfs).'
 . "$(dirname "$0")/../vm/lib.sh"
 . "$KHIB_TOP/tests/reliability/lib.sh"
 
@@ -53,9 +53,12 @@ expect_refusal swap-file-1k "blocks are 1024 bytes, smaller than a page: use a s
 	khibernate --swap /mnt/1k.swap
 umount /mnt && mke2fs -q -b 4096 /dev/vda2 && mount /dev/vda2 /mnt || fail "ext2 with 4 KiB blocks"
 mkswapfile /mnt/small.swap
+expect_refusal swap-file-off 'this swap file is not on; turn it on first \(swapon /mnt/small.swap\)' \\
+	khibernate --swap /mnt/small.swap
+swapon /mnt/small.swap || fail "swapon /mnt/small.swap"
 expect_refusal swap-too-small 'MiB free, the image may need .* add swap or free memory' \\
 	khibernate --swap /mnt/small.swap
-umount /mnt
+swapoff /mnt/small.swap && umount /mnt
 expect_refusal helper-missing 'FAIL +helper +/nonexistent: No such file.*set helper_kernel' \\
 	khibernate --swap /dev/vda1 --kernel /nonexistent
 expect_refusal initrd-missing 'FAIL +helper +/nonexistent: No such file' \\
@@ -98,10 +101,10 @@ region_script() {  # region_script NAME REGEX
 	EOF
 }
 
-test_expect_success QEMU 'nine refusals in a running A: exit 1, message, workload and swap untouched' '
+test_expect_success QEMU 'ten refusals in a running A: exit 1, message, workload and swap untouched' '
 	vm_mkdisk disk.img 1536 64 &&
 	vm_boot refuse --disk disk.img --script refusals.sh --workload "$REL_WORKLOAD" --timeout 300 &&
-	vm_expect_result refuse PASS && grep -q "^RESULT PASS 9 refusals" refuse.raw
+	vm_expect_result refuse PASS && grep -q "^RESULT PASS 10 refusals" refuse.raw
 '
 
 test_expect_success QEMU 'no reserved region (no crashkernel=): refused' '

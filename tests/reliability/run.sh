@@ -2,7 +2,7 @@
 # The reliability suite (make reliability): runs every case of tests/reliability/cases (or
 # those named on the command line), each a TAP script with its environment, and prints a
 # table: case, runs (TAP tests run), passed, time, what was checked. Logs and scratch
-# directories go to build/reliability/CASE/ (kept for failed cases).
+# directories go to build/reliability/CASE/ (kept when a case fails).
 #
 #   tests/reliability/run.sh [CASE...]      exit 0 when every run passed, 1 otherwise
 set -u
@@ -20,7 +20,7 @@ while IFS='|' read -r name env script what; do
 	fi
 	echo "=== $name: $env bash $script"
 	start=$(date +%s)
-	env $env KHIB_TEST_TMP="$out/$name" bash "$script" -k < /dev/null | tee "$out/$name.tap"
+	env $env KHIB_TEST_TMP="$out/$name" bash "$script" < /dev/null | tee "$out/$name.tap"
 	secs=$(( $(date +%s) - start ))
 	runs=$(grep -Ec '^(ok|not ok) [0-9]+' "$out/$name.tap" | tr -d ' ')
 	skipped=$(grep -Ec '^ok [0-9]+ # skip' "$out/$name.tap" | tr -d ' ')
