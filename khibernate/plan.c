@@ -1,5 +1,6 @@
 /* Preflight checks; see plan.h. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -81,17 +82,18 @@ static void check_helper(struct kh_plan *p)
 }
 
 /* A's RAM as the image covers it, and what of it is in use now. */
-static void measure_memory(struct kh_plan *p)
+static void measure_memory(struct kh_plan *p, bool layout_ok)
 {
 	unsigned long long total = 0, free_kb = 0;
 	char line[128];
 	FILE *f;
 
 	p->ram_bytes = 0;
-	for (unsigned i = 0; i < p->layout.nr_entries; i++)
+	for (unsigned i = 0; layout_ok && i < p->layout.nr_entries; i++)
 		if (p->layout.entries[i].type == KJ_E820_RAM)
 			p->ram_bytes += p->layout.entries[i].size;
-	p->ram_bytes -= p->layout.region.size;
+	if (p->ram_bytes)
+		p->ram_bytes -= p->layout.region.size;
 	f = fopen("/proc/meminfo", "re");
 	while (f && fgets(line, sizeof(line), f)) {
 		sscanf(line, "MemTotal: %llu kB", &total);
@@ -100,9 +102,10 @@ static void measure_memory(struct kh_plan *p)
 	if (f)
 		fclose(f);
 	p->used_bytes = (total - free_kb) * 1024;
-	p->worst_case = p->ram_bytes + METADATA_MARGIN;
 	/* No compression assumed, 5% for pages freed but not zero: an estimate that errs large. */
 	p->estimate = p->used_bytes + p->used_bytes / 20 + METADATA_MARGIN;
+	/* Without a usable layout A's RAM is unknown: the estimate is the bound we have. */
+	p->worst_case = p->ram_bytes ? p->ram_bytes + METADATA_MARGIN : p->estimate;
 	if (p->estimate > p->worst_case)
 		p->estimate = p->worst_case;
 }
@@ -171,10 +174,13 @@ int kh_plan_make(const struct kh_config *c, struct kh_plan *p)
 	memset(p, 0, sizeof(*p));
 	p->config = *c;
 	check_kernel(p);
+	/* As another user, /proc/iomem shows zeros and swap areas cannot be opened: every later
+	 * check would fail for that same reason, and say something else. */
+	if (p->checks[0].error == -EPERM && !strcmp(p->checks[0].name, "root"))
+		return -EPERM;
 	check_region(p);
 	check_helper(p);
-	if (!p->checks[1].error)
-		measure_memory(p);
+	measure_memory(p, !p->checks[1].error);
 	check_swap(p);
 	for (unsigned i = 0; i < p->nr_checks; i++)
 		if (p->checks[i].error)
