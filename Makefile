@@ -4,6 +4,7 @@
 #   make check      deps, unit tests under ASan/UBSan, then the QEMU end-to-end tests
 #   make demo       deps, build, one whole hibernate/resume cycle in QEMU with timings
 #   make reliability  fault injection, bad input, endurance (long; tests/reliability/)
+#   make bench      khibernate against the kernel's hibernation in QEMU (long; docs/bench/)
 #   make kernel     build (or reuse from ~/.cache/khibernate) our kernel
 #   make deps       install the Debian packages we need (as root)
 #   V=1             show the commands
