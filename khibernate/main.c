@@ -267,9 +267,14 @@ static int parse_args(int argc, char **argv, struct cli *c)
 
 	kh_config_init(&c->config);
 	r = kh_config_load(&c->config, c->config_path ?: KH_CONFIG_PATH, !!c->config_path, &line);
+	if (r < 0 && line) {
+		fprintf(stderr, "khibernate: %s:%u: %s\n", c->config_path ?: KH_CONFIG_PATH, line,
+			r == -ENOENT ? "unknown key" : r == -EINVAL ? "bad line or value (see khibernate(8))" :
+			strerror(-r));
+		return 2;
+	}
 	if (r < 0) {
-		fprintf(stderr, "khibernate: %s%s%.0u: %s\n", c->config_path ?: KH_CONFIG_PATH,
-			line ? ":" : "", line, r == -ENOENT && line ? "unknown key" : strerror(-r));
+		fprintf(stderr, "khibernate: %s: %s\n", c->config_path ?: KH_CONFIG_PATH, strerror(-r));
 		return 2;
 	}
 	for (unsigned i = 0; i < nset; i++)
