@@ -21,14 +21,7 @@ fi
 DAMAGE=${KHIB_DAMAGE:-$DAMAGE}
 
 test_expect_success QEMU 'a disk with a committed image of the workload' '
-	vm_mkdisk saved.img 1536 64 &&
-	cycle_script 1 > save.sh &&
-	normal_boot_script > normal.sh &&
-	vm_boot save --disk saved.img --script save.sh --workload "$REL_WORKLOAD" \
-		--append "$REL_ARGS" --timeout 300 &&
-	vm_expect_result save NONE &&
-	$REL_IMGTOOL saved.img locate > saved.json &&
-	grep -q "\"state\": \"committed\"" saved.json
+	rel_save_image saved.img ""
 '
 
 # damaged I WHAT: damage a copy, boot it, check the refusal and the normal boot.

@@ -11,14 +11,7 @@ image rewritten to another id and back to its own must still resume and the work
 . "$KHIB_TOP/tests/reliability/lib.sh"
 
 test_expect_success QEMU 'a disk with a committed image of the workload (1 GiB)' '
-	vm_mkdisk saved.img 1536 64 &&
-	cycle_script 1 > save.sh &&
-	normal_boot_script > normal.sh &&
-	vm_boot save --disk saved.img --mem 1G --script save.sh --workload "$REL_WORKLOAD" \
-		--append "$REL_ARGS" --timeout 300 &&
-	vm_expect_result save NONE &&
-	$REL_IMGTOOL saved.img locate > saved.json &&
-	grep -q "\"state\": \"committed\"" saved.json
+	rel_save_image saved.img "" --mem 1G
 '
 
 test_expect_success QEMU 'another machine (1280 MiB): refused, normal boot, swap usable' '

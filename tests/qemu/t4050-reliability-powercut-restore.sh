@@ -27,13 +27,7 @@ fi
 POINTS=${KHIB_CUT_POINTS:-$POINTS}
 
 test_expect_success QEMU 'a disk with a committed image of the workload' '
-	vm_mkdisk saved.img 1536 64 &&
-	cycle_script 1 > save.sh &&
-	normal_boot_script > normal.sh &&
-	vm_boot save --disk saved.img --script save.sh --workload "$REL_WORKLOAD" \
-		--append "$REL_ARGS" --timeout 300 &&
-	vm_expect_result save NONE &&
-	test "$(rel_state saved.img)" = committed
+	rel_save_image saved.img ""
 '
 
 # cut_point I WHERE:SECONDS: resume, cut, note the disk state, boot again, check the outcome.

@@ -59,6 +59,27 @@ normal_boot_script() {
 	EOF
 }
 
+# rel_save_image DISK "KHIBERNATE_ARGS" [VM_BOOT_ARGS...]: a disk holding a committed image of
+# the workload, saved by one cycle_script boot; also writes save.sh and normal.sh. Fails, and
+# says why, unless QEMU powered off without a verdict and the swap area reads "committed"
+# (its locate output is kept in DISK's name with .json).
+rel_save_image() {
+	local disk=$1 args=$2 state
+	shift 2
+	vm_mkdisk "$disk" 1536 64 &&
+	cycle_script 1 "$args" > save.sh &&
+	normal_boot_script > normal.sh &&
+	vm_boot save --disk "$disk" --script save.sh --workload "$REL_WORKLOAD" \
+		--append "$REL_ARGS" --timeout 300 "$@" &&
+	vm_expect_result save NONE || return 1
+	$REL_IMGTOOL "$disk" locate > "${disk%.img}.json" || return 1
+	state=$(sed -n 's/.*"state": "\([a-z]*\)".*/\1/p' "${disk%.img}.json")
+	if [ "$state" != committed ]; then
+		echo "rel_save_image: $disk holds '$state', not a committed image" >&2
+		return 1
+	fi
+}
+
 # rel_expect_normal NAME: the boot was a normal one (normal_boot_script passed).
 rel_expect_normal() {
 	vm_expect_result "$1" PASS && grep -q "normal boot" "$1.raw"
