@@ -30,7 +30,7 @@ test_expect_success QEMU 'a clean disk and the scripts' '
 
 # cut_point I WHERE:SECONDS: save, cut, note the disk state, boot again, check the outcome.
 cut_point() {
-	local i=$1 where=${2%%:*} delay=${2#*:} state
+	local i=$1 where=${2%%:*} delay=${2#*:}
 	local -a kill
 	case "$where" in
 	mark) kill=(--kill-after-mark hibernate-1) ;;
@@ -44,10 +44,8 @@ cut_point() {
 	# leaves the same disk as a cut after the commit.
 	{ test -f cut$i.cut || test "$where" = committed ||
 		{ echo "the guest ended before the cut" >&2; false; }; } &&
-	state=$(rel_state d$i.img) && echo "$state" > cut$i.state &&
-	vm_boot next$i --disk d$i.img --script normal.sh --append "$REL_ARGS" --timeout 300 &&
-	rel_expect_outcome next$i "$state" &&
-	case "$state" in
+	rel_boot_after_cut $i &&
+	case "$(cat cut$i.state)" in
 	none) rel_console_has next$i "^khib-resume: no hibernation image in /dev/vda1" ;;
 	committed) rel_console_has next$i "^khib-resume: resuming" ;;
 	esac &&

@@ -32,15 +32,13 @@ test_expect_success QEMU 'a disk with a committed image of the workload' '
 
 # cut_point I WHERE:SECONDS: resume, cut, note the disk state, boot again, check the outcome.
 cut_point() {
-	local i=$1 where=${2%%:*} delay=${2#*:} state
+	local i=$1 where=${2%%:*} delay=${2#*:}
 	rel_copy saved.img d$i.img &&
 	rel_boot cut$i --disk d$i.img --script normal.sh --append "$REL_ARGS" \
 		--kill-after-console "${LINE[$where]}" --delay "$delay" --timeout 300 &&
 	{ test -f cut$i.cut || { echo "the guest ended before the cut" >&2; false; }; } &&
-	state=$(rel_state d$i.img) && echo "$state" > cut$i.state &&
-	vm_boot next$i --disk d$i.img --script normal.sh --append "$REL_ARGS" --timeout 300 &&
-	rel_expect_outcome next$i "$state" &&
-	case "$state" in
+	rel_boot_after_cut $i &&
+	case "$(cat cut$i.state)" in
 	consumed) rel_console_has next$i "^khib-resume: no hibernation image in /dev/vda1 \(the last one was already used" ;;
 	committed) rel_console_has next$i "^khib-resume: resuming" ;;
 	esac &&

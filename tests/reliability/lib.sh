@@ -100,6 +100,15 @@ rel_expect_outcome() {
 	esac
 }
 
+# rel_boot_after_cut I: after the cut of run I (disk dI.img): record what the swap area holds in
+# cutI.state, boot it normally as nextI, and check the boot did what that state implies.
+rel_boot_after_cut() {
+	local state
+	state=$(rel_state d$1.img) && echo "$state" > cut$1.state &&
+	vm_boot next$1 --disk d$1.img --script normal.sh --append "$REL_ARGS" --timeout 300 &&
+	rel_expect_outcome next$1 "$state"
+}
+
 # rel_console_has NAME REGEX: the boot's console has a line matching REGEX (grep -E).
 rel_console_has() {
 	tr -d '\r' < "$1.console" | grep -qE "$2" && return 0
