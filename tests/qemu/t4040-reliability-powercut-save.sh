@@ -12,8 +12,8 @@ KHIB_CUT_POINTS="WHERE:SECONDS ..." chooses them.'
 . "$KHIB_TOP/tests/reliability/lib.sh"
 
 # WHERE:SECONDS. mark: after khibernate starts (A reserves slots ~0.5 s, then freezes and
-# jumps; B boots from ~1.2 s); helper: after the helper's first line (the write takes ~3 s
-# under TCG); committed: after "image committed".
+# jumps; B boots from ~1.2 s under TCG); helper: after the helper's first line (the write
+# takes 4-5 s at the disk pace REL_CUT_BPS); committed: after "image committed".
 if rel_full; then
 	POINTS="mark:0.2 mark:0.8 mark:2.5 helper:0 helper:0.5 helper:1 helper:1.5 helper:2 helper:2.5 helper:3 committed:0"
 else
@@ -39,7 +39,7 @@ cut_point() {
 	esac
 	rel_copy clean.img d$i.img &&
 	rel_boot cut$i --disk d$i.img --script save.sh --workload "$REL_WORKLOAD" \
-		--append "$REL_ARGS" "${kill[@]}" --delay "$delay" --timeout 300 &&
+		--append "$REL_ARGS" "${kill[@]}" --delay "$delay" --disk-bps $REL_CUT_BPS --timeout 300 &&
 	# B powers off 0.1 s after the commit: a cut meant for then may come too late, which
 	# leaves the same disk as a cut after the commit.
 	{ test -f cut$i.cut || test "$where" = committed ||

@@ -35,7 +35,7 @@ cut_point() {
 	local i=$1 where=${2%%:*} delay=${2#*:}
 	rel_copy saved.img d$i.img &&
 	rel_boot cut$i --disk d$i.img --script normal.sh --append "$REL_ARGS" \
-		--kill-after-console "${LINE[$where]}" --delay "$delay" --timeout 300 &&
+		--kill-after-console "${LINE[$where]}" --delay "$delay" --disk-bps $REL_CUT_BPS --timeout 300 &&
 	{ test -f cut$i.cut || { echo "the guest ended before the cut" >&2; false; }; } &&
 	rel_boot_after_cut $i &&
 	case "$(cat cut$i.state)" in
