@@ -22,6 +22,12 @@ struct kh_progress {
 void kh_progress_cb(void *ctx, uint64_t done, uint64_t total);
 uint64_t kh_now_ns(void);
 
+/* Worker threads for the image: @asked, or all of B's CPUs when 0, but no more than the
+ * chunk buffers of half of B's free memory hold (said on the console when it cuts). */
+unsigned kh_threads(unsigned asked);
+/* The rule, for tests: at most KHI_THREADS_MAX, at least 1, buffers within @free_bytes / 2. */
+unsigned kh_threads_fit(unsigned want, uint64_t free_bytes);
+
 /*! kh_save() : writes A's memory (the RAM of l, region excluded) into a committed image.
  *  entry is A's re-entry address. Fills st (stats, phases). @return 0 or -errno. */
 int kh_save(const struct kh_params *pa, const struct kj_layout *l, uint64_t entry,

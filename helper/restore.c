@@ -56,7 +56,7 @@ int kh_restore(const struct kh_params *pa, const struct kj_layout *l, struct kh_
 	size_t n_allowed;
 	int err;
 
-	opts.threads = pa->threads ? pa->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	opts.threads = kh_threads(pa->threads);
 	opts.consumed_id = pa->image_id;
 	opts.key.key = pa->flags & KH_F_KEY ? pa->key : NULL;
 	opts.key.passphrase = pa->flags & KH_F_PASSPHRASE ? pa->passphrase : NULL;

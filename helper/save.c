@@ -91,7 +91,7 @@ static void fill_opts(const struct kh_params *pa, struct kh_progress *prog,
 {
 	o->compression = pa->compression;
 	o->level = (int)pa->level;
-	o->threads = pa->threads ? pa->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	o->threads = kh_threads(pa->threads);
 	o->size_estimate = pa->size_estimate;
 	if (pa->flags & KH_F_KEY)
 		o->key.key = pa->key;

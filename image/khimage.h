@@ -198,6 +198,12 @@ struct khi_writer_opts {
 };
 #define KHI_WRITER_OPTS_INIT { .compression = KHI_COMPRESS_LZ4, .threads = 1 }
 
+/*! khi_buffer_bytes() : memory the writer's (or the reader's: no more) chunk buffers take with
+ *  @threads workers, all of it touched. A caller short of memory (the helper kernel lives in a
+ *  region of a few hundred MiB, while a machine may have 64 CPUs) picks its thread count with
+ *  it. */
+uint64_t khi_buffer_bytes(unsigned threads);
+
 typedef struct khi_writer khi_writer;
 
 /*! khi_writer_new() :

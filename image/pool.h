@@ -1,9 +1,12 @@
 /* pool.h: an in-order parallel pipeline (kernel save_compressed_image() shape).
  *
- * Job i is prepared on the caller's thread, processed by worker i % nr in slot i % (2 * nr),
- * and collected on the caller's thread strictly in order; two slots per worker let the caller
- * prepare and collect (read the source, do the I/O) while every worker computes. The output
- * is therefore the same for any number of workers. Internal to libkhimage.
+ * Job i is prepared on the caller's thread, processed by worker i % nr in slot i % (4 * nr),
+ * and collected on the caller's thread strictly in order, so the output is the same for any
+ * number of workers. Spare slots let the caller prepare and collect (read the source, do the
+ * I/O) while every worker computes; four per worker rather than two because chunks differ in
+ * cost (zero pages are free, random data the dearest) and the in-order collect otherwise
+ * stalls the workers behind one slow chunk: measured writing 1 GiB of mixed data with 2
+ * threads to tmpfs, 0.97-1.38 GB/s against 0.71-1.17 (5 runs each). Internal to libkhimage.
  */
 #ifndef KHI_POOL_H
 #define KHI_POOL_H
@@ -18,7 +21,7 @@ struct khi_pool_ops {
 
 static inline unsigned khi_pool_slots(unsigned nr_workers)
 {
-	return 2 * nr_workers;
+	return 4 * nr_workers;
 }
 
 /* Runs @nr_jobs jobs on @nr_workers threads. The first error (in job order) stops the

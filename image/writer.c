@@ -183,12 +183,23 @@ static int setup_key(khi_writer *w)
 	return r;
 }
 
+static size_t out_size(void)
+{
+	return khi_page_align((uint64_t)LZ4_compressBound(CHUNK_BYTES));
+}
+
+uint64_t khi_buffer_bytes(unsigned threads)
+{
+	/* A writer slot holds a gather buffer and an output buffer, a reader slot two chunks. */
+	return (uint64_t)khi_pool_slots(threads) * (CHUNK_BYTES + out_size());
+}
+
 static int setup_workers(khi_writer *w)
 {
 	unsigned nslots = khi_pool_slots(w->nr_workers);
 	int r;
 
-	w->out_size = khi_page_align((uint64_t)LZ4_compressBound(CHUNK_BYTES));
+	w->out_size = out_size();
 	w->slots = calloc(nslots, sizeof(*w->slots));
 	w->gcm = calloc(w->nr_workers, sizeof(*w->gcm));
 	w->hc_state = calloc(w->nr_workers, sizeof(*w->hc_state));

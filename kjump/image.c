@@ -2,7 +2,8 @@
  *
  * Region layout, in order from the region's start (each piece page-aligned):
  *   kernel (at the first kernel_alignment boundary; init_size bytes are B's to decompress in)
- *   boot_params | command line | handoff | purgatory | initrd | free memory for B (>= min_free)
+ *   boot_params | command line [+ RNG seed] | handoff | purgatory | initrd | free memory for B
+ *   (>= min_free)
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "byteorder.h"
 #include "kjump/arch/x86_64/bootparam.h"
 #include "image.h"
 #include "internal.h"
@@ -19,12 +21,15 @@
 #define HANDOFF_KEY " kjump.handoff="
 #define ENTRY_KEY " kjump.entry=0x"
 #define ENTRY_DIGITS 16
+/* struct setup_data (arch/x86/include/uapi/asm/bootparam.h): u64 next, u32 type, u32 len. */
+#define SETUP_DATA_HDR 16
+#define SETUP_RNG_SEED 9
 /* " kjump.handoff=0x<16 digits> kjump.entry=0x<16 digits>" */
 #define CMDLINE_SUFFIX_LEN (sizeof(HANDOFF_KEY) - 1 + 2 + 16 + sizeof(ENTRY_KEY) - 1 + ENTRY_DIGITS)
 
 struct plan {
-	uint64_t kernel, bp, cmdline, handoff, purgatory, initrd, end;
-	size_t cmdline_len, handoff_size;
+	uint64_t kernel, bp, cmdline, seed, handoff, purgatory, initrd, end;
+	size_t cmdline_len, cmdline_seg, handoff_size;
 };
 
 static uint64_t page_up(uint64_t v)
@@ -41,7 +46,11 @@ static void place(const struct kj_image_in *in, struct plan *p)
 	p->kernel = kj_align_up(in->layout->region.start, k->kernel_alignment);
 	p->bp = p->kernel + page_up(k->init_size);
 	p->cmdline = p->bp + BP_SIZE;
-	p->handoff = p->cmdline + page_up(p->cmdline_len + 1);
+	/* The seed shares the command line's page: B's kernel reads and zeroes it at boot. */
+	p->seed = in->rng_seed ? kj_align_up(p->cmdline + p->cmdline_len + 1, 8) : 0;
+	p->cmdline_seg = p->seed ? p->seed + SETUP_DATA_HDR + KJ_RNG_SEED_SIZE - p->cmdline
+				 : p->cmdline_len + 1;
+	p->handoff = p->cmdline + page_up(p->cmdline_seg);
 	p->purgatory = p->handoff + page_up(p->handoff_size);
 	p->initrd = p->purgatory + page_up(in->purgatory_size);
 	p->end = p->initrd + page_up(in->initrd_size);
@@ -68,13 +77,23 @@ static int check_room(const struct kj_image_in *in, const struct plan *p, struct
 	return 0;
 }
 
+/* The command line, then (with a seed) its setup_data. */
 static char *make_cmdline(const struct kj_image_in *in, const struct plan *p)
 {
-	char *s = malloc(p->cmdline_len + 1);
+	char *s = calloc(1, p->cmdline_seg);
+	uint8_t *sd;
 
-	if (s)
-		snprintf(s, p->cmdline_len + 1, "%s" HANDOFF_KEY "0x%016" PRIx64 ENTRY_KEY "%0*d",
-			 in->cmdline ? in->cmdline : "", p->handoff, ENTRY_DIGITS, 0);
+	if (!s)
+		return NULL;
+	snprintf(s, p->cmdline_len + 1, "%s" HANDOFF_KEY "0x%016" PRIx64 ENTRY_KEY "%0*d",
+		 in->cmdline ? in->cmdline : "", p->handoff, ENTRY_DIGITS, 0);
+	if (p->seed) {
+		sd = (uint8_t *)s + (p->seed - p->cmdline);
+		put_le64(sd, 0);
+		put_le32(sd + 8, SETUP_RNG_SEED);
+		put_le32(sd + 12, KJ_RNG_SEED_SIZE);
+		memcpy(sd + SETUP_DATA_HDR, in->rng_seed, KJ_RNG_SEED_SIZE);
+	}
 	return s;
 }
 
@@ -85,6 +104,7 @@ static int make_boot_params(const struct kj_image_in *in, const struct plan *p, 
 	struct kj_boot_params_in bpi = {
 		.kernel = in->kernel, .cmdline = p->cmdline, .e820 = e820,
 		.initrd = in->initrd_size ? p->initrd : 0, .initrd_size = in->initrd_size,
+		.setup_data = p->seed,
 	};
 	int r = kj_layout_e820(in->layout, &keep, 1, e820, BP_E820_MAX, &bpi.nr_e820);
 
@@ -141,7 +161,7 @@ static int fill(const struct kj_image_in *in, const struct plan *p, struct kj_im
 	memcpy(purg, in->purgatory, in->purgatory_size);
 	add_segment(img, in->kernel->kernel, in->kernel->kernel_size, p->kernel);
 	add_segment(img, bp, BP_SIZE, p->bp);
-	add_segment(img, cmdline, p->cmdline_len + 1, p->cmdline);
+	add_segment(img, cmdline, p->cmdline_seg, p->cmdline);
 	add_segment(img, handoff, p->handoff_size, p->handoff);
 	if (in->initrd_size)
 		add_segment(img, in->initrd, in->initrd_size, p->initrd);
@@ -174,6 +194,7 @@ int kj_image_build(const struct kj_image_in *in, struct kj_image *ret, struct kj
 		return r;
 	ret->owned[0] = malloc(BP_SIZE);
 	ret->owned[1] = (uint8_t *)make_cmdline(in, &p);
+	ret->cmdline_size = p.cmdline_seg;
 	ret->owned[2] = malloc(p.handoff_size);
 	ret->owned[3] = malloc(in->purgatory_size);
 	r = ret->owned[0] && ret->owned[1] && ret->owned[2] && ret->owned[3] ? fill(in, &p, ret) : -ENOMEM;
@@ -189,6 +210,9 @@ void kj_image_done(struct kj_image *img)
 {
 	unsigned i;
 
+	/* The command line's segment may hold B's RNG seed. */
+	if (img->owned[1])
+		explicit_bzero(img->owned[1], img->cmdline_size);
 	for (i = 0; i < sizeof(img->owned) / sizeof(img->owned[0]); i++)
 		free(img->owned[i]);
 	memset(img, 0, sizeof(*img));

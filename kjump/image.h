@@ -10,6 +10,7 @@
 #include "kjump.h"
 
 #define KJ_MAX_SEGMENTS 6
+#define KJ_RNG_SEED_SIZE 32   /* 256 bits: enough for B's crng to be ready at once */
 
 struct kj_segment {
 	const void *buf;
@@ -30,6 +31,9 @@ struct kj_image_in {
 	uint64_t min_free;      /* 0 = KJ_DEFAULT_MIN_FREE */
 	const uint8_t *purgatory; /* the purgatory blob (kj_purgatory_blob) */
 	size_t purgatory_size;
+	/* KJ_RNG_SEED_SIZE bytes for B's random pool (a SETUP_RNG_SEED setup_data after the
+	 * command line, as kexec_file_load gives one), or NULL for none. */
+	const uint8_t *rng_seed;
 };
 
 struct kj_image {
@@ -37,6 +41,7 @@ struct kj_image {
 	unsigned nr;
 	uint64_t entry;       /* kexec start address: the purgatory's entry */
 	uint8_t *owned[4];    /* boot_params, command line, handoff, purgatory copy */
+	size_t cmdline_size;  /* bytes of owned[1]: the command line and the RNG seed */
 };
 
 /*! kj_image_build() : plans and builds every segment. in's buffers MUST outlive ret (the

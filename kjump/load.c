@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "image.h"
 #include "internal.h"
@@ -30,9 +31,16 @@ static int load_image(const struct kj_load_opts *o, const struct kj_bzimage *k, 
 		.purgatory = kj_purgatory_blob, .purgatory_size = kj_purgatory_blob_size,
 	};
 	unsigned long flags = KJ_KEXEC_ARCH | (o->preserve_context ? KEXEC_PRESERVE_CONTEXT : 0);
+	uint8_t seed[KJ_RNG_SEED_SIZE];
 	struct kj_image img;
-	int r = kj_image_build(&in, &img, info);
+	int r;
 
+	/* Without a seed B's first getrandom() waits until B gathered entropy itself: over a
+	 * second under TCG. A kernel that has none yet (early at boot) gives none, and B waits. */
+	if (getrandom(seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed))
+		in.rng_seed = seed;
+	r = kj_image_build(&in, &img, info);
+	explicit_bzero(seed, sizeof(seed));
 	if (r < 0)
 		return r;
 	r = kj_sys_kexec_load(img.entry, img.seg, img.nr, flags);

@@ -9,7 +9,9 @@
 
 #include <cmocka.h>
 
+#include "helper/helper.h"
 #include "helper/physmem.h"
+#include "image/khimage.h"
 
 #define MiB (1ULL << 20)
 
@@ -90,12 +92,32 @@ static void test_ranges_within(void **state)
 			fail_msg("case %zu", i);
 }
 
+/* The helper's threads fit half of its free memory, whatever the machine's CPU count. */
+static void test_threads_fit(void **state)
+{
+	uint64_t per_thread = khi_buffer_bytes(1);
+
+	(void)state;
+	assert_true(per_thread >= 2 * KHI_CHUNK_PAGES * KHI_PAGE_SIZE);
+	assert_int_equal(khi_buffer_bytes(8), 8 * per_thread);
+	assert_int_equal(kh_threads_fit(2, UINT64_MAX), 2);
+	assert_int_equal(kh_threads_fit(1000, UINT64_MAX), KHI_THREADS_MAX);
+	assert_int_equal(kh_threads_fit(0, UINT64_MAX), 1);
+	/* 64 CPUs, 80 MiB free: as many as 40 MiB of buffers hold. */
+	assert_int_equal(kh_threads_fit(64, 80 * MiB), (unsigned)(40 * MiB / per_thread));
+	assert_true(khi_buffer_bytes(kh_threads_fit(64, 80 * MiB)) <= 40 * MiB);
+	assert_true(khi_buffer_bytes(kh_threads_fit(64, 80 * MiB) + 1) > 40 * MiB);
+	/* Never none, even with no memory to speak of. */
+	assert_int_equal(kh_threads_fit(4, 0), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_saved_ranges),
 		cmocka_unit_test(test_region_at_edges),
 		cmocka_unit_test(test_ranges_within),
+		cmocka_unit_test(test_threads_fit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

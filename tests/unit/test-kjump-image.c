@@ -155,6 +155,43 @@ static void test_cmdline_and_handoff(void **state)
 	kj_image_done(&img);
 }
 
+/* A seed for B's random pool: a SETUP_RNG_SEED setup_data after the command line, in its
+ * segment, linked from boot_params; none without one. */
+static void test_rng_seed(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t cmdline = REGION + FAKE_INIT_SIZE + 4096, sd_addr;
+	uint8_t seed[KJ_RNG_SEED_SIZE];
+	struct kj_load_info info;
+	struct kj_image img;
+	const struct kj_segment *s;
+	const uint8_t *bp, *sd;
+	size_t len;
+
+	assert_int_equal(kj_image_build(&f->in, &img, &info), 0);
+	bp = seg_at(&img, REGION + FAKE_INIT_SIZE)->buf;
+	assert_int_equal(get_le64(bp + 0x250), 0);
+	kj_image_done(&img);
+
+	for (size_t i = 0; i < sizeof(seed); i++)
+		seed[i] = (uint8_t)(0xa0 + i);
+	f->in.rng_seed = seed;
+	assert_int_equal(kj_image_build(&f->in, &img, &info), 0);
+	bp = seg_at(&img, REGION + FAKE_INIT_SIZE)->buf;
+	s = seg_at(&img, cmdline);
+	len = strlen(s->buf);
+	sd_addr = get_le64(bp + 0x250);
+	assert_int_equal(sd_addr, (cmdline + len + 1 + 7) & ~7ull);
+	assert_int_equal(s->bufsz, sd_addr - cmdline + 16 + KJ_RNG_SEED_SIZE);
+	sd = (const uint8_t *)s->buf + (sd_addr - cmdline);
+	assert_int_equal(get_le64(sd), 0);                 /* the only one */
+	assert_int_equal(get_le32(sd + 8), 9);             /* SETUP_RNG_SEED */
+	assert_int_equal(get_le32(sd + 12), KJ_RNG_SEED_SIZE);
+	assert_memory_equal(sd + 16, seed, KJ_RNG_SEED_SIZE);
+	assert_true(s->bufsz <= s->memsz && info.handoff >= cmdline + s->memsz);
+	kj_image_done(&img);
+}
+
 /* The purgatory's parameters: entry points, flags, and a digest that matches the segments. */
 static void test_purgatory_params(void **state)
 {
@@ -246,6 +283,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_segments_confined, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_boot_params, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cmdline_and_handoff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rng_seed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purgatory_params, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_initrd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),

@@ -25,12 +25,12 @@ int kj_boot_params_build(uint8_t bp[BP_SIZE], const struct kj_boot_params_in *in
 
 	if (in->nr_e820 > BP_E820_MAX)
 		return -E2BIG;
-	/* Everything we do not set is zero: no video, no EDD, no APM, no setup_data. The
-	 * sentinel byte (0x1ef) stays 0, so the kernel trusts the fields we filled. */
+	/* Everything we do not set is zero: no video, no EDD, no APM. The sentinel byte (0x1ef)
+	 * stays 0, so the kernel trusts the fields we filled. */
 	memset(bp, 0, BP_SIZE);
 	memcpy(bp + HDR_START, k->setup + HDR_START, k->header_end - HDR_START);
 	bp[HDR_TYPE_OF_LOADER] = LOADER_UNDEFINED;
-	put_le64(bp + HDR_SETUP_DATA, 0);
+	put_le64(bp + HDR_SETUP_DATA, in->setup_data);
 	put_le32(bp + HDR_CMD_LINE_PTR, (uint32_t)in->cmdline);
 	put_le32(bp + BP_EXT_CMD_LINE_PTR, (uint32_t)(in->cmdline >> 32));
 	put_le32(bp + HDR_RAMDISK_IMAGE, (uint32_t)in->initrd);

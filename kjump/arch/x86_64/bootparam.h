@@ -55,6 +55,7 @@ struct kj_boot_params_in {
 	uint64_t initrd_size;
 	const struct kj_map_entry *e820;
 	unsigned nr_e820;   /* <= BP_E820_MAX */
+	uint64_t setup_data; /* physical address of the first setup_data, 0 if none */
 };
 
 /*! kj_boot_params_build() : fills the zero page bp[BP_SIZE] for B.
