@@ -49,6 +49,20 @@ static int set_str(char *dst, const char *value)
 	return 0;
 }
 
+/* A decimal number, at most max. */
+static int set_uint(uint32_t *dst, const char *value, uint32_t max)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(value, &end, 10);
+	if (!*value || *end || *value == '-' || errno || n > max)
+		return -EINVAL;
+	*dst = (uint32_t)n;
+	return 0;
+}
+
 int kh_config_set(struct kh_config *c, const char *key, const char *value)
 {
 	if (!strcmp(key, "swap"))
@@ -61,14 +75,10 @@ int kh_config_set(struct kh_config *c, const char *key, const char *value)
 		return set_str(c->helper_cmdline, value);
 	if (!strcmp(key, "compress"))
 		return kh_parse_compression(value, &c->compression, &c->level);
-	if (!strcmp(key, "threads")) {
-		char *end;
-		unsigned long n = strtoul(value, &end, 10);
-		if (!*value || *end || n > KHI_THREADS_MAX)
-			return -EINVAL;
-		c->threads = (unsigned)n;
-		return 0;
-	}
+	if (!strcmp(key, "threads"))
+		return set_uint(&c->threads, value, KHI_THREADS_MAX);
+	if (!strcmp(key, "reserve"))
+		return set_uint(&c->reserve_mib, value, 1u << 30);
 	if (!strcmp(key, "encrypt")) {
 		if (!strcmp(value, "none"))
 			c->encrypt = KH_ENCRYPT_NONE;

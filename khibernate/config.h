@@ -8,6 +8,8 @@
  *   helper_kernel = PATH      the helper's bzImage   (default /boot/khib/bzImage)
  *   helper_initrd = PATH      the helper's initramfs (default /boot/khib/helper.img)
  *   helper_cmdline = ARGS     extra arguments for the helper kernel
+ *   reserve = MIB             swap to reserve for the first try (0 = the estimate: memory in
+ *                             use + 5% + 16 MiB); grown up to all of RAM if the image needs more
  * An unknown key or a bad value is an error that names the file and line.
  */
 #ifndef KHIB_CONFIG_H
@@ -30,6 +32,7 @@ struct kh_config {
 	char helper_kernel[KH_CONFIG_STR];
 	char helper_initrd[KH_CONFIG_STR];
 	char helper_cmdline[KH_CONFIG_STR];
+	uint32_t reserve_mib;
 };
 
 /* Defaults. */

@@ -155,32 +155,26 @@ static void verify_and_discard(const struct kh_plan *p, struct kh_run *r)
 	close(t.fd);
 }
 
-int kh_hibernate(const struct kh_plan *p, struct kh_run *r)
+static void note_reservation(const struct kh_reservation *res, struct kh_run *r)
 {
-	struct kh_reservation res = KH_RESERVATION_INIT;
-	struct kh_statuspage sp = { 0 };
+	r->reserve_ns = res->ns;
+	r->reserved_bytes = res->bytes;
+	r->reserved_extents = res->nr_extents;
+	say(r, "reserved %.0f MiB of swap in %zu extents (%.3f s)", res->bytes / MiB,
+	    res->nr_extents, res->ns / 1e9);
+}
+
+/* Loads the helper with the slots held now, jumps, and reads what it reported.
+ * @return as kh_hibernate(). */
+static int save_once(const struct kh_plan *p, struct kh_run *r, const struct kh_reservation *res,
+		     struct kh_statuspage *sp)
+{
 	struct kh_params pa;
 	uint64_t t;
 	int err;
 
-	r->step = "locking a status page";
-	err = kh_statuspage_new(&sp);
-	if (err < 0)
-		return err;
-	if (p->swap.active) {
-		r->step = "reserving swap slots";
-		err = kh_reserve(p->swap.dev, p->swap.header_offset, kh_plan_image_budget(p),
-				 p->estimate, &res);
-		if (err < 0)
-			goto out;
-		r->reserve_ns = res.ns;
-		r->reserved_bytes = res.bytes;
-		r->reserved_extents = res.nr_extents;
-		say(r, "reserved %.0f MiB of swap in %zu extents (%.3f s)", res.bytes / MiB,
-		    res.nr_extents, res.ns / 1e9);
-	}
 	r->step = "preparing the helper's parameters";
-	err = fill_params(p, r, &res, sp.phys, &pa);
+	err = fill_params(p, r, res, sp->phys, &pa);
 	if (!err) {
 		r->step = "loading the helper kernel";
 		err = load_helper(p, &pa, r);
@@ -188,28 +182,77 @@ int kh_hibernate(const struct kh_plan *p, struct kh_run *r)
 	explicit_bzero(pa.key, sizeof(pa.key));
 	explicit_bzero(pa.passphrase, sizeof(pa.passphrase));
 	if (err < 0)
-		goto out;
+		return err;
 
 	say(r, "jumping to the helper kernel");
 	r->step = "jumping to the helper kernel";
+	memset(sp->page, 0, KHI_PAGE_SIZE);   /* no record of an earlier try can be read as this one's */
 	sync();
 	t = now_ns();
 	err = kj_exec();
 	r->away_ns = now_ns() - t;
 	if (err < 0)
-		goto out_unload;
-	err = kh_status_decode(sp.page, &r->status);
+		return err;
+	err = kh_status_decode(sp->page, &r->status);
 	if (err < 0) {
 		say(r, "the helper came back without a report (%s)", strerror(-err));
-		err = -ECANCELED;
-	} else if (r->status.error) {
-		err = -ECANCELED;
-	} else if (r->status.event == KH_EVENT_SAVED) {
+		return -ECANCELED;
+	}
+	return r->status.error ? -ECANCELED : 0;
+}
+
+/* The helper ran out of the slots reserved for the estimate: hold all the image may take
+ * (kh_plan_image_budget()) and say so. @return 1 to save again, 0 when there is no more to
+ * hold, or a negative errno. */
+static int grow_reservation(const struct kh_plan *p, struct kh_run *r, struct kh_reservation *res)
+{
+	uint64_t before = res->bytes;
+	int err;
+
+	if (!p->swap.active || res->bytes >= kh_plan_image_budget(p))
+		return 0;
+	r->step = "reserving more swap slots";
+	err = kh_reserve_grow(res, kh_plan_image_budget(p));
+	if (err == -ENOSPC)
+		return 0;
+	if (err < 0)
+		return err;
+	say(r, "the image did not fit the %.0f MiB reserved for it; saving again with more", before / MiB);
+	note_reservation(res, r);
+	return 1;
+}
+
+int kh_hibernate(const struct kh_plan *p, struct kh_run *r)
+{
+	struct kh_reservation res = KH_RESERVATION_INIT;
+	struct kh_statuspage sp = { 0 };
+	int err;
+
+	r->step = "locking a status page";
+	err = kh_statuspage_new(&sp);
+	if (err < 0)
+		return err;
+	if (p->swap.active) {
+		/* The estimate, not the worst case: each slot costs about a microsecond, and all of
+		 * RAM is mostly far more than the image (a 3 GiB guest with 1.1 GiB in use: 1.0-2.0 s
+		 * for the worst case under TCG). If the image needs more, it is grown below. */
+		r->step = "reserving swap slots";
+		err = kh_reserve(p->swap.dev, p->swap.header_offset, kh_plan_first_budget(p),
+				 kh_plan_first_budget(p), &res);
+		if (err < 0)
+			goto out;
+		note_reservation(&res, r);
+	}
+	err = save_once(p, r, &res, &sp);
+	if (err == -ECANCELED && r->status.error == -ENOSPC) {
+		int grown = grow_reservation(p, r, &res);
+		err = grown < 0 ? grown : grown ? save_once(p, r, &res, &sp) : -ECANCELED;
+	}
+	if (!err && r->status.event == KH_EVENT_SAVED) {
 		/* A runs again on top of a committed image: --test, or a helper that could not
 		 * power off. Resuming that image later would undo all A does from now on. */
 		verify_and_discard(p, r);
 	}
-out_unload:
 	(void)kj_unload();
 out:
 	kh_reservation_release(&res);

@@ -34,6 +34,8 @@ static const char usage_text[] =
 "      --kernel FILE        helper kernel (bzImage)\n"
 "      --initrd FILE        helper initramfs\n"
 "      --cmdline ARGS       extra helper kernel arguments\n"
+"      --reserve MIB        swap slots to hold for the image at first (default: the estimate,\n"
+"                           memory in use + 5% + 16 MiB); more if the image needs it\n"
 "      --reboot             reboot instead of powering off (for automation)\n"
 "      --test               write the image, come back at once, read it back, discard it\n"
 "      --stats FILE         write what happened, with timings, as JSON to FILE\n"
@@ -222,19 +224,21 @@ static int cmd_hibernate(const struct cli *c, const struct kh_plan *p)
 
 static int parse_args(int argc, char **argv, struct cli *c)
 {
-	enum { O_KEY = 256, O_PASS, O_KERNEL, O_INITRD, O_CMDLINE, O_REBOOT, O_TEST, O_STATS };
+	enum { O_KEY = 256, O_PASS, O_KERNEL, O_INITRD, O_CMDLINE, O_RESERVE, O_REBOOT, O_TEST,
+	       O_STATS };
 	static const struct option opts[] = {
 		{ "config", 1, NULL, 'c' }, { "swap", 1, NULL, 's' }, { "threads", 1, NULL, 'j' },
 		{ "compress", 1, NULL, 'z' }, { "key-file", 1, NULL, O_KEY },
 		{ "passphrase-file", 1, NULL, O_PASS }, { "kernel", 1, NULL, O_KERNEL },
 		{ "initrd", 1, NULL, O_INITRD }, { "cmdline", 1, NULL, O_CMDLINE },
+		{ "reserve", 1, NULL, O_RESERVE },
 		{ "reboot", 0, NULL, O_REBOOT }, { "test", 0, NULL, O_TEST },
 		{ "stats", 1, NULL, O_STATS }, { "help", 0, NULL, 'h' }, { 0 },
 	};
 	/* Options are applied after the file is read: remember them in order. */
 	static const char *const keys[] = { ['s'] = "swap", ['j'] = "threads", ['z'] = "compress",
 		[O_KERNEL] = "helper_kernel", [O_INITRD] = "helper_initrd",
-		[O_CMDLINE] = "helper_cmdline" };
+		[O_CMDLINE] = "helper_cmdline", [O_RESERVE] = "reserve" };
 	struct setting { const char *key, *value; } set[32];
 	unsigned nset = 0, line = 0;
 	int opt, r;
@@ -249,7 +253,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case O_TEST: c->after = KH_AFTER_JUMP_BACK; break;
 		case O_STATS: c->stats_path = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
-		case 's': case 'j': case 'z': case O_KERNEL: case O_INITRD: case O_CMDLINE:
+		case 's': case 'j': case 'z': case O_KERNEL: case O_INITRD: case O_CMDLINE: case O_RESERVE:
 			if (nset < 32)
 				set[nset++] = (struct setting){ keys[opt], optarg };
 			break;

@@ -192,3 +192,11 @@ uint64_t kh_plan_image_budget(const struct kh_plan *p)
 {
 	return p->swap_free < p->worst_case ? p->swap_free : p->worst_case;
 }
+
+uint64_t kh_plan_first_budget(const struct kh_plan *p)
+{
+	uint64_t first = p->config.reserve_mib ? (uint64_t)p->config.reserve_mib << 20 : p->estimate;
+	uint64_t all = kh_plan_image_budget(p);
+
+	return first < all ? first : all;
+}

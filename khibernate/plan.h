@@ -45,4 +45,9 @@ int kh_plan_make(const struct kh_config *c, struct kh_plan *p);
  *  that is short of the image). */
 uint64_t kh_plan_image_budget(const struct kh_plan *p);
 
+/*! kh_plan_first_budget() : bytes of slots to reserve before the first try: the estimate (or
+ *  the configured `reserve`), at most kh_plan_image_budget(). The helper comes back with
+ *  -ENOSPC when the image needs more; the reservation then grows to the image budget. */
+uint64_t kh_plan_first_budget(const struct kh_plan *p);
+
 #endif

@@ -43,6 +43,25 @@ static uint32_t new_encode_dev(dev_t dev)
 	return (min & 0xff) | (maj << 8) | ((min & ~0xffu) << 12);
 }
 
+/* Slots one page at a time until r holds `pages` or the area runs out (-ENOSPC). A slot
+ * taken stays in r whatever happens next: the kernel holds it until the fd is closed. */
+static int take_slots(struct kh_reservation *r, uint64_t pages)
+{
+	uint64_t held = r->bytes / KHI_PAGE_SIZE;
+	int err = 0;
+
+	while (!err && held < pages) {
+		__kernel_loff_t off;
+		if (ioctl(r->fd, SNAPSHOT_ALLOC_SWAP_PAGE, &off) < 0)
+			err = -errno;
+		else if (!(err = kh_extents_add(&r->extents, &r->nr_extents, &r->cap, (uint64_t)off,
+						KHI_PAGE_SIZE)))
+			held++;
+	}
+	r->bytes = held * KHI_PAGE_SIZE;
+	return err;
+}
+
 int kh_reserve(dev_t dev, uint64_t header_offset, uint64_t bytes, uint64_t min_bytes,
 	       struct kh_reservation *ret)
 {
@@ -51,8 +70,7 @@ int kh_reserve(dev_t dev, uint64_t header_offset, uint64_t bytes, uint64_t min_b
 		.offset = (__kernel_loff_t)(header_offset / KHI_PAGE_SIZE),
 		.dev = new_encode_dev(dev),
 	};
-	uint64_t pages = (bytes + KHI_PAGE_SIZE - 1) / KHI_PAGE_SIZE, start = now_ns(), held = 0;
-	size_t cap = 0;
+	uint64_t start = now_ns();
 	int err = 0;
 
 	r.fd = open("/dev/snapshot", O_RDONLY | O_CLOEXEC);
@@ -60,24 +78,27 @@ int kh_reserve(dev_t dev, uint64_t header_offset, uint64_t bytes, uint64_t min_b
 		return -errno;
 	if (ioctl(r.fd, SNAPSHOT_SET_SWAP_AREA, &area) < 0)
 		err = -errno;
-	while (!err && held < pages) {
-		__kernel_loff_t off;
-		if (ioctl(r.fd, SNAPSHOT_ALLOC_SWAP_PAGE, &off) < 0)
-			err = -errno;
-		else if (!(err = kh_extents_add(&r.extents, &r.nr_extents, &cap, (uint64_t)off,
-						KHI_PAGE_SIZE)))
-			held++;
-	}
-	if (err == -ENOSPC && held && held * KHI_PAGE_SIZE >= min_bytes)
+	if (!err)
+		err = take_slots(&r, (bytes + KHI_PAGE_SIZE - 1) / KHI_PAGE_SIZE);
+	if (err == -ENOSPC && r.bytes && r.bytes >= min_bytes)
 		err = 0;
 	if (err) {
 		kh_reservation_release(&r);
 		return err;
 	}
-	r.bytes = held * KHI_PAGE_SIZE;
 	r.ns = now_ns() - start;
 	*ret = r;
 	return 0;
+}
+
+int kh_reserve_grow(struct kh_reservation *r, uint64_t bytes)
+{
+	uint64_t start = now_ns(), before = r->bytes;
+	int err = take_slots(r, (bytes + KHI_PAGE_SIZE - 1) / KHI_PAGE_SIZE);
+
+	r->ns += now_ns() - start;
+	/* Less than asked is still more room: the helper may need only part of it. */
+	return err == -ENOSPC && r->bytes > before ? 0 : err;
 }
 
 void kh_reservation_release(struct kh_reservation *r)

@@ -19,9 +19,9 @@
 struct kh_reservation {
 	int fd;                      /* /dev/snapshot; -1 when nothing is held */
 	struct khi_extent *extents;  /* merged runs of reserved slots, in allocation order */
-	size_t nr_extents;
+	size_t nr_extents, cap;      /* cap: allocated length of extents */
 	uint64_t bytes;              /* sum of the extents */
-	uint64_t ns;                 /* time the reservation took */
+	uint64_t ns;                 /* time the reservation took, growing included */
 };
 #define KH_RESERVATION_INIT { .fd = -1 }
 
@@ -34,6 +34,13 @@ struct kh_reservation {
  *  /dev/snapshot); -ENOMEM; -errno. */
 int kh_reserve(dev_t dev, uint64_t header_offset, uint64_t bytes, uint64_t min_bytes,
 	       struct kh_reservation *ret);
+
+/*! kh_reserve_grow() : reserves more slots on r's area until r holds `bytes`; when the area runs
+ *  out first, what it holds then is kept if it is more than before (the caller decides whether
+ *  that is enough). On failure r still holds at least what it held (slots once taken stay
+ *  held until kh_reservation_release()).
+ *  @return 0; -ENOSPC (nothing more free); -ENOMEM; -errno. */
+int kh_reserve_grow(struct kh_reservation *r, uint64_t bytes);
 
 /*! kh_reservation_release() : gives the slots back (closes /dev/snapshot) and frees the list.
  *  Accepts a released or KH_RESERVATION_INIT reservation. */

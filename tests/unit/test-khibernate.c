@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "khibernate/config.h"
+#include "khibernate/plan.h"
 #include "khibernate/reserve.h"
 #include "khibernate/swaptarget.h"
 
@@ -25,6 +26,10 @@ static const struct {
 	{ "threads", "65", -EINVAL },
 	{ "threads", "", -EINVAL },
 	{ "threads", "2x", -EINVAL },
+	{ "threads", "-1", -EINVAL },
+	{ "reserve", "99999999999", -EINVAL },
+	{ "reserve", "-5", -EINVAL },
+	{ "reserve", "512", 0 },
 	{ "compress", "lz4", 0 },
 	{ "compress", "none", 0 },
 	{ "compress", "lz4hc", 0 },
@@ -55,6 +60,7 @@ static void test_config_set(void **state)
 	}
 	assert_string_equal(c.swap, "/dev/vda1");
 	assert_int_equal(c.threads, 4);
+	assert_int_equal(c.reserve_mib, 512);
 	assert_int_equal(c.encrypt, KH_ENCRYPT_KEYFILE);
 	assert_string_equal(c.keyfile, "/etc/k");
 }
@@ -70,6 +76,23 @@ static char *write_tmp(const char *text)
 	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
 	return path;
+}
+
+/* The first reservation is the estimate (or `reserve`), never more than the image can take. */
+static void test_first_budget(void **state)
+{
+	struct kh_plan p = { .estimate = 100 << 20, .worst_case = 900 << 20, .swap_free = 2000u << 20 };
+
+	(void)state;
+	kh_config_init(&p.config);
+	assert_int_equal(kh_plan_image_budget(&p), 900 << 20);
+	assert_int_equal(kh_plan_first_budget(&p), 100 << 20);
+	p.config.reserve_mib = 40;
+	assert_int_equal(kh_plan_first_budget(&p), 40 << 20);
+	p.config.reserve_mib = 4000;
+	assert_int_equal(kh_plan_first_budget(&p), 900 << 20);
+	p.swap_free = 500 << 20;
+	assert_int_equal(kh_plan_first_budget(&p), 500 << 20);
 }
 
 static void test_config_file(void **state)
@@ -159,6 +182,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_set),
+		cmocka_unit_test(test_first_budget),
 		cmocka_unit_test(test_config_file),
 		cmocka_unit_test(test_extents_merge),
 		cmocka_unit_test(test_swapfile_offset),
