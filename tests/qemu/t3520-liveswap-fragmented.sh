@@ -3,8 +3,8 @@ test_description='live swap: a fragmented swap area, the image in many extents b
 
 Six workload processes fill memory together, so their pages are pushed to the swap partition
 interleaved; killing every other one frees slots all over the used part of the area. The swap
-partition is nearly full before that, so khibernate reserves all that is free, holes included,
-and the image is larger than the free tail of the area: it lies in many extents between slots
+partition is nearly full before that, so the slots khibernate reserves for its estimate take
+the holes, and the image is larger than the free tail of the area: it lies in many extents between slots
 that still hold pages of the three survivors. A cold boot resumes, every byte of the survivors
 is checked and /proc/swaps shows the use it had. (No second run here: the survivors, once
 checked, are back in memory and the swap area has no room for their image.)'

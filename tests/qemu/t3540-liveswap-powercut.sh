@@ -1,7 +1,7 @@
 #!/bin/bash
 test_description='live swap: power cut while the helper writes the image, swap in use
 
-A 1280 MiB guest (the reservation is the worst case, over 1 GiB) with the live-swap workload
+A 1280 MiB guest with the live-swap workload
 partly in the swap partition hibernates; QEMU is killed as soon as the helper reports progress,
 long before the image is committed (the disk is held to 16 MB/s, so this holds under KVM too).
 The next boot is a normal one: nothing is resumed, the swap area holds no image, swapon works,
