@@ -257,7 +257,9 @@ static int parse_args(int argc, char **argv, struct cli *c)
 			if (nset < 32)
 				set[nset++] = (struct setting){ keys[opt], optarg };
 			break;
-		default: return 2;
+		default:
+			fputs("khibernate: see 'khibernate --help'\n", stderr);
+			return 2;
 		}
 	}
 	if (optind < argc)

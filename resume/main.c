@@ -102,7 +102,9 @@ int main(int argc, char **argv)
 		case 'p': pass_file = optarg; break;
 		case 'j': o.threads = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'h': fputs(usage_text, stdout); return 0;
-		default: return 2;
+		default:
+			fputs("khib-resume: see 'khib-resume --help'\n", stderr);
+			return 2;
 		}
 	}
 	if (optind < argc)
