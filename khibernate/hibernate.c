@@ -96,6 +96,23 @@ static int fill_params(const struct kh_plan *p, const struct kh_run *r,
 	return 0;
 }
 
+/* kexec_load(2) of a preserve-context image takes its swap page with __GFP_NORETRY: with memory
+ * at its low watermark (a live-swap workload just swapped back in after a resume: 8 MB free of
+ * 512 MiB) it fails at once with ENOMEM, "kexec: Could not allocate swap buffer". kswapd brings
+ * free memory back above the watermark within moments; so wait for it a little, several times. */
+static int load_with_room(const struct kj_load_opts *o, struct kj_load_info *info, struct kh_run *r)
+{
+	int err = kj_load(o, info);
+
+	for (unsigned try = 1; err == -ENOMEM && try <= 8; try++) {
+		if (try == 1)
+			say(r, "memory is short for loading the helper; waiting for the kernel to free some");
+		usleep(100000u * try);
+		err = kj_load(o, info);
+	}
+	return err;
+}
+
 static int load_helper(const struct kh_plan *p, const struct kh_params *pa, struct kh_run *r)
 {
 	struct kj_load_opts o = KJ_LOAD_OPTS_INIT;
@@ -117,7 +134,7 @@ static int load_helper(const struct kh_plan *p, const struct kh_params *pa, stru
 		o.layout = &p->layout;
 		o.payload = payload;
 		o.payload_size = size;
-		err = kj_load(&o, &info);
+		err = load_with_room(&o, &info, r);
 		if (err == -ENOSPC)
 			say(r, "the helper needs %.0f MiB of the %.0f MiB region", info.needed / MiB,
 			    p->layout.region.size / MiB);
