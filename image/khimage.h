@@ -300,15 +300,17 @@ int khi_reader_check_identity(const khi_reader *r, const uint8_t kernel_id[KHI_K
 
 /*! khi_reader_verify() :
  * Reads the whole image and checks everything without delivering a page: the chunk table
- * digest, each chunk's checksum and GCM tag, and that each chunk decompresses to its size.
+ * digest, each chunk's checksum and GCM tag (so the stored bytes are the writer's). It does not
+ * decompress: that the writer stored a valid stream is checked while restoring.
  * @return 0, -EBADMSG, -errno of I/O. Can be called again. */
 int khi_reader_verify(khi_reader *r);
 
 /*! khi_reader_restore() :
  * MUST follow a successful khi_reader_verify() (else -EINVAL). Reads the image again,
  * re-checks every chunk (the disk could have changed) and hands every page to @sink.
- * @return 0; -EBADMSG if a chunk went bad since the verify pass (pages before it were already
- * delivered: the caller MUST NOT resume), an error from the sink, -errno of I/O. */
+ * @return 0; -EBADMSG if a chunk went bad since the verify pass or does not decompress to its
+ * size (pages before it were already delivered: the caller MUST NOT resume), an error from
+ * the sink, -errno of I/O. */
 int khi_reader_restore(khi_reader *r, const struct khi_sink *sink);
 
 /*! khi_reader_stats() : statistics of the last verify or restore pass. */

@@ -245,6 +245,8 @@ static void test_deterministic(void **state)
 
 /* ---- a committed image to break ---- */
 
+#define HDR_OFF_CHUNK_DIGEST 400u   /* docs/image-format.md, header */
+
 struct fixture {
 	struct ti_swap sw;
 	uint8_t *mem;
@@ -382,11 +384,19 @@ static const struct field_case field_cases[] = {
 	{ "pages_zero", 360, 8, 1, -EBADMSG },
 	{ "pages_raw_vs_compressed", 368, 8, 0x1ffffffffffffffLL, -EBADMSG },
 	{ "bytes_out", 392, 8, 4096, -EBADMSG },
-	{ "chunk_table_digest", 400, 1, 1, -EBADMSG },
+	{ "chunk_table_digest", HDR_OFF_CHUNK_DIGEST, 1, 1, -EBADMSG },
 	{ "ext_table_digest", 432, 1, 1, -EBADMSG },
 	{ "range_count", KHI_HDR_VAR_OFFSET + 8, 8, 1, -EBADMSG },
 	{ "range_pfn", KHI_HDR_VAR_OFFSET, 8, 1, -EBADMSG },
 };
+
+/* Writes header @h back with a checksum that matches it. */
+static void reseal_header(struct fixture *f, uint8_t *h, uint32_t size)
+{
+	memset(h + KHI_HDR_OFF_CHECKSUM, 0, 32);
+	khi_sha256(h, size, h + KHI_HDR_OFF_CHECKSUM);
+	assert_int_equal(pwrite(f->sw.fd, h, size, (off_t)(f->base + f->an.header_lofs)), (ssize_t)size);
+}
 
 static void test_header_fields(void **state)
 {
@@ -409,9 +419,7 @@ static void test_header_fields(void **state)
 			for (uint32_t b = 0; b < c->width; b++)
 				h[c->off + b] = (uint8_t)(v >> (8 * b));
 		}
-		memset(h + KHI_HDR_OFF_CHECKSUM, 0, 32);
-		khi_sha256(h, size, h + KHI_HDR_OFF_CHECKSUM);
-		assert_int_equal(pwrite(f->sw.fd, h, size, (off_t)hdr), (ssize_t)size);
+		reseal_header(f, h, size);
 		print_message("  field %s\n", c->name);
 		expect_refused(f, c->want);
 	}
@@ -444,6 +452,59 @@ static void test_flip_chunk(void **state)
 	/* A flip at the start of the first payload always hits stored bytes. */
 	flip(f->sw.fd, data);
 	expect_refused(f, -EBADMSG);
+	expect_discarded(f);
+}
+
+/* The first compressed chunk's payload replaced by bytes that are no LZ4 stream, with its
+ * checksum, the chunk table digest and the header checksum made to match, as a writer that got
+ * the stream wrong would leave it: the verify pass vouches only for the stored bytes and passes;
+ * the restore pass refuses the chunk as corrupt, having delivered no page of it. */
+static void test_bad_stream(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t hdr = f->base + f->an.header_lofs, rec_off = 0;
+	uint32_t size = f->an.header_size;
+	uint8_t *h = malloc(size), *tbl, *payload, rec[KHI_CHUNK_RECORD];
+	struct ti_sink snk = { .pages = 300 };
+	struct khi_sink sink = { ti_sink_write, &snk };
+	struct khi_header hd;
+	struct khi_chunk c = { 0 };
+	khi_reader *r = NULL;
+
+	assert_int_equal(pread(f->sw.fd, h, size, (off_t)hdr), (ssize_t)size);
+	assert_int_equal(khi_header_decode(h, size, &hd), 0);
+	size_t tbl_size = hd.nr_chunks * KHI_CHUNK_RECORD;
+	tbl = malloc(tbl_size);
+	assert_int_equal(pread(f->sw.fd, tbl, tbl_size, (off_t)(f->base + hd.chunk_table_lofs)), (ssize_t)tbl_size);
+	for (uint64_t i = 0; i < hd.nr_chunks && !c.stored_len; i++) {
+		assert_int_equal(khi_chunk_decode(tbl + i * KHI_CHUNK_RECORD, &c), 0);
+		rec_off = i * KHI_CHUNK_RECORD;
+		if (c.flags & KHI_CHUNK_RAW)
+			c.stored_len = 0;
+	}
+	assert_true(c.stored_len > 0);
+	payload = malloc(c.stored_len);
+	memset(payload, 0xff, c.stored_len);    /* a literal run longer than the input */
+	assert_int_equal(pwrite(f->sw.fd, payload, c.stored_len, (off_t)(f->base + c.data_lofs)), (ssize_t)c.stored_len);
+	c.crc = khi_crc32(payload, c.stored_len);
+	khi_chunk_encode(&c, rec);
+	memcpy(tbl + rec_off, rec, KHI_CHUNK_RECORD);
+	assert_int_equal(pwrite(f->sw.fd, rec, KHI_CHUNK_RECORD, (off_t)(f->base + hd.chunk_table_lofs + rec_off)),
+			 KHI_CHUNK_RECORD);
+	khi_sha256(tbl, tbl_size, h + HDR_OFF_CHUNK_DIGEST);
+	reseal_header(f, h, size);
+
+	assert_int_equal(open_reader(&f->sw, 0, 2, NULL, &r), 0);
+	assert_int_equal(khi_reader_verify(r), 0);
+	snk.mem = calloc(300, PG);
+	assert_int_equal(khi_reader_restore(r, &sink), -EBADMSG);
+	assert_true(snk.next_pfn <= c.pfn);
+	khi_reader_free(r);
+	free(snk.mem);
+	free(payload);
+	free(tbl);
+	free(hd.ranges);
+	free(h);
 	expect_discarded(f);
 }
 
@@ -926,6 +987,7 @@ int main(void)
 	ADD_F(test_flip_metadata);
 	ADD_F(test_header_fields);
 	ADD_F(test_flip_chunk);
+	ADD_F(test_bad_stream);
 	ADD_F(test_truncate);
 	ADD_F(test_identity);
 	ADD_F(test_consumed);
