@@ -220,23 +220,27 @@ static int save_once(const struct kh_plan *p, struct kh_run *r, const struct kh_
 
 /* The helper ran out of the slots reserved for the estimate: hold all the image may take
  * (kh_plan_image_budget()) and say so. @return 1 to save again, 0 when there is no more to
- * hold, or a negative errno. */
+ * hold (said, with what to do), or a negative errno. */
 static int grow_reservation(const struct kh_plan *p, struct kh_run *r, struct kh_reservation *res)
 {
 	uint64_t before = res->bytes;
 	int err;
 
-	if (!p->swap.active || res->bytes >= kh_plan_image_budget(p))
-		return 0;
-	r->step = "reserving more swap slots";
-	err = kh_reserve_grow(res, kh_plan_image_budget(p));
-	if (err == -ENOSPC)
-		return 0;
-	if (err < 0)
-		return err;
-	say(r, "the image did not fit the %.0f MiB reserved for it; saving again with more", before / MiB);
-	note_reservation(res, r);
-	return 1;
+	if (p->swap.active && res->bytes < kh_plan_image_budget(p)) {
+		r->step = "reserving more swap slots";
+		err = kh_reserve_grow(res, kh_plan_image_budget(p));
+		if (!err) {
+			say(r, "the image did not fit the %.0f MiB reserved for it; saving again with more",
+			    before / MiB);
+			note_reservation(res, r);
+			return 1;
+		}
+		if (err != -ENOSPC)
+			return err;
+	}
+	say(r, "the image needs more than the %.0f MiB of swap it could have; free some swap or use "
+	    "a larger swap area", res->bytes ? res->bytes / MiB : kh_plan_image_budget(p) / MiB);
+	return 0;
 }
 
 int kh_hibernate(const struct kh_plan *p, struct kh_run *r)
