@@ -22,9 +22,13 @@ swapon /dev/vda1 || khib_result FAIL "swapon"
 export LIVESWAP_PROCS=6 LIVESWAP_OVER=280
 run_workload start || khib_result FAIL "workload start"
 khib_kv swaps_full "$(awk '$1 == "/dev/vda1" { print $4 }' /proc/swaps)"
-awk 'NR % 2 == 0 { print $1 }' $W/membufs | xargs kill
+killed=$(awk 'NR % 2 == 0 { print $1 }' $W/membufs)
+kill $killed
 awk 'NR % 2 == 1' $W/membufs > $W/survivors && mv $W/survivors $W/membufs
-sleep 1
+# Their slots are free once they have exited (gone, or a zombie nobody has reaped yet).
+for pid in $killed; do
+	while [ -e /proc/$pid ] && ! grep -q '^State:.*Z' /proc/$pid/status 2>/dev/null; do sleep 0.05; done
+done
 khib_kv swaps_holed "$(awk '$1 == "/dev/vda1" { print $4 }' /proc/swaps)"
 sh /khib-test/workload/cycle /dev/vda1 50 no
 EOS
