@@ -17,9 +17,16 @@ else
 Q := @
 endif
 
-WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+# Packagers' flags are honoured as they pass them: CFLAGS (default -O2), CPPFLAGS and LDFLAGS
+# go on every compile and link after ours (the purgatory takes only what it can use, see
+# kjump/purgatory/Makefile.inc). -Werror stays on for our own builds and CI; a packager whose
+# compiler or flags warn differently turns it off with WERROR= (debian/rules does).
+WERROR ?= -Werror
+WARN := -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -g -I. -Icommon
 CFLAGS ?= -O2
+CPPFLAGS ?=
+LDFLAGS ?=
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LIBS_LZ4 := -llz4
@@ -34,33 +41,33 @@ static_objs = $(patsubst %.c,$(B)/static/%.o,$(1))
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -MD -MP -c -o $@ $<
+	$(Q)$(CC) $(BASE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MD -MP -c -o $@ $<
 
 $(B)/asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC-SAN  $@"
-	$(Q)$(CC) $(BASE_CFLAGS) -O1 $(SAN_FLAGS) -MD -MP -c -o $@ $<
+	$(Q)$(CC) $(BASE_CFLAGS) $(CPPFLAGS) -O1 $(SAN_FLAGS) -MD -MP -c -o $@ $<
 
 $(B)/static/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC-STAT $@"
-	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -MD -MP -c -o $@ $<
+	$(Q)$(CC) $(BASE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MD -MP -c -o $@ $<
 
 # Link rules used by modules: $(call link,OUT,OBJS,LIBS) etc. are plain recipes below.
 define LINK
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.o %.a,$^) $(1)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(1)
 endef
 define LINK_ASAN
 	@mkdir -p $(dir $@)
 	@echo "  LD-SAN  $@"
-	$(Q)$(CC) $(SAN_FLAGS) -o $@ $(filter %.o %.a,$^) $(1)
+	$(Q)$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(1)
 endef
 define LINK_STATIC
 	@mkdir -p $(dir $@)
 	@echo "  LD-STAT $@"
-	$(Q)$(CC) -static -s $(CFLAGS) -o $@ $(filter %.o %.a,$^) $(1)
+	$(Q)$(CC) -static -s $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(1)
 endef
 define ARCHIVE
 	@mkdir -p $(dir $@)
@@ -77,7 +84,8 @@ HOST_PROGS :=
 GUEST_PROGS :=
 HELPER_PROGS :=
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# The dependency files of our own trees (not of make deb's copy in $(B)/deb, which has its own).
+-include $(shell find $(B) -path $(B)/deb -prune -o -name '*.d' -type f -print 2>/dev/null)
 
 .PHONY: all deps kernel clean
 
