@@ -7,11 +7,14 @@
 #   make bench      khibernate against the kernel's hibernation in QEMU (long; docs/bench/)
 #   make kernel     build (or reuse from ~/.cache/khibernate) our kernel
 #   make deps       install the Debian packages we need (as root)
+#   make install    install (PREFIX=/usr/local, DESTDIR=; mk/install.mk); make uninstall
+#   make deb        the Debian package, into build/deb/ (debian/, tools/make-deb.sh)
 #   V=1             show the commands
 
 all:
 
 include mk/common.mk
+include docs/man/Makefile.inc
 include image/Makefile.inc
 include kjump/Makefile.inc
 include common/Makefile.inc
@@ -21,6 +24,8 @@ include resume/Makefile.inc
 include tests/reliability/Makefile.inc
 include tests/Makefile.inc
 include bench/Makefile.inc
+# Last: install depends on every file the modules declared.
+include mk/install.mk
 
 all: $(HOST_PROGS) $(GUEST_PROGS)
 .DEFAULT_GOAL := all
