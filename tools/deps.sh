@@ -10,6 +10,7 @@ pkgs=(
 	qemu-system-x86 qemu-utils busybox-static   # guests
 	fdisk util-linux e2fsprogs             # disk images
 	lz4 gnuplot-nox perl python3                # benchmarks, prove, image goldens
+	debhelper lintian mmdebstrap groff-base    # make deb, the package tests, check-man
 )
 
 missing=()

@@ -11,7 +11,8 @@
 # (build/test-tmp/SCRIPT), removed after a clean run. Options:
 #   -v, --verbose   show the commands' output       -i, --immediate  stop at the first failure
 #   -k, --keep      keep the scratch directory      -x               trace the commands
-# Prerequisites: QEMU (qemu-system-x86_64 and a built kernel), KVM (/dev/kvm usable).
+# Prerequisites: QEMU (qemu-system-x86_64 and a built kernel), KVM (/dev/kvm usable), TCG, ROOT
+# (uid 0), and any NAME the script defines as a function prereq_NAME.
 
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/vm.sh"
@@ -42,7 +43,11 @@ test_have_prereq() {
 			[ -r "$KHIB_BUILD/guest/a.img" ] || return 1 ;;
 		KVM) [ "$(vm_accel)" = "-accel kvm" ] || return 1 ;;
 		TCG) [ "$(vm_accel)" = "-accel tcg" ] || return 1 ;;
-		*) echo "lib.sh: unknown prerequisite $p" >&2; return 1 ;;
+		ROOT) [ "$(id -u)" = 0 ] || return 1 ;;
+		*)
+			# A script may define its own: prereq_NAME, true when NAME is met.
+			declare -F "prereq_$p" >/dev/null || { echo "lib.sh: unknown prerequisite $p" >&2; return 1; }
+			"prereq_$p" || return 1 ;;
 		esac
 	done
 }
