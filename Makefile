@@ -22,8 +22,8 @@ include khibernate/Makefile.inc
 include helper/Makefile.inc
 include resume/Makefile.inc
 include tests/reliability/Makefile.inc
-include tests/Makefile.inc
 include bench/Makefile.inc
+include tests/Makefile.inc
 # Last: install depends on every file the modules declared.
 include mk/install.mk
 

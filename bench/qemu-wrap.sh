@@ -5,7 +5,8 @@
 #                the kernels' and the helper's own lines become timestamps of their phases;
 #   NAME.io      "TIME WCHAR CPU_TICKS" of the QEMU process every 0.1 s while it runs: bytes it
 #                wrote through write()/pwrite() (its disk, plus the few KB of its consoles) and
-#                the CPU time of all its threads (vCPUs included), to tell CPU-bound from waiting.
+#                the CPU time of all its threads (vCPUs included), to tell CPU-bound from waiting;
+#   NAME.argv    QEMU's arguments, one a line (the CPU model the boot ran on: -cpu, or none).
 # The records are complete when NAME.io ends with the line "end".
 # The process keeps this script's pid (exec), which is how it is observed.
 real=${BENCH_QEMU:-qemu-system-x86_64}
@@ -45,5 +46,6 @@ watch() {
 }
 
 rm -f "$base.ctimes" "$base.io"
+printf '%s\n' "$@" > "$base.argv"
 watch </dev/null >/dev/null 2>&1 &
 exec "$real" "$@"

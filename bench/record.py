@@ -2,7 +2,8 @@
 """Measure one make-bench run from the files the harness and bench/qemu-wrap.sh left.
 
   record.py alloc DISK START_MIB LEN_MIB   bytes allocated in that range of a sparse disk image
-  record.py run DIR CONFIG SIZE_MIB GUEST_MIB N   one JSON line: the run's figures and phases
+  record.py run DIR CONFIG CASE GUEST_MIB N   one JSON line: the run's figures and phases
+      (CASE: the BENCH_SIZES entry, MiB of mixed data in use or full:GUEST_MIB)
 """
 import json
 import os
@@ -10,6 +11,14 @@ import re
 import sys
 
 INIT = r'Run /init as init process'
+
+# After resumed, both systems: the workload re-reads its file and touches every anonymous page
+# (tests/workloads/bench/back); then verify checks the content (the bench's own check).
+WORKING_SET = [
+    ('files_back', ('mark', 'files_back')),
+    ('anon_back', ('mark', 'working_set_back')),
+    ('verify_workload', ('mark', 'verified')),
+]
 
 # Each boot's phases, in order: (name, event that ends it). The first event starts the boot's
 # clock. Events: ('start',) and ('end',) of the QEMU process; ('mark', NAME) from the guest's
@@ -35,11 +44,14 @@ PHASES = {
         ('restore', ('line', r'khib-helper: restoring 100%.* in all')),
         ('jump_back', ('line', r'Restarting tasks')),
         ('to_userspace', ('mark', 'resumed')),
-        ('verify_workload', ('mark', 'verified')),
-    ],
+    ] + WORKING_SET,
     ('kernel', 'save'): [
         ('', ('mark', 'hibernate')),
-        ('snapshot', ('line', r'PM: Compressing and saving image data')),
+        # sync, freeze tasks; reclaim down to image_size (swap-out, page cache dropped) while
+        # allocating the copy's pages; atomic copy. Runs before 2026-12-02: one 'snapshot'.
+        ('freeze', ('line', r'PM: hibernation: Preallocating image memory')),
+        ('preallocate', ('line', r'PM: hibernation: Allocated \d+ kbytes in')),
+        ('copy', ('line', r'PM: Compressing and saving image data')),
         ('write', ('line', r'PM: Image saving done')),
         ('power_off', ('end',)),
     ],
@@ -50,8 +62,7 @@ PHASES = {
         ('read', ('line', r'PM: Image loading done')),
         ('restore', ('line', r'Restarting tasks')),
         ('to_userspace', ('mark', 'resumed')),
-        ('verify_workload', ('mark', 'verified')),
-    ],
+    ] + WORKING_SET,
 }
 
 
@@ -176,29 +187,84 @@ def span(a, b):
     return round(b - a, 3) if a is not None and b is not None else None
 
 
-def record(d, config, size, guest, n):
+def state(boot, name):
+    """The workload's counters reported as KV state_NAME (tests/workloads/bench/state)."""
+    v = boot.kv('state_' + name)
+    return {k: int(x) for k, x in re.findall(r'(\w+)=(\d+)', v)} if v else None
+
+
+def memory(before, resumed, back):
+    """What the hibernation did to the workload's memory, from its counters before it, right
+    after the resume and once the working set is back: swapped out and page cache dropped to fit
+    the image (the kernel's hibernation, down to image_size), then read back. Bytes."""
+    if not before or not resumed:
+        return None
+    kib = lambda st, k: st[k] * 1024 if st and k in st else None
+    swap = lambda st: kib(st, 'SwapTotal') - kib(st, 'SwapFree') if st and 'SwapFree' in st else None
+    sect = lambda a, b, k: (b[k] - a[k]) * 512 if a and b and k in a and k in b else None
+    m = {'before': before, 'resumed': resumed, 'back': back,
+         'swap_used': [swap(before), swap(resumed), swap(back)],
+         'cached': [kib(before, 'Cached'), kib(resumed, 'Cached'), kib(back, 'Cached')],
+         'anon': [kib(before, 'AnonPages'), kib(resumed, 'AnonPages'), kib(back, 'AnonPages')],
+         'swapped_out_bytes': None, 'cache_dropped_bytes': None,
+         # A's writes to swap between the two: the kernel's swap-out (its image is written
+         # after the snapshot, so A's counters never see it; khibernate's image is B's I/O)
+         'swap_written_bytes': sect(before, resumed, 'vda1_wr'),
+         'swap_read_back_bytes': sect(resumed, back, 'vda1_rd'),
+         'files_read_back_bytes': sect(resumed, back, 'vda2_rd')}
+    if None not in m['swap_used'][:2]:
+        m['swapped_out_bytes'] = m['swap_used'][1] - m['swap_used'][0]
+    if None not in m['cached'][:2]:
+        m['cache_dropped_bytes'] = m['cached'][0] - m['cached'][1]
+    return m
+
+
+def qemu_cpu(d, name):
+    """The -cpu QEMU ran the boot with (bench/qemu-wrap.sh's NAME.argv), 'default' without one."""
+    args = open_lines(os.path.join(d, name + '.argv'))
+    if not args:
+        return None
+    return next((args[i + 1] for i in range(len(args) - 1) if args[i] == '-cpu'), 'default')
+
+
+def record(d, config, case, guest, n):
     system = 'khibernate' if config.startswith('khib-') else 'kernel'
     alg = config.split('-')[1]
     save, res = Boot(d, 'save'), Boot(d, 'resume')
     t_hib = save.mark('hibernate')
+    full = case.startswith('full')
     rec = {
-        'config': config, 'system': system, 'compress': alg, 'size_mib': size, 'guest_mib': guest,
+        'config': config, 'system': system, 'compress': alg, 'case': case,
+        'scenario': 'full' if full else 'mixed',
+        'size_mib': int(save.kv('workload_mib') or 0) if full else int(case),
+        'guest_mib': guest,
         'run': n, 'threads': int(config.split('-')[2]) if system == 'khibernate' else None,
         'ok': any(x.startswith('RESULT PASS') for _, x in res.results),
         'result': next((x[7:] for _, x in save.results + res.results if x.startswith('RESULT ')),
                        'no verdict'),
         'mem_in_use': int(save.kv('mem_in_use_kib') or 0) * 1024,
-        # command to power-off; QEMU start to resumed and to verified; the restoring part:
-        # from the moment the booted kernel looks for the image (its /init for khibernate's
-        # hook, its own resume= code for the kernel) to resumed.
+        'mem_total': None,
+        # command to power-off; QEMU start to resumed, to the working set back in memory and
+        # to verified; the restoring part: from the moment the booted kernel looks for the
+        # image (its /init for khibernate's hook, its own resume= code for the kernel) to
+        # resumed.
         'hibernate_s': span(t_hib, save.end),
         'resume_s': span(res.start, res.mark('resumed')),
+        'working_set_s': span(res.start, res.mark('working_set_back')),
         'verified_s': span(res.start, res.mark('verified')),
         'restore_s': None,
         'image_bytes': None, 'written_bytes': None,
+        # the kernel's /sys/power/image_size as it hibernated (bytes)
+        'kernel_image_size': int(save.kv('image_size')) if save.kv('image_size') else None,
+        'cpu': {'model': save.kv('cpu_model'), 'flags_md5': save.kv('cpu_flags'),
+                'qemu': [qemu_cpu(d, 'save'), qemu_cpu(d, 'resume')]},
         'phases': {'save': save.phases(PHASES[system, 'save']),
                    'resume': res.phases(PHASES[system, 'resume'])},
     }
+    before = state(save, 'before')
+    rec['memory'] = memory(before, state(res, 'resumed'), state(res, 'back'))
+    if before and 'MemTotal' in before:
+        rec['mem_total'] = before['MemTotal'] * 1024
     # split the return into A into the jump and A's device resume
     ph = rec['phases']['resume']
     name, after = (('jump_back', r'khib-helper: memory restored') if system == 'khibernate'
@@ -212,7 +278,10 @@ def record(d, config, size, guest, n):
         rec['restore_s'] = round(rec['resume_s'] - ph['boot'] - ph.get('firmware', 0), 3)
     before, after = read_float(os.path.join(d, 'swap.before')), read_float(os.path.join(d, 'swap.after'))
     if before is not None and after is not None:
-        rec['image_bytes'] = int(after - before)
+        # less what A itself swapped out before its snapshot (the kernel's reclaim to
+        # image_size): that lies on the swap partition too, but is not the image
+        out = (rec['memory'] or {}).get('swap_written_bytes') or 0
+        rec['image_bytes'] = int(after - before - out)
     if t_hib is not None and save.end is not None and save.io:
         (w0, c0), (w1, c1) = save.sample(t_hib), save.sample(save.end)
         rec['written_bytes'] = int(w1 - w0)
@@ -235,7 +304,7 @@ def record(d, config, size, guest, n):
 
 def main(argv):
     if len(argv) == 7 and argv[1] == 'run':
-        print(json.dumps(record(argv[2], argv[3], int(argv[4]), int(argv[5]), int(argv[6]))))
+        print(json.dumps(record(argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]))))
         return 0
     if len(argv) == 5 and argv[1] == 'alloc':
         print(allocated(argv[2], int(argv[3]) << 20, int(argv[4]) << 20))
