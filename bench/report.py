@@ -116,7 +116,7 @@ def fmt_s(st):
 
 
 def fmt_mb(st):
-    return '%.0f' % (st['median'] / 1e6) if st else '-'
+    return '%.0f' % (round(st['median'] / 1e6) + 0.0) if st else '-'  # + 0.0: no "-0"
 
 
 def fmt_ratio(v):
@@ -179,13 +179,13 @@ def phase_table(summary):
     return '\n'.join(lines)
 
 
-def ratio_lines(summary):
+def ratio_lines(summary, md=False):
     """The ratios khibernate / kernel, one line per configuration and case, then the line the
-    memory-nearly-full scenario is for: the working set back."""
-    lines = ['Ratios khibernate / kernel (medians; the kernel\'s better configuration in each case):']
+    memory-nearly-full scenario is for: the working set back. md: as a Markdown list."""
+    lines = []
     for s in summary:
         if s['system'] == 'khibernate':
-            lines.append('  %s, %s: %s' % (case_name(s['case']), s['config'], ', '.join(
+            lines.append('%s, %s: %s' % (case_name(s['case']), s['config'], ', '.join(
                 '%s %s' % (RATIO_NAMES[c], fmt_ratio(s['ratio'][c])) for c in RATIO)))
     for case in dict.fromkeys(s['case'] for s in summary):
         rows = [s for s in summary if s['case'] == case and s['working_set_s']]
@@ -198,7 +198,9 @@ def ratio_lines(summary):
                     s['config'], fmt_ratio(s['ratio']['working_set_s']),
                     s['working_set_s']['median']) for s in khib),
                 best['config'], best['working_set_s']['median']))
-    return '\n'.join(lines)
+    head = 'Ratios khibernate / kernel (medians; the kernel\'s better configuration in each case):'
+    return head + ('\n\n' + '\n'.join('- ' + l for l in lines) if md
+                   else ''.join('\n  ' + l for l in lines))
 
 
 def cpu_line(runs):
@@ -213,8 +215,9 @@ def cpu_line(runs):
     if not seen:
         return 'CPU model: not recorded in these runs.'
     if len(seen) == 1:
-        return 'CPU model: the same in all %d runs of both systems: %s.' % (
-            sum(1 for r in runs if r.get('cpu')), next(iter(seen)))
+        return 'CPU model, the same in every run (%d, %s): %s.' % (
+            sum(1 for r in runs if r.get('cpu')),
+            ' and '.join(sorted({r['system'] for r in runs if r.get('cpu')})), next(iter(seen)))
     return 'CPU MODELS DIFFER between runs (compare nothing): %s.' % '; '.join(
         '%s in %s' % (k, ', '.join(sorted(v))) for k, v in seen.items())
 
@@ -332,7 +335,7 @@ def report(runs, out, accel=None, readme=None, work=None):
     mem = memory_table(summary)
     md = ('%s\n\n%s\n\n%s\n\n%sPhases (medians; timelines: `timeline-*.svg`):\n\n%s\n\n'
           'The known levers, estimated from these phases (re-entering a parked B: %.2f s):\n\n%s\n'
-          % (note, table(summary), ratio_lines(summary).replace('\n', '\n\n'),
+          % (note, table(summary), ratio_lines(summary, md=True),
              'Memory nearly full: what each system gave up to fit its image, and read back '
              'afterwards (medians):\n\n%s\n\n' % mem if mem else '', phase_table(summary),
              REENTRY_S, lever_table(summary)))
@@ -369,7 +372,7 @@ def selftest():
     with tempfile.TemporaryDirectory() as out:
         text = report(runs, out, accel='-accel tcg', work=out)
         check('working set back: khibernate / kernel' in text, 'the working set ratio line')
-        check('CPU model: the same' in text, 'the CPU model line: %s' % cpu_line(runs))
+        check('CPU model, the same' in text, 'the CPU model line: %s' % cpu_line(runs))
         check('swapped out' in text, 'the memory table')
         md = open(os.path.join(out, 'results.md')).read()
         for s in summary:

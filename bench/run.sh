@@ -55,13 +55,25 @@ save_script() {
 	khib_kv cpu_model "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 	khib_kv cpu_flags "$(sed -n 's/^flags[[:space:]]*: //p' /proc/cpuinfo | head -1 | md5sum | cut -c1-8)"
 	EOF
+	# mixed: the kernel's image_size = all of RAM, so that it saves what is in use instead of
+	# first dropping the page cache and swapping out to reach 2/5 of RAM (its default); full:
+	# the default, the point of that scenario.
+	case $config in
+	kernel-*)
+		[ "$scenario" = full ] || echo "echo $((ram << 20)) > /sys/power/image_size"
+		echo 'khib_kv image_size "$(cat /sys/power/image_size)"'
+		echo 'echo shutdown > /sys/power/disk'
+		;;
+	esac
+	cat <<-\EOF
+	khib_kv state_before "$(run_workload state)"
+	khib_kv mem_in_use_kib $(awk '/^MemTotal/ { t = $2 } /^MemFree/ { f = $2 } END { print t - f }' /proc/meminfo)
+	khib_mark hibernate
+	EOF
 	case $config in
 	khib-*)
 		local alg=${config#khib-}
 		cat <<-EOF
-		khib_kv state_before "\$(run_workload state)"
-		khib_kv mem_in_use_kib \$(awk '/^MemTotal/ { t = \$2 } /^MemFree/ { f = \$2 } END { print t - f }' /proc/meminfo)
-		khib_mark hibernate
 		khibernate --swap /dev/vda1 --compress ${alg%-*} --threads ${alg##*-} --stats /run/stats.json
 		rc=\$?
 		khib_mark resumed
@@ -70,16 +82,7 @@ save_script() {
 		EOF
 		;;
 	kernel-*)
-		# mixed: image_size = all of RAM, so that the kernel saves what is in use instead
-		# of first dropping the page cache and swapping out to reach 2/5 of RAM (its
-		# default); full: the default, the point of that scenario.
-		[ "$scenario" = full ] || echo "echo $((ram << 20)) > /sys/power/image_size"
 		cat <<-EOF
-		khib_kv image_size "\$(cat /sys/power/image_size)"
-		echo shutdown > /sys/power/disk
-		khib_kv state_before "\$(run_workload state)"
-		khib_kv mem_in_use_kib \$(awk '/^MemTotal/ { t = \$2 } /^MemFree/ { f = \$2 } END { print t - f }' /proc/meminfo)
-		khib_mark hibernate
 		echo disk > /sys/power/state || khib_result FAIL "echo disk failed"
 		khib_mark resumed
 		EOF

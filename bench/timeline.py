@@ -72,8 +72,11 @@ def _bars(rows, boot):
 
 def svg(rows, title, subtitle=''):
     """The SVG text for one case: rows are the case's summaries (report.py's summarise())."""
+    resume = _bars(rows, 'resume')
+    back = any(p in AFTER_RESUMED for _, ph in resume for p, _ in ph)
     panels = [('hibernate: command to power-off', _bars(rows, 'save')),
-              ('resume: QEMU start to resumed, then the working set back', _bars(rows, 'resume'))]
+              ('resume: QEMU start to resumed' + (', then the working set back' if back else ''),
+               resume)]
     longest = max((sum(v for _, v in ph) for _, bars in panels for _, ph in bars), default=1)
     step = _nice_step(longest)
     limit = step * (int(longest / step) + 1)
