@@ -56,7 +56,7 @@ def brief(r):
     m = r.get('memory') or {}
     mem = ''
     if r.get('scenario') == 'full':
-        mem = '; %.0f%% of RAM in use, swapped out %s, cache dropped %s, read back %s + %s' % (
+        mem = '; %.0f%% of MemTotal in use, swapped out %s, cache dropped %s, read back %s + %s' % (
             100 * r['mem_in_use'] / r['mem_total'] if r.get('mem_total') else 0,
             mb(m.get('swapped_out_bytes')), mb(m.get('cache_dropped_bytes')),
             mb(m.get('swap_read_back_bytes')), mb(m.get('files_read_back_bytes')))
