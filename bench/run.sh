@@ -61,6 +61,7 @@ save_script() {
 	case $config in
 	kernel-*)
 		[ "$scenario" = full ] || echo "echo $((ram << 20)) > /sys/power/image_size"
+		# shellcheck disable=SC2016 # expanded in the guest
 		echo 'khib_kv image_size "$(cat /sys/power/image_size)"'
 		echo 'echo shutdown > /sys/power/disk'
 		;;
