@@ -170,10 +170,18 @@ struct kj_bzimage {
 	uint32_t cmdline_size;    /* max command line length, without the NUL */
 	uint32_t initrd_addr_max; /* highest address the initrd may end at */
 	uint16_t xloadflags;
+	char release[65];         /* kernel release ("6.12.117"): the first word of the header's
+	                             version string; empty when it has none */
 };
 
 #define KJ_BZIMAGE_MIN_VERSION 0x020c /* 2.12: xloadflags, 64-bit entry */
 #define KJ_BZIMAGE_ENTRY64_OFFSET 0x200
+
+/*! kj_read_file() : whole file into a malloc'ed, NUL-terminated buffer (the NUL is not
+ *  counted in *ret_size). Works on /proc files (size 0 in stat). For a bzImage to parse, and
+ *  for khibernate's other whole files.
+ *  @return 0; -EFBIG beyond max bytes; -errno of open/read. */
+int kj_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_size);
 
 /*! kj_bzimage_parse() : buf is untrusted; ret points into it.
  *  @return 0; -ENOEXEC not an x86 bzImage (no "HdrS"/0xAA55); -EPROTONOSUPPORT boot

@@ -27,6 +27,8 @@ static inline uint8_t *fake_bzimage(void)
 	b[0x201] = 0x6a;                             /* header ends at 0x26c */
 	memcpy(b + 0x202, "HdrS", 4);
 	put_le16(b + 0x206, 0x020f);                 /* version 2.15 */
+	put_le16(b + 0x20e, 0x200);                  /* kernel_version string at 0x400 */
+	strcpy((char *)b + 0x400, "6.12.117-test (me@host) #1 SMP");
 	b[0x211] = 0x01;                             /* LOADED_HIGH */
 	put_le32(b + 0x22c, 0x7fffffff);             /* initrd_addr_max */
 	put_le32(b + 0x230, 0x200000);               /* kernel_alignment */

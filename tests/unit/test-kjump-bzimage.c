@@ -22,6 +22,7 @@ static void test_synthetic_good(void **state)
 	(void)state;
 	assert_int_equal(kj_bzimage_parse(b, FAKE_SIZE, &k), 0);
 	assert_int_equal(k.version, 0x020f);
+	assert_string_equal(k.release, "6.12.117-test");
 	assert_int_equal(k.setup_size, FAKE_SETUP_SIZE);
 	assert_int_equal(k.header_end, 0x26c);
 	assert_ptr_equal(k.kernel, b + FAKE_SETUP_SIZE);
@@ -30,6 +31,23 @@ static void test_synthetic_good(void **state)
 	assert_int_equal(k.init_size, FAKE_INIT_SIZE);
 	assert_int_equal(k.cmdline_size, 2047);
 	assert_int_equal(k.initrd_addr_max, 0x7fffffff);
+	free(b);
+}
+
+/* The release string is optional and must lie in the setup part: else it is empty. */
+static void test_release_outside(void **state)
+{
+	uint8_t *b = fake_bzimage();
+	struct kj_bzimage k;
+
+	(void)state;
+	put_le16(b + 0x20e, FAKE_SETUP_SIZE - 0x200 - 4);
+	memcpy(b + FAKE_SETUP_SIZE - 4, "6.12", 4);  /* runs into the kernel's bytes: cut there */
+	assert_int_equal(kj_bzimage_parse(b, FAKE_SIZE, &k), 0);
+	assert_string_equal(k.release, "6.12");
+	put_le16(b + 0x20e, 0);
+	assert_int_equal(kj_bzimage_parse(b, FAKE_SIZE, &k), 0);
+	assert_string_equal(k.release, "");
 	free(b);
 }
 
@@ -113,6 +131,7 @@ static void test_real_kernel(void **state)
 	assert_true(k.init_size >= k.kernel_size);
 	assert_int_equal(k.setup_size + k.kernel_size, size);
 	assert_true(k.kernel_alignment >= 4096);
+	assert_true(k.release[0] >= '1' && k.release[0] <= '9');
 	free(buf);
 }
 
@@ -120,6 +139,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_synthetic_good),
+		cmocka_unit_test(test_release_outside),
 		cmocka_unit_test(test_synthetic_bad),
 		cmocka_unit_test(test_wrong_format),
 		cmocka_unit_test(test_real_kernel),

@@ -28,6 +28,7 @@
 #define HDR_JUMP 0x200          /* byte 0x201 + 0x202 = end of the header */
 #define HDR_MAGIC 0x202         /* "HdrS" */
 #define HDR_VERSION 0x206
+#define HDR_KERNEL_VERSION 0x20e  /* offset - 0x200 of the version string, or 0 */
 #define HDR_TYPE_OF_LOADER 0x210
 #define HDR_LOADFLAGS 0x211
 #define HDR_RAMDISK_IMAGE 0x218

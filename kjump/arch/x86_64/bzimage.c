@@ -34,6 +34,20 @@ static int parse_sizes(const uint8_t *p, size_t size, struct kj_bzimage *k)
 	return 0;
 }
 
+/* The release: the version string's first word, printable, inside the setup part. */
+static void parse_release(const uint8_t *p, const struct kj_bzimage *k, char *out, size_t size)
+{
+	size_t off = get_le16(p + HDR_KERNEL_VERSION), n = 0;
+
+	if (off) {
+		off += 0x200;
+		while (off + n < k->setup_size && n + 1 < size && p[off + n] > ' ' && p[off + n] < 0x7f)
+			n++;
+		memcpy(out, p + off, n);
+	}
+	out[n] = 0;
+}
+
 int kj_bzimage_parse(const void *buf, size_t size, struct kj_bzimage *ret)
 {
 	const uint8_t *p = buf;
@@ -50,6 +64,7 @@ int kj_bzimage_parse(const void *buf, size_t size, struct kj_bzimage *ret)
 	r = parse_sizes(p, size, &k);
 	if (r < 0)
 		return r;
+	parse_release(p, &k, k.release, sizeof(k.release));
 	k.xloadflags = get_le16(p + HDR_XLOADFLAGS);
 	if (!(k.xloadflags & XLF_KERNEL_64) || !p[HDR_RELOCATABLE])
 		return -EPROTONOSUPPORT;
