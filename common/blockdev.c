@@ -1,12 +1,20 @@
 /* Block device nodes from device numbers; see blockdev.h. */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "blockdev.h"
+#include "image/swap.h" /* the swap header's UUID and label */
 
 int kh_dev_path(dev_t dev, char *buf, size_t size)
 {
@@ -41,4 +49,145 @@ int kh_dev_wait(dev_t dev, char *buf, size_t size, unsigned timeout_ms)
 			return -ENODEV;
 		nanosleep(&tick, NULL);
 	}
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static int parse_uuid(const char *s, uint8_t ret[16])
+{
+	unsigned n = 0;
+
+	for (; *s; s++) {
+		int d = hex_digit(*s);
+		if (*s == '-')
+			continue;
+		if (d < 0 || n == 32)
+			return -EINVAL;
+		ret[n / 2] = (uint8_t)(n % 2 ? ret[n / 2] | d : d << 4);
+		n++;
+	}
+	return n == 32 ? 0 : -EINVAL;
+}
+
+int kh_devspec_parse(const char *s, struct kh_devspec *ret)
+{
+	static const struct { const char *prefix; enum kh_devspec_kind kind; } forms[] = {
+		{ "/dev/", KH_DEVSPEC_PATH }, { "UUID=", KH_DEVSPEC_UUID },
+		{ "PARTUUID=", KH_DEVSPEC_PARTUUID }, { "LABEL=", KH_DEVSPEC_LABEL },
+	};
+	const char *v = NULL;
+
+	memset(ret, 0, sizeof(*ret));
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]) && !v; i++)
+		if (!strncmp(s, forms[i].prefix, strlen(forms[i].prefix))) {
+			ret->kind = forms[i].kind;
+			v = ret->kind == KH_DEVSPEC_PATH ? s : s + strlen(forms[i].prefix);
+		}
+	if (!v || !*v || strlen(v) >= sizeof(ret->value) ||
+	    (ret->kind == KH_DEVSPEC_PATH && !v[5]) ||
+	    (ret->kind == KH_DEVSPEC_LABEL && strlen(v) > KH_SWAP_LABEL_MAX))
+		return -EINVAL;
+	strcpy(ret->value, v);
+	/* udev's links spell hex digits in lower case. */
+	if (ret->kind == KH_DEVSPEC_PARTUUID || ret->kind == KH_DEVSPEC_UUID)
+		for (char *c = ret->value; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+	if (ret->kind == KH_DEVSPEC_UUID)
+		return parse_uuid(v, ret->uuid);
+	return 0;
+}
+
+static bool is_blk_or_file(const char *path)
+{
+	struct stat st;
+
+	/* Tests stand in regular files for devices. */
+	return stat(path, &st) == 0 && (S_ISBLK(st.st_mode) || S_ISREG(st.st_mode));
+}
+
+static int link_target(const char *root, const char *dir, const char *name, char *buf,
+		       size_t size)
+{
+	int n = snprintf(buf, size, "%s%s/%s", root, dir, name);
+
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return is_blk_or_file(buf) ? 0 : -ENODEV;
+}
+
+/* Does the swap header at offset of path carry the spec's UUID or label? Read as a plain swap
+ * header (image/swap.h): its UUID and label stay whatever the commit record holds, so even a
+ * corrupt image is found, to be refused and discarded. */
+static bool header_matches(const struct kh_devspec *spec, const char *path, uint64_t offset)
+{
+	uint8_t page[KHI_PAGE_SIZE];
+	struct khi_swap sw;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = pread(fd, page, sizeof(page), (off_t)offset) == (ssize_t)sizeof(page) &&
+	     khi_swap_parse(page, &sw) == 0;
+	close(fd);
+	if (!ok)
+		return false;
+	if (spec->kind == KH_DEVSPEC_UUID)
+		return !memcmp(sw.uuid, spec->uuid, 16);
+	return !strncmp(sw.label, spec->value, KH_SWAP_LABEL_MAX);
+}
+
+static int by_swap_header(const struct kh_devspec *spec, uint64_t offset, const char *root,
+			  char *buf, size_t size)
+{
+	char dir[PATH_MAX];
+	struct dirent **names;
+	int n, r = -ENODEV;
+
+	snprintf(dir, sizeof(dir), "%s/sys/class/block", root);
+	n = scandir(dir, &names, NULL, alphasort);
+	if (n < 0)
+		return -ENODEV;
+	for (int i = 0; i < n; i++) {
+		char *name = names[i]->d_name;
+		if (r == -ENODEV && name[0] != '.') {
+			/* sysfs spells a '/' of the node's name as '!' (cciss!c0d0). */
+			for (char *c = name; *c; c++)
+				if (*c == '!')
+					*c = '/';
+			r = link_target(root, "/dev", name, buf, size);
+			if (r == 0 && !header_matches(spec, buf, offset))
+				r = -ENODEV;
+			if (r == -ENAMETOOLONG)
+				r = -ENODEV;
+		}
+		free(names[i]);
+	}
+	free(names);
+	return r;
+}
+
+int kh_devspec_find(const struct kh_devspec *spec, uint64_t offset, const char *root, char *buf,
+		    size_t size)
+{
+	int r;
+
+	switch (spec->kind) {
+	case KH_DEVSPEC_PATH:
+		return link_target(root, "", spec->value, buf, size);
+	case KH_DEVSPEC_PARTUUID:
+		return link_target(root, "/dev/disk/by-partuuid", spec->value, buf, size);
+	case KH_DEVSPEC_UUID:
+		r = by_swap_header(spec, offset, root, buf, size);
+		return r == -ENODEV ? link_target(root, "/dev/disk/by-uuid", spec->value, buf, size) : r;
+	case KH_DEVSPEC_LABEL:
+		return by_swap_header(spec, offset, root, buf, size);
+	}
+	return -EINVAL;
 }

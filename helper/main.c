@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "helper.h"
+#include "init.h"
 #include "physmem.h"
 
 static void fail(const char *what, int err)
@@ -80,7 +81,7 @@ static int finish(const struct kh_params *pa, struct kh_status *st, uint64_t ent
 	return 1;
 }
 
-int main(void)
+static int run(void)
 {
 	struct kj_handoff h;
 	struct kh_params pa;
@@ -127,5 +128,18 @@ int main(void)
 	err = finish(&pa, &st, entry);
 	kh_params_clear(&pa);
 	free(buf);
+	return err;
+}
+
+/* B's /init, or a program a test script runs. */
+int main(void)
+{
+	int err;
+
+	if (getpid() == 1)
+		kh_init_system();
+	err = run();
+	if (getpid() == 1)
+		kh_init_end();
 	return err;
 }

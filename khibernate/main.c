@@ -10,6 +10,7 @@
 
 #include "common/cmdline.h"
 #include "common/khib-status.h"
+#include "commands.h"
 #include "hibernate.h"
 #include "plan.h"
 
@@ -301,6 +302,8 @@ int main(int argc, char **argv)
 	struct kh_plan plan;
 	int r;
 
+	if (argc > 1 && kh_is_subcommand(argv[1]))
+		return kh_subcommand(argc - 1, argv + 1);
 	r = parse_args(argc, argv, &c);
 	if (r)
 		return r;

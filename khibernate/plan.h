@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "common/config.h"
 #include "kjump/kjump.h"
 #include "swaptarget.h"
 

@@ -1,5 +1,6 @@
 /* Unit tests: the A→B parameters, the B→A status record, the platform blob, build-id notes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "byteorder.h"
+#include "common/blockdev.h"
 #include "common/cmdline.h"
 #include "common/khib-params.h"
 #include "common/khib-status.h"
@@ -247,6 +250,247 @@ static void test_helper_cmdline(void **state)
 	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
 }
 
+/* The kernel command line as khib-resume reads it: last value wins, quotes, flags. */
+static void test_cmdline_value(void **state)
+{
+	static const struct {
+		const char *cmdline, *key, *want;
+		int err;
+	} cases[] = {
+		{ "ro khibernate.resume=/dev/vda1 quiet", "khibernate.resume=", "/dev/vda1", 0 },
+		{ "khibernate.resume=/dev/a khibernate.resume=/dev/b", "khibernate.resume=", "/dev/b", 0 },
+		{ "xkhibernate.resume=/dev/a", "khibernate.resume=", NULL, -ENODATA },
+		{ "khibernate.resume_offset=5", "khibernate.resume=", NULL, -ENODATA },
+		{ "a \"khibernate.resume=LABEL=my swap\" b", "khibernate.resume=", "LABEL=my swap", 0 },
+		{ "khibernate.resume=\"LABEL=a b\"", "khibernate.resume=", "LABEL=a b", 0 },
+		{ "khibernate.resume=\n", "khibernate.resume=", "", 0 },
+		{ "\tkhibernate.resume=/dev/x\n", "khibernate.resume=", "/dev/x", 0 },
+		{ "khibernate.resume=/dev/0123456789abcdef", "khibernate.resume=", NULL, -ENAMETOOLONG },
+	};
+	char buf[16];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r = kh_cmdline_value(cases[i].cmdline, cases[i].key, buf, sizeof(buf));
+		if (r != cases[i].err)
+			fail_msg("'%s': got %d, want %d", cases[i].cmdline, r, cases[i].err);
+		if (!r)
+			assert_string_equal(buf, cases[i].want);
+	}
+	assert_true(kh_cmdline_flag("a noresume b", "noresume"));
+	assert_true(kh_cmdline_flag("noresume", "noresume"));
+	assert_false(kh_cmdline_flag("noresumex khibernate.noresume=1", "noresume"));
+	assert_false(kh_cmdline_flag("", "noresume"));
+}
+
+/* khibernate.resume_offset= and --offset: pages, decimal digits only, no wrap. */
+static void test_parse_pages(void **state)
+{
+	static const struct {
+		const char *s;
+		int err;
+		uint64_t bytes;
+	} cases[] = {
+		{ "0", 0, 0 }, { "1", 0, 4096 }, { "34816", 0, 34816ull * 4096 },
+		{ "2251799813685247", 0, 2251799813685247ull * 4096 },  /* INT64_MAX / 4096 */
+		{ "2251799813685248", -ERANGE, 0 },
+		{ "4503599627370496", -ERANGE, 0 },                      /* 2^52 pages: 2^64 bytes */
+		{ "99999999999999999999999", -ERANGE, 0 },
+		{ "-1", -EINVAL, 0 }, { "+1", -EINVAL, 0 }, { "abc", -EINVAL, 0 }, { "", -EINVAL, 0 },
+		{ "0x10", -EINVAL, 0 }, { "12 ", -EINVAL, 0 }, { " 12", -EINVAL, 0 }, { "1e3", -EINVAL, 0 },
+	};
+	uint64_t bytes;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r = kh_parse_pages(cases[i].s, &bytes);
+		if (r != cases[i].err)
+			fail_msg("'%s': got %d, want %d", cases[i].s, r, cases[i].err);
+		if (!r)
+			assert_true(bytes == cases[i].bytes);
+	}
+}
+
+static void test_resume_args(void **state)
+{
+	static const struct {
+		const char *cmdline;
+		int err;
+		const char *device;
+		uint64_t offset;
+		bool noresume;
+	} cases[] = {
+		{ "root=/dev/vda2 ro", -ENODATA, "", 0, false },
+		{ "noresume", -ENODATA, "", 0, true },
+		{ "khibernate.resume=UUID=0a-1", 0, "UUID=0a-1", 0, false },
+		{ "khibernate.resume=/dev/sda2 khibernate.resume_offset=34816", 0, "/dev/sda2",
+		  34816ull * 4096, false },
+		{ "khibernate.resume_offset=1 khibernate.resume=/dev/a khibernate.resume_offset=2",
+		  0, "/dev/a", 8192, false },
+		{ "khibernate.resume=/dev/a khibernate.resume=/dev/b khibernate.noresume", 0, "/dev/b",
+		  0, true },
+		{ "khibernate.resume=/dev/a noresume", 0, "/dev/a", 0, true },
+		{ "khibernate.resume=/dev/a khibernate.resume_offset=-1", -EINVAL, "/dev/a", 0, false },
+		{ "khibernate.resume=/dev/a khibernate.resume_offset=abc", -EINVAL, "/dev/a", 0, false },
+		{ "khibernate.resume=/dev/a khibernate.resume_offset=", -EINVAL, "/dev/a", 0, false },
+		{ "khibernate.resume=/dev/a khibernate.resume_offset=4503599627370497", -ERANGE,
+		  "/dev/a", 0, false },
+		{ "khibernate.resume=/dev/a khibernate.resume_offset=111111111111111111111111111111111",
+		  -ERANGE, "/dev/a", 0, false },
+		{ "khibernate.resume= noresume", -EINVAL, "", 0, true },
+	};
+	struct kh_resume_args a;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r = kh_resume_args_parse(cases[i].cmdline, &a);
+		if (r != cases[i].err)
+			fail_msg("'%s': got %d, want %d", cases[i].cmdline, r, cases[i].err);
+		assert_string_equal(a.device, cases[i].device);
+		assert_int_equal(a.noresume, cases[i].noresume);
+		if (!r)
+			assert_true(a.offset == cases[i].offset);
+	}
+}
+
+static void test_devspec_parse(void **state)
+{
+	static const uint8_t uuid[16] = { 0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f, 0x60, 0x71,
+					  0x82, 0x93, 0xa4, 0xb5, 0xc6, 0xd7, 0xe8, 0xf9 };
+	static const struct {
+		const char *s;
+		int err;
+		enum kh_devspec_kind kind;
+		const char *value;
+	} cases[] = {
+		{ "/dev/vda1", 0, KH_DEVSPEC_PATH, "/dev/vda1" },
+		{ "UUID=0A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9", 0, KH_DEVSPEC_UUID,
+		  "0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9" },
+		{ "UUID=0a1b2c3d4e5f60718293a4b5c6d7e8f9", 0, KH_DEVSPEC_UUID,
+		  "0a1b2c3d4e5f60718293a4b5c6d7e8f9" },
+		{ "PARTUUID=ABCD1234-02", 0, KH_DEVSPEC_PARTUUID, "abcd1234-02" },
+		{ "LABEL=khibswap", 0, KH_DEVSPEC_LABEL, "khibswap" },
+		{ "LABEL=0123456789abcdef", 0, KH_DEVSPEC_LABEL, "0123456789abcdef" },
+		{ "LABEL=0123456789abcdefg", -EINVAL, 0, NULL },
+		{ "LABEL=", -EINVAL, 0, NULL },
+		{ "UUID=0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f", -EINVAL, 0, NULL },
+		{ "UUID=0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f90", -EINVAL, 0, NULL },
+		{ "UUID=0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8fg", -EINVAL, 0, NULL },
+		{ "/dev/", -EINVAL, 0, NULL },
+		{ "vda1", -EINVAL, 0, NULL },
+		{ "254:1", -EINVAL, 0, NULL },
+		{ "", -EINVAL, 0, NULL },
+	};
+	struct kh_devspec d;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r = kh_devspec_parse(cases[i].s, &d);
+		if (r != cases[i].err)
+			fail_msg("'%s': got %d, want %d", cases[i].s, r, cases[i].err);
+		if (r)
+			continue;
+		assert_int_equal(d.kind, cases[i].kind);
+		assert_string_equal(d.value, cases[i].value);
+		if (d.kind == KH_DEVSPEC_UUID)
+			assert_memory_equal(d.uuid, uuid, 16);
+	}
+}
+
+/* A swap header (mkswap's layout) at offset of path: UUID and label, and a signature. */
+static void put_swap(const char *path, uint64_t offset, const uint8_t uuid[16],
+		     const char *label, const char *sig)
+{
+	uint8_t page[4096] = { 0 };
+	FILE *f = fopen(path, "r+") ?: fopen(path, "w");
+
+	assert_non_null(f);
+	put_le32(page + 1024, 1);
+	put_le32(page + 1028, 99);
+	memcpy(page + 1036, uuid, 16);
+	strncpy((char *)page + 1052, label, 16);
+	memcpy(page + 4086, sig, 10);
+	assert_int_equal(fseek(f, (long)offset, SEEK_SET), 0);
+	assert_int_equal(fwrite(page, 1, sizeof(page), f), sizeof(page));
+	assert_int_equal(fseek(f, (long)(offset + 100 * 4096 - 1), SEEK_SET), 0);
+	assert_int_equal(fputc(0, f), 0);
+	fclose(f);
+}
+
+static void mkdirs(const char *root, const char *sub)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/%s'", root, sub);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* UUID= and LABEL= by the swap header while an image waits, in /sys/class/block name order;
+ * PARTUUID= and a filesystem's UUID through udev's links; paths as they are. */
+static void test_devspec_find(void **state)
+{
+	static const uint8_t u1[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+	static const uint8_t u2[16] = { 0xff, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+	char root[] = "/tmp/khib-devspec-XXXXXX", path[256], file[512], want[512];
+	struct kh_devspec d;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	mkdirs(root, "sys/class/block/vda");
+	mkdirs(root, "sys/class/block/vda1");
+	mkdirs(root, "sys/class/block/vda2");
+	mkdirs(root, "sys/class/block/cciss!c0d0");
+	mkdirs(root, "dev/disk/by-partuuid");
+	mkdirs(root, "dev/disk/by-uuid");
+	mkdirs(root, "dev/cciss");
+	snprintf(file, sizeof(file), "%s/dev/vda", root);
+	assert_int_equal(close(creat(file, 0600)), 0);           /* a disk: no swap header */
+	snprintf(file, sizeof(file), "%s/dev/vda1", root);
+	put_swap(file, 0, u1, "khibswap", "KHIBERNATE");          /* an image waits */
+	snprintf(file, sizeof(file), "%s/dev/vda2", root);
+	put_swap(file, 0, u2, "other", "SWAPSPACE2");
+	put_swap(file, 8 * 4096, u2, "inafile", "SWAPSPACE2");    /* a "swap file" inside it */
+	snprintf(file, sizeof(file), "%s/dev/cciss/c0d0", root);
+	put_swap(file, 0, u2, "cciss", "SWAPSPACE2");
+	snprintf(file, sizeof(file), "%s/dev/disk/by-partuuid/abcd-01", root);
+	assert_int_equal(symlink("../../vda1", file), 0);
+	snprintf(file, sizeof(file), "%s/dev/disk/by-uuid/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9", root);
+	assert_int_equal(symlink("../../vda2", file), 0);
+
+	assert_int_equal(kh_devspec_parse("UUID=01020304-0506-0708-090a-0b0c0d0e0f10", &d), 0);
+	assert_int_equal(kh_devspec_find(&d, 0, root, path, sizeof(path)), 0);
+	snprintf(want, sizeof(want), "%s/dev/vda1", root);
+	assert_string_equal(path, want);
+	assert_int_equal(kh_devspec_parse("LABEL=khibswap", &d), 0);
+	assert_int_equal(kh_devspec_find(&d, 0, root, path, sizeof(path)), 0);
+	assert_string_equal(path, want);
+	assert_int_equal(kh_devspec_parse("PARTUUID=ABCD-01", &d), 0);
+	assert_int_equal(kh_devspec_find(&d, 0, root, path, sizeof(path)), 0);
+	assert_string_equal(path + strlen(root), "/dev/disk/by-partuuid/abcd-01");
+	/* The first of two areas with one UUID, in name order: cciss/c0d0 before vda2. */
+	assert_int_equal(kh_devspec_parse("UUID=ff020304-0506-0708-090a-0b0c0d0e0f10", &d), 0);
+	assert_int_equal(kh_devspec_find(&d, 0, root, path, sizeof(path)), 0);
+	assert_string_equal(path + strlen(root), "/dev/cciss/c0d0");
+	assert_int_equal(kh_devspec_parse("LABEL=inafile", &d), 0);
+	assert_int_equal(kh_devspec_find(&d, 0, root, path, sizeof(path)), -ENODEV);
+	assert_int_equal(kh_devspec_find(&d, 8 * 4096, root, path, sizeof(path)), 0);
+	assert_string_equal(path + strlen(root), "/dev/vda2");
+	/* A UUID no swap header has: a filesystem's, through udev. */
+	assert_int_equal(kh_devspec_parse("UUID=0A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9", &d), 0);
+	assert_int_equal(kh_devspec_find(&d, 8 * 4096, root, path, sizeof(path)), 0);
+	assert_string_equal(path + strlen(root), "/dev/disk/by-uuid/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9");
+	assert_int_equal(kh_devspec_parse("UUID=00000000-0000-0000-0000-000000000000", &d), 0);
+	assert_int_equal(kh_devspec_find(&d, 0, root, path, sizeof(path)), -ENODEV);
+	assert_int_equal(kh_devspec_parse("LABEL=nowhere", &d), 0);
+	assert_int_equal(kh_devspec_find(&d, 0, root, path, sizeof(path)), -ENODEV);
+	assert_int_equal(kh_devspec_parse("/dev/vda2", &d), 0);
+	assert_int_equal(kh_devspec_find(&d, 0, root, path, sizeof(path)), 0);
+	assert_int_equal(kh_devspec_parse("/dev/vdb", &d), 0);
+	assert_int_equal(kh_devspec_find(&d, 0, root, path, sizeof(path)), -ENODEV);
+	snprintf(file, sizeof(file), "rm -rf '%s'", root);
+	assert_int_equal(system(file), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +501,11 @@ int main(void)
 		cmocka_unit_test(test_platform_round_trip),
 		cmocka_unit_test(test_build_id),
 		cmocka_unit_test(test_helper_cmdline),
+		cmocka_unit_test(test_cmdline_value),
+		cmocka_unit_test(test_parse_pages),
+		cmocka_unit_test(test_resume_args),
+		cmocka_unit_test(test_devspec_parse),
+		cmocka_unit_test(test_devspec_find),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "helper/helper.h"
+#include "helper/init.h"
 #include "helper/physmem.h"
 #include "image/khimage.h"
 
@@ -111,10 +112,35 @@ static void test_threads_fit(void **state)
 	assert_int_equal(kh_threads_fit(4, 0), 1);
 }
 
+/* The list the builder writes: paths in order, comments and blanks skipped, bounded. */
+static void test_modules_parse(void **state)
+{
+	char text[] = "# kernel modules for the helper kernel 6.12, in load order\n"
+		      "/usr/lib/modules/6.12/kernel/drivers/virtio/virtio.ko\n"
+		      "\n"
+		      "  /usr/lib/modules/6.12/kernel/drivers/virtio/virtio_ring.ko  \t\r\n"
+		      "/usr/lib/modules/6.12/kernel/drivers/block/virtio_blk.ko # the disk\n"
+		      "   # only a comment\n"
+		      "/last/without/newline.ko";
+	char two[] = "a.ko\nb.ko\nc.ko\n", empty[] = "", blank[] = "\n \n# x\n";
+	const char *paths[8];
+
+	(void)state;
+	assert_int_equal(kh_modules_parse(text, paths, 8), 4);
+	assert_string_equal(paths[0], "/usr/lib/modules/6.12/kernel/drivers/virtio/virtio.ko");
+	assert_string_equal(paths[1], "/usr/lib/modules/6.12/kernel/drivers/virtio/virtio_ring.ko");
+	assert_string_equal(paths[2], "/usr/lib/modules/6.12/kernel/drivers/block/virtio_blk.ko");
+	assert_string_equal(paths[3], "/last/without/newline.ko");
+	assert_int_equal(kh_modules_parse(two, paths, 2), -E2BIG);
+	assert_int_equal(kh_modules_parse(empty, paths, 8), 0);
+	assert_int_equal(kh_modules_parse(blank, paths, 8), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_saved_ranges),
+		cmocka_unit_test(test_modules_parse),
 		cmocka_unit_test(test_region_at_edges),
 		cmocka_unit_test(test_ranges_within),
 		cmocka_unit_test(test_threads_fit),

@@ -12,7 +12,8 @@
 
 #include <cmocka.h>
 
-#include "khibernate/config.h"
+#include "common/config.h"
+#include "khibernate/helper-modules.h"
 #include "khibernate/plan.h"
 #include "khibernate/reserve.h"
 #include "khibernate/swaptarget.h"
@@ -178,12 +179,204 @@ static void test_swapfile_offset(void **state)
 	unlink(path);
 }
 
+/* What `khibernate config` prints reads back as the same settings. */
+static void test_config_get_write(void **state)
+{
+	static const char *const keys[] = { "swap", "threads", "compress", "encrypt",
+		"helper_kernel", "helper_initrd", "helper_cmdline", "reserve" };
+	struct kh_config c, d;
+	char buf[512], *text = NULL, *path;
+	size_t size = 0;
+	unsigned line;
+	FILE *f;
+
+	(void)state;
+	kh_config_init(&c);
+	assert_int_equal(kh_config_get(&c, "compress", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "lz4");
+	assert_int_equal(kh_config_get(&c, "encrypt", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "none");
+	assert_int_equal(kh_config_get(&c, "helper_initrd", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/boot/khib/helper.img");
+	assert_int_equal(kh_config_get(&c, "colour", buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(kh_config_set(&c, "compress", "lz4hc:9"), 0);
+	assert_int_equal(kh_config_set(&c, "encrypt", "keyfile:/etc/khibernate/key"), 0);
+	assert_int_equal(kh_config_set(&c, "threads", "3"), 0);
+	assert_int_equal(kh_config_set(&c, "helper_cmdline", "quiet a=b"), 0);
+	assert_int_equal(kh_config_get(&c, "compress", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "lz4hc:9");
+	assert_int_equal(kh_config_get(&c, "encrypt", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "keyfile:/etc/khibernate/key");
+	assert_int_equal(kh_config_get(&c, "encrypt", buf, 8), -ENOBUFS);
+	f = open_memstream(&text, &size);
+	kh_config_write(&c, f);
+	fclose(f);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(buf, sizeof(buf), "\n%s = ", keys[i]);
+		if (!strstr(text, buf) && strncmp(text, buf + 1, strlen(buf + 1)))
+			fail_msg("no line for %s in:\n%s", keys[i], text);
+	}
+	path = write_tmp(text);
+	kh_config_init(&d);
+	assert_int_equal(kh_config_load(&d, path, 1, &line), 0);
+	assert_memory_equal(&c, &d, sizeof(c));
+	unlink(path);
+	free(text);
+	/* A bad key file value keeps the previous setting. */
+	assert_int_equal(kh_config_set(&c, "encrypt", "keyfile:"), -EINVAL);
+	assert_int_equal(c.encrypt, KH_ENCRYPT_KEYFILE);
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A shell command; %s in fmt is arg. */
+static void run(const char *fmt, const char *arg)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), fmt, arg);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* A virtio disk and an AHCI one as sysfs shows them: each level's modalias and driver. */
+static void test_dev_module_needs(void **state)
+{
+	char root[] = "/tmp/khib-sysfs-XXXXXX";
+	struct kh_names aliases = { 0 }, names = { 0 };
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	run("cd %s && mkdir -p sys/dev/block sys/module/virtio_pci sys/bus/pci/drivers/virtio-pci "
+	    "sys/devices/pci0000:00/0000:00:04.0/virtio1/block/vda/vda1 "
+	    "sys/devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda/sda2 && "
+	    "ln -s ../../devices/pci0000:00/0000:00:04.0/virtio1/block/vda/vda1 sys/dev/block/254:1 && "
+	    "ln -s ../../devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda/sda2 "
+	    "sys/dev/block/8:2 && "
+	    "ln -s ../../../../module/virtio_pci sys/bus/pci/drivers/virtio-pci/module && "
+	    "ln -s ../../../bus/pci/drivers/virtio-pci sys/devices/pci0000:00/0000:00:04.0/driver && "
+	    "echo virtio:d00000002v00001AF4 > sys/devices/pci0000:00/0000:00:04.0/virtio1/modalias && "
+	    "echo pci:v00001AF4d00001001sv00001AF4sd00000002bc01sc00i00 > "
+	    "sys/devices/pci0000:00/0000:00:04.0/modalias && "
+	    "echo scsi:t-0x00 > sys/devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/modalias && "
+	    "echo pci:v00008086d00002922sv00001AF4sd00001100bc01sc06i01 > "
+	    "sys/devices/pci0000:00/0000:00:1f.2/modalias", root);
+	assert_int_equal(kh_dev_module_needs(root, 254, 1, &aliases, &names), 0);
+	assert_int_equal(aliases.n, 2);
+	assert_string_equal(aliases.v[0], "virtio:d00000002v00001AF4");
+	assert_string_equal(aliases.v[1], "pci:v00001AF4d00001001sv00001AF4sd00000002bc01sc00i00");
+	assert_int_equal(names.n, 1);
+	assert_string_equal(names.v[0], "virtio_pci");
+	kh_names_free(&aliases);
+	kh_names_free(&names);
+	assert_int_equal(kh_dev_module_needs(root, 8, 2, &aliases, &names), 0);
+	assert_int_equal(aliases.n, 2);
+	assert_string_equal(aliases.v[0], "scsi:t-0x00");
+	assert_int_equal(names.n, 0);
+	kh_names_free(&aliases);
+	assert_int_equal(kh_dev_module_needs(root, 8, 3, &aliases, &names), -ENODEV);
+	run("rm -rf %s", root);
+}
+
+/* Modules from a distribution-like tree: aliases and names to files, dependencies first,
+ * softdeps before, built-ins skipped, each once. */
+static void test_modules_resolve(void **state)
+{
+	static const char *const want[] = {
+		"kernel/drivers/virtio/virtio.ko.xz", "kernel/drivers/virtio/virtio_ring.ko.xz",
+		"kernel/drivers/block/virtio_blk.ko.xz", "kernel/drivers/virtio/virtio_pci_modern_dev.ko.xz",
+		"kernel/drivers/virtio/virtio_pci_legacy_dev.ko.xz", "kernel/drivers/virtio/virtio_pci.ko.xz",
+		"kernel/lib/crc32c_generic.ko.zst", "kernel/drivers/scsi/scsi_common.ko",
+		"kernel/drivers/scsi/scsi_mod.ko", "kernel/drivers/scsi/sd_mod.ko.gz",
+	};
+	char dir[] = "/tmp/khib-moddir-XXXXXX";
+	struct kh_names aliases = { 0 }, names = { 0 }, paths = { 0 };
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	write_file(dir, "modules.dep",
+		   "kernel/drivers/virtio/virtio.ko.xz:\n"
+		   "kernel/drivers/virtio/virtio_ring.ko.xz: kernel/drivers/virtio/virtio.ko.xz\n"
+		   "kernel/drivers/block/virtio_blk.ko.xz: kernel/drivers/virtio/virtio_ring.ko.xz "
+		   "kernel/drivers/virtio/virtio.ko.xz\n"
+		   "kernel/drivers/virtio/virtio_pci.ko.xz: kernel/drivers/virtio/virtio_pci_modern_dev.ko.xz "
+		   "kernel/drivers/virtio/virtio_pci_legacy_dev.ko.xz kernel/drivers/virtio/virtio_ring.ko.xz "
+		   "kernel/drivers/virtio/virtio.ko.xz\n"
+		   "kernel/drivers/virtio/virtio_pci_modern_dev.ko.xz:\n"
+		   "kernel/drivers/virtio/virtio_pci_legacy_dev.ko.xz:\n"
+		   "kernel/drivers/scsi/sd_mod.ko.gz: kernel/drivers/scsi/scsi_mod.ko "
+		   "kernel/drivers/scsi/scsi_common.ko\n"
+		   "kernel/drivers/scsi/scsi_mod.ko: kernel/drivers/scsi/scsi_common.ko\n"
+		   "kernel/drivers/scsi/scsi_common.ko:\n"
+		   "kernel/lib/crc32c_generic.ko.zst:\n"
+		   "kernel/drivers/net/e1000.ko.xz:\n");
+	write_file(dir, "modules.alias",
+		   "# Aliases extracted from modules themselves.\n"
+		   "alias virtio:d00000002v* virtio_blk\n"
+		   "alias pci:v00001AF4d*sv*sd*bc*sc*i* virtio_pci\n"
+		   "alias scsi:t-0x00* sd_mod\n"
+		   "alias pci:v00008086d00002922sv*sd*bc*sc*i* ahci\n"
+		   "alias pci:v00008086d0000100Esv*sd*bc*sc*i* e1000\n");
+	write_file(dir, "modules.softdep", "# Soft dependencies.\nsoftdep sd_mod pre: crc32c-generic post: t10_pi\n");
+	assert_int_equal(kh_names_add(&aliases, "virtio:d00000002v00001AF4"), 0);
+	assert_int_equal(kh_names_add(&aliases, "pci:v00001AF4d00001001sv00001AF4sd00000002bc01sc00i00"), 0);
+	assert_int_equal(kh_names_add(&aliases, "scsi:t-0x00"), 0);
+	assert_int_equal(kh_names_add(&aliases, "pci:v00008086d00002922sv00001AF4sd00001100bc01sc06i01"), 0);
+	assert_int_equal(kh_names_add(&names, "virtio-pci"), 0);   /* bound, and already wanted */
+	assert_int_equal(kh_names_add(&names, "built_in_thing"), 0);
+	assert_int_equal(kh_modules_resolve(dir, &aliases, &names, &paths), 0);
+	for (size_t i = 0; i < paths.n; i++)
+		print_message("  %s\n", paths.v[i]);
+	assert_int_equal(paths.n, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < paths.n; i++)
+		assert_string_equal(paths.v[i], want[i]);
+	kh_names_free(&paths);
+	/* A cycle is refused rather than looped over. */
+	write_file(dir, "modules.dep", "a.ko: b.ko\nb.ko: a.ko\n");
+	kh_names_free(&aliases);
+	assert_int_equal(kh_names_add(&names, "a"), 0);
+	assert_int_equal(kh_modules_resolve(dir, &aliases, &names, &paths), -ELOOP);
+	kh_names_free(&paths);
+	kh_names_free(&names);
+	run("rm -rf %s", dir);
+	assert_int_equal(kh_modules_resolve(dir, &aliases, &names, &paths), -ENOENT);
+}
+
+static void test_module_name(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "kernel/drivers/block/virtio_blk.ko.xz", "virtio_blk" },
+		{ "virtio-pci", "virtio_pci" }, { "a/b/crc32c-generic.ko.zst", "crc32c_generic" },
+		{ "nvme.ko", "nvme" }, { "", "" },
+	};
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		kh_module_name(cases[i][0], buf, sizeof(buf));
+		assert_string_equal(buf, cases[i][1]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_set),
 		cmocka_unit_test(test_first_budget),
 		cmocka_unit_test(test_config_file),
+		cmocka_unit_test(test_config_get_write),
+		cmocka_unit_test(test_dev_module_needs),
+		cmocka_unit_test(test_modules_resolve),
+		cmocka_unit_test(test_module_name),
 		cmocka_unit_test(test_extents_merge),
 		cmocka_unit_test(test_swapfile_offset),
 	};

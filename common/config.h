@@ -1,21 +1,27 @@
-/* config: /etc/khibernate.conf, then command-line overrides.
+/* config: /etc/khibernate.conf, the one configuration of khibernate, khib-resume and the
+ * initramfs integrations (which learn values with `khibernate config KEY`). One set of defaults,
+ * here; command-line options override the file.
  *
  * The file has "key = value" lines; '#' starts a comment; blank lines are ignored. Keys:
  *   swap = PATH               swap partition or swap file to write the image to (required)
- *   threads = N               compression threads in the helper (0 = all its CPUs)
+ *   threads = N               threads in the helper (0 = all its CPUs)
  *   compress = lz4 | lz4hc[:LEVEL] | none
  *   encrypt = none | passphrase | keyfile:PATH
+ *                             passphrase: asked for at boot; keyfile: PATH holds 32 bytes and
+ *                             is copied into the initramfs
  *   helper_kernel = PATH      the helper's bzImage   (default /boot/khib/bzImage)
  *   helper_initrd = PATH      the helper's initramfs (default /boot/khib/helper.img)
  *   helper_cmdline = ARGS     extra arguments for the helper kernel
  *   reserve = MIB             swap to reserve for the first try (0 = the estimate: memory in
- *                             use + 5% + 16 MiB); grown up to all of RAM if the image needs more
+ *                             use + 5% + 16 MiB); grown up to all of RAM if the image needs it
  * An unknown key or a bad value is an error that names the file and line.
  */
 #ifndef KHIB_CONFIG_H
 #define KHIB_CONFIG_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define KH_CONFIG_PATH "/etc/khibernate.conf"
 #define KH_CONFIG_STR 256
@@ -42,9 +48,21 @@ void kh_config_init(struct kh_config *c);
  *  @return 0, -ENOENT unknown key, -EINVAL bad value, -ENAMETOOLONG. */
 int kh_config_set(struct kh_config *c, const char *key, const char *value);
 
+/*! kh_config_get() : the value of key as the file would spell it ("lz4hc:9", "keyfile:/k").
+ *  @return 0, -ENOENT unknown key, -ENOBUFS (buf too small; truncated). */
+int kh_config_get(const struct kh_config *c, const char *key, char *buf, size_t size);
+
+/*! kh_config_write() : every key, "key = value" a line, in the order of the list above. */
+void kh_config_write(const struct kh_config *c, FILE *out);
+
 /*! kh_config_load() : reads a config file. A missing file is not an error if !must_exist.
- *  @return 0; -errno of open; or an error of kh_config_set with *ret_line set to its line. */
+ *  @return 0; -errno of open; or an error of kh_config_set with *ret_line set to its line
+ *  (-EINVAL with a line and no '=' on it too). *ret_line is 0 when the error has no line. */
 int kh_config_load(struct kh_config *c, const char *path, int must_exist, unsigned *ret_line);
+
+/*! kh_config_strerror() : what an error of kh_config_load or kh_config_set means, for a
+ *  message after "FILE:LINE: " ("unknown key", ...). Never NULL. */
+const char *kh_config_strerror(int err);
 
 /*! kh_parse_compression() : "lz4", "lz4hc", "lz4hc:LEVEL" (1..12), "none".
  *  @return 0 or -EINVAL. */

@@ -1,0 +1,219 @@
+/* Configuration file and overrides; see config.h. */
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "image/khimage.h"
+
+enum key_type { K_STR, K_UINT, K_COMPRESS, K_ENCRYPT };
+
+/* Every key once: its name, where it lives, how it is spelled. The order is the order of
+ * `khibernate config`. */
+static const struct key {
+	const char *name;
+	enum key_type type;
+	size_t offset;  /* K_STR, K_UINT */
+	uint32_t max;   /* K_UINT */
+} keys[] = {
+	{ "swap", K_STR, offsetof(struct kh_config, swap), 0 },
+	{ "threads", K_UINT, offsetof(struct kh_config, threads), KHI_THREADS_MAX },
+	{ "compress", K_COMPRESS, 0, 0 },
+	{ "encrypt", K_ENCRYPT, 0, 0 },
+	{ "helper_kernel", K_STR, offsetof(struct kh_config, helper_kernel), 0 },
+	{ "helper_initrd", K_STR, offsetof(struct kh_config, helper_initrd), 0 },
+	{ "helper_cmdline", K_STR, offsetof(struct kh_config, helper_cmdline), 0 },
+	{ "reserve", K_UINT, offsetof(struct kh_config, reserve_mib), 1u << 30 },
+};
+
+_Static_assert(sizeof(unsigned) == sizeof(uint32_t), "K_UINT fields are 32-bit");
+
+void kh_config_init(struct kh_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->compression = KHI_COMPRESS_LZ4;
+	snprintf(c->helper_kernel, sizeof(c->helper_kernel), "/boot/khib/bzImage");
+	snprintf(c->helper_initrd, sizeof(c->helper_initrd), "/boot/khib/helper.img");
+}
+
+int kh_parse_compression(const char *s, uint32_t *ret_compression, uint32_t *ret_level)
+{
+	char *end;
+	long level;
+
+	if (!strcmp(s, "none") || !strcmp(s, "lz4")) {
+		*ret_compression = s[0] == 'n' ? KHI_COMPRESS_NONE : KHI_COMPRESS_LZ4;
+		*ret_level = 0;
+		return 0;
+	}
+	if (strncmp(s, "lz4hc", 5))
+		return -EINVAL;
+	level = 0;
+	if (s[5] == ':') {
+		level = strtol(s + 6, &end, 10);
+		if (*end || end == s + 6 || level < 1 || level > 12)
+			return -EINVAL;
+	} else if (s[5]) {
+		return -EINVAL;
+	}
+	*ret_compression = KHI_COMPRESS_LZ4HC;
+	*ret_level = (uint32_t)level;
+	return 0;
+}
+
+static int set_str(char *dst, const char *value)
+{
+	if (strlen(value) >= KH_CONFIG_STR)
+		return -ENAMETOOLONG;
+	strcpy(dst, value);
+	return 0;
+}
+
+/* A decimal number, at most max. */
+static int set_uint(uint32_t *dst, const char *value, uint32_t max)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(value, &end, 10);
+	if (!*value || *end || *value == '-' || errno || n > max)
+		return -EINVAL;
+	*dst = (uint32_t)n;
+	return 0;
+}
+
+static int set_encrypt(struct kh_config *c, const char *value)
+{
+	if (!strcmp(value, "none"))
+		c->encrypt = KH_ENCRYPT_NONE;
+	else if (!strcmp(value, "passphrase"))
+		c->encrypt = KH_ENCRYPT_PASSPHRASE;
+	else if (!strncmp(value, "keyfile:", 8) && value[8]) {
+		int r = set_str(c->keyfile, value + 8);
+		if (r)
+			return r;
+		c->encrypt = KH_ENCRYPT_KEYFILE;
+	} else
+		return -EINVAL;
+	return 0;
+}
+
+static const struct key *find_key(const char *name)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(keys[i].name, name))
+			return &keys[i];
+	return NULL;
+}
+
+int kh_config_set(struct kh_config *c, const char *key, const char *value)
+{
+	const struct key *k = find_key(key);
+
+	if (!k)
+		return -ENOENT;
+	switch (k->type) {
+	case K_STR: return set_str((char *)c + k->offset, value);
+	case K_UINT: return set_uint((uint32_t *)((char *)c + k->offset), value, k->max);
+	case K_COMPRESS: return kh_parse_compression(value, &c->compression, &c->level);
+	case K_ENCRYPT: return set_encrypt(c, value);
+	}
+	return -ENOENT;
+}
+
+int kh_config_get(const struct kh_config *c, const char *key, char *buf, size_t size)
+{
+	static const char *const encrypt[] = { "none", "passphrase", "keyfile:" };
+	const struct key *k = find_key(key);
+	int n = 0;
+
+	if (!k)
+		return -ENOENT;
+	switch (k->type) {
+	case K_STR:
+		n = snprintf(buf, size, "%s", (const char *)c + k->offset);
+		break;
+	case K_UINT:
+		n = snprintf(buf, size, "%u", *(const uint32_t *)((const char *)c + k->offset));
+		break;
+	case K_COMPRESS:
+		if (c->compression == KHI_COMPRESS_LZ4HC && c->level)
+			n = snprintf(buf, size, "lz4hc:%u", c->level);
+		else
+			n = snprintf(buf, size, "%s", c->compression == KHI_COMPRESS_NONE ? "none" :
+				     c->compression == KHI_COMPRESS_LZ4 ? "lz4" : "lz4hc");
+		break;
+	case K_ENCRYPT:
+		n = snprintf(buf, size, "%s%s", encrypt[c->encrypt],
+			     c->encrypt == KH_ENCRYPT_KEYFILE ? c->keyfile : "");
+		break;
+	}
+	return n < 0 || (size_t)n >= size ? -ENOBUFS : 0;
+}
+
+void kh_config_write(const struct kh_config *c, FILE *out)
+{
+	char value[KH_CONFIG_STR + 16];
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		(void)kh_config_get(c, keys[i].name, value, sizeof(value)); /* fits: see value */
+		fprintf(out, "%s = %s\n", keys[i].name, value);
+	}
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = 0;
+	return s;
+}
+
+int kh_config_load(struct kh_config *c, const char *path, int must_exist, unsigned *ret_line)
+{
+	char line[1024];
+	unsigned n = 0;
+	int r = 0;
+	FILE *f = fopen(path, "re");
+
+	*ret_line = 0;
+	if (!f)
+		return errno == ENOENT && !must_exist ? 0 : -errno;
+	while (!r && fgets(line, sizeof(line), f)) {
+		char *s, *eq;
+		n++;
+		line[strcspn(line, "#")] = 0;
+		s = trim(line);
+		if (!*s)
+			continue;
+		eq = strchr(s, '=');
+		if (!eq) {
+			r = -EINVAL;
+			break;
+		}
+		*eq = 0;
+		r = kh_config_set(c, trim(s), trim(eq + 1));
+	}
+	fclose(f);
+	if (r)
+		*ret_line = n;
+	return r;
+}
+
+const char *kh_config_strerror(int err)
+{
+	switch (err) {
+	case -ENOENT: return "unknown key";
+	case -EINVAL: return "bad line or value (see khibernate.conf(5))";
+	case -ENAMETOOLONG: return "value too long";
+	}
+	return strerror(-err);
+}

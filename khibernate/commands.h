@@ -1,0 +1,32 @@
+/* commands: khibernate's subcommands beside hibernate, check and status, each in its own file
+ * with its own options; main() hands them argv from the subcommand's name on.
+ *
+ *   khibernate config [-c FILE] [KEY]     the effective settings (config-cmd.c)
+ *   khibernate discard [-c FILE] [--swap PATH]
+ *                                         discard an image still waiting (config-cmd.c)
+ *   khibernate helper build [...]         build the helper's kernel and initramfs
+ *                                         (helper-build.c)
+ * Each returns the process's exit status: 0 done, 1 failed (said why), 2 usage error.
+ */
+#ifndef KHIB_COMMANDS_H
+#define KHIB_COMMANDS_H
+
+#include <stdbool.h>
+
+#include "common/config.h"
+
+/*! kh_is_subcommand() : whether name is one of the commands above. */
+bool kh_is_subcommand(const char *name);
+
+/*! kh_subcommand() : runs argv[0]'s command. */
+int kh_subcommand(int argc, char **argv);
+
+/*! kh_load_config() : defaults, then path (KH_CONFIG_PATH when NULL: may be missing),
+ *  reporting an error once with the file and line. @return 0 or 2 (the exit status). */
+int kh_load_config(const char *path, struct kh_config *c);
+
+int kh_cmd_config(int argc, char **argv);
+int kh_cmd_discard(int argc, char **argv);
+int kh_cmd_helper(int argc, char **argv);
+
+#endif
