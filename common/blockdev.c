@@ -78,7 +78,7 @@ static int parse_uuid(const char *s, uint8_t ret[16])
 int kh_devspec_parse(const char *s, struct kh_devspec *ret)
 {
 	static const struct { const char *prefix; enum kh_devspec_kind kind; } forms[] = {
-		{ "/dev/", KH_DEVSPEC_PATH }, { "UUID=", KH_DEVSPEC_UUID },
+		{ "/", KH_DEVSPEC_PATH }, { "UUID=", KH_DEVSPEC_UUID },
 		{ "PARTUUID=", KH_DEVSPEC_PARTUUID }, { "LABEL=", KH_DEVSPEC_LABEL },
 	};
 	const char *v = NULL;
@@ -90,7 +90,7 @@ int kh_devspec_parse(const char *s, struct kh_devspec *ret)
 			v = ret->kind == KH_DEVSPEC_PATH ? s : s + strlen(forms[i].prefix);
 		}
 	if (!v || !*v || strlen(v) >= sizeof(ret->value) ||
-	    (ret->kind == KH_DEVSPEC_PATH && !v[5]) ||
+	    (ret->kind == KH_DEVSPEC_PATH && !v[1]) ||
 	    (ret->kind == KH_DEVSPEC_LABEL && strlen(v) > KH_SWAP_LABEL_MAX))
 		return -EINVAL;
 	strcpy(ret->value, v);
@@ -111,10 +111,13 @@ static bool is_blk_or_file(const char *path)
 	return stat(path, &st) == 0 && (S_ISBLK(st.st_mode) || S_ISREG(st.st_mode));
 }
 
+/* root + dir + "/" + name, or root + name when dir is NULL (name is absolute), if it is a
+ * device (or a file standing in for one). */
 static int link_target(const char *root, const char *dir, const char *name, char *buf,
 		       size_t size)
 {
-	int n = snprintf(buf, size, "%s%s/%s", root, dir, name);
+	int n = dir ? snprintf(buf, size, "%s%s/%s", root, dir, name) :
+		      snprintf(buf, size, "%s%s", root, name);
 
 	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
@@ -180,7 +183,7 @@ int kh_devspec_find(const struct kh_devspec *spec, uint64_t offset, const char *
 
 	switch (spec->kind) {
 	case KH_DEVSPEC_PATH:
-		return link_target(root, "", spec->value, buf, size);
+		return link_target(root, NULL, spec->value, buf, size);
 	case KH_DEVSPEC_PARTUUID:
 		return link_target(root, "/dev/disk/by-partuuid", spec->value, buf, size);
 	case KH_DEVSPEC_UUID:

@@ -21,7 +21,7 @@ int kh_dev_wait(dev_t dev, char *buf, size_t size, unsigned timeout_ms);
 
 /* How khibernate.resume= (or the configuration's swap) names the swap area. */
 enum kh_devspec_kind {
-	KH_DEVSPEC_PATH,      /* "/dev/vda1", as is */
+	KH_DEVSPEC_PATH,      /* "/dev/vda1" (any absolute path: tests use files), as is */
 	KH_DEVSPEC_UUID,      /* "UUID=" the swap area's (mkswap -U), or a swap file's filesystem */
 	KH_DEVSPEC_PARTUUID,  /* "PARTUUID=" the partition's, from the partition table */
 	KH_DEVSPEC_LABEL,     /* "LABEL=" the swap area's (mkswap -L) */
@@ -35,7 +35,8 @@ struct kh_devspec {
 	uint8_t uuid[16];     /* KH_DEVSPEC_UUID, in the order the swap header stores it */
 };
 
-/*! kh_devspec_parse() : "/dev/...", "UUID=" (32 hex digits, dashes anywhere, any case),
+/*! kh_devspec_parse() : "/dev/..." (or another absolute path), "UUID=" (32 hex digits,
+ *  dashes anywhere, any case),
  *  "PARTUUID=", "LABEL=" (at most 16 bytes). @return 0 or -EINVAL (none of these, or empty). */
 int kh_devspec_parse(const char *s, struct kh_devspec *ret);
 

@@ -78,8 +78,9 @@ endef
 # Unit tests: a module appends cmocka test binaries (built with LINK_ASAN) to UNIT_TESTS.
 UNIT_TESTS :=
 # Host programs and guest programs: modules append to these. GUEST_PROGS go into kernel A's
-# initramfs, HELPER_PROGS (also guest programs) into the helper's too: what B loads and
-# unpacks on every hibernation and resume, so only what B runs. Guest programs are stripped.
+# initramfs, HELPER_PROGS (also guest programs) into the test overlay for the helper (the
+# product helper initramfs holds khib-helper alone: helper/mkhelper). Guest programs are
+# stripped.
 HOST_PROGS :=
 GUEST_PROGS :=
 HELPER_PROGS :=

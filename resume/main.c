@@ -1,37 +1,77 @@
-/* khib-resume: resume a hibernated system at boot (run from the initramfs). */
+/* khib-resume: resume a hibernated system at boot (run from the initramfs).
+ *
+ * At boot (no --device) the work runs in a child process and the parent only watches it: if
+ * the child does not end in one of the ways that leave no image behind (no image, refused and
+ * discarded, resumed: it never returns, kept and powered off), whether it failed, was given a
+ * bad argument or was killed (the OOM killer, a crash), the parent discards the image. A
+ * committed image must never survive a boot that goes on: resumed later, over filesystems
+ * that changed since, it would corrupt them (docs/design.md, "Never a stale image").
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/reboot.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "common/blockdev.h"
 #include "common/cmdline.h"
-#include "kjump/kjump.h"
+#include "common/config.h"
+#include "common/khib-params.h"
 #include "resume.h"
+
+#define PASSPHRASE_TRIES 3
+/* Debian's initramfs waits max(30, rootdelay=) seconds for the root and resume devices. */
+#define DEVICE_WAIT_S 30
+/* The discard after a failed resume looks again only briefly: the resume waited already. */
+#define DISCARD_WAIT_S 5
 
 static const char usage_text[] =
 "usage: khib-resume [OPTIONS]\n"
 "Looks for a hibernation image in the swap area and resumes it; otherwise returns so that\n"
-"the boot goes on. Without --device it reads khibernate.resume=DEVICE and\n"
-"khibernate.resume_offset=PAGES (for a swap file) from the kernel command line.\n"
+"the boot goes on. Without --device it reads khibernate.resume=DEVICE (a /dev path, UUID=,\n"
+"PARTUUID= or LABEL=), khibernate.resume_offset=PAGES (for a swap file), noresume and\n"
+"khibernate.noresume from the kernel command line, waits for the device, discards the image\n"
+"on noresume, asks for the passphrase of an encrypted image it cannot open, and discards the\n"
+"image whenever the resume fails in another way. Settings come from " KH_CONFIG_PATH "\n"
+"(helper_kernel, helper_initrd, helper_cmdline, threads, encrypt = keyfile:PATH); options\n"
+"override them.\n"
 "\n"
-"  -d, --device DEV         block device of the swap area\n"
+"  -c, --config FILE        configuration file\n"
+"  -d, --device DEV         the swap area (same forms as khibernate.resume=)\n"
 "  -o, --offset PAGES       page offset of the swap header on DEV (swap files)\n"
-"      --kernel FILE        restore helper kernel (default /boot/khib/bzImage)\n"
-"      --initrd FILE        restore helper initramfs (default /boot/khib/helper.img)\n"
+"      --kernel FILE        restore helper kernel (default: helper_kernel)\n"
+"      --initrd FILE        restore helper initramfs (default: helper_initrd)\n"
 "      --cmdline ARGS       extra helper kernel arguments\n"
 "      --key-file FILE      the 32-byte key of an encrypted image\n"
 "      --passphrase-file F  its passphrase (first line of F)\n"
 "  -j, --threads N          restore threads (0 = all CPUs)\n"
+"      --discard            only discard any image in the swap area\n"
 "  -h, --help               this text\n"
 "\n"
-"Exit status (when it returns): 0 no image, boot on; 1 an image was refused and discarded,\n"
-"boot on; 3 an encrypted image was kept (wrong or no key): do not boot on with it in place;\n"
-"4 the swap area could not be examined; 2 usage error.\n";
+"Exit status (when it returns): 0 boot on: there was no image, or it was discarded (with\n"
+"--device: no image); 1 (with --device) an image was refused and discarded; 2 usage error;\n"
+"3 an encrypted image was kept (with --device; at boot khib-resume powers off instead,\n"
+"saying how to boot without it); 4 the swap area could not be found, examined or cleared.\n";
+
+struct run {
+	struct kr_opts o;
+	struct kh_config config;
+	struct kh_devspec spec;
+	const char *config_path;
+	const char *key_file, *pass_file;
+	char dev[256];
+	char path[256];      /* the device node found for dev */
+	bool boot;           /* no --device: from the kernel command line, at boot */
+	bool noresume;
+	bool discard;
+	unsigned wait_s;
+};
 
 static int usage_error(const char *msg, const char *arg)
 {
@@ -39,109 +79,267 @@ static int usage_error(const char *msg, const char *arg)
 	return 2;
 }
 
-/* The device may show up only after init started: wait a little for its node. */
-static int wait_for(const char *path)
+/* The configuration, then the options over it. A bad configuration file at boot does not stop
+ * the discard: the image is discarded instead of resumed with settings that may be wrong. */
+static int apply_config(struct run *r, const char *const set[][2], unsigned nset)
 {
-	const struct timespec tick = { .tv_nsec = 20 * 1000 * 1000 };
-	struct stat st;
+	unsigned line;
+	int err;
 
-	for (int i = 0; i < 500; i++) {
-		if (stat(path, &st) == 0)
-			return 0;
-		nanosleep(&tick, NULL);
+	kh_config_init(&r->config);
+	err = kh_config_load(&r->config, r->config_path ?: KH_CONFIG_PATH, !!r->config_path, &line);
+	if (err) {
+		fprintf(stderr, "khib-resume: %s:%u: %s%s\n", r->config_path ?: KH_CONFIG_PATH, line,
+			kh_config_strerror(err), r->boot ? "; not resuming" : "");
+		if (!r->boot)
+			return 2;
+		r->discard = true;
 	}
-	return -ENOENT;
+	for (unsigned i = 0; i < nset; i++)
+		if (kh_config_set(&r->config, set[i][0], set[i][1]))
+			return usage_error("bad value ", set[i][1]);
+	if (r->config.encrypt == KH_ENCRYPT_KEYFILE && !r->key_file && !r->pass_file)
+		r->key_file = r->config.keyfile;
+	r->o.helper_kernel = r->config.helper_kernel;
+	r->o.helper_initrd = r->config.helper_initrd;
+	r->o.helper_cmdline = r->config.helper_cmdline;
+	r->o.threads = r->config.threads;
+	return 0;
 }
 
-/* khibernate.resume=DEV and khibernate.resume_offset=PAGES from the command line. */
-static int from_cmdline(char *dev, size_t size, uint64_t *ret_offset)
+static int parse_options(int argc, char **argv, struct run *r)
 {
-	char cmdline[4096], *p;
+	enum { O_KERNEL = 256, O_INITRD, O_CMDLINE, O_KEY, O_PASS, O_DISCARD };
+	static const struct option opts[] = {
+		{ "config", 1, NULL, 'c' }, { "device", 1, NULL, 'd' }, { "offset", 1, NULL, 'o' },
+		{ "kernel", 1, NULL, O_KERNEL }, { "initrd", 1, NULL, O_INITRD },
+		{ "cmdline", 1, NULL, O_CMDLINE }, { "key-file", 1, NULL, O_KEY },
+		{ "passphrase-file", 1, NULL, O_PASS }, { "threads", 1, NULL, 'j' },
+		{ "discard", 0, NULL, O_DISCARD }, { "help", 0, NULL, 'h' }, { 0 },
+	};
+	static const char *const keys[] = { [O_KERNEL] = "helper_kernel", [O_INITRD] =
+		"helper_initrd", [O_CMDLINE] = "helper_cmdline", ['j'] = "threads" };
+	const char *set[16][2], *offset = NULL;
+	unsigned nset = 0;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "c:d:o:j:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': r->config_path = optarg; break;
+		case 'd': snprintf(r->dev, sizeof(r->dev), "%s", optarg); break;
+		case 'o': offset = optarg; break;
+		case O_KEY: r->key_file = optarg; break;
+		case O_PASS: r->pass_file = optarg; break;
+		case O_DISCARD: r->discard = true; break;
+		case O_KERNEL: case O_INITRD: case O_CMDLINE: case 'j':
+			if (nset < sizeof(set) / sizeof(set[0])) {
+				set[nset][0] = keys[opt];
+				set[nset++][1] = optarg;
+			}
+			break;
+		case 'h': fputs(usage_text, stdout); exit(0);
+		default: return usage_error("bad option", "");
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument ", argv[optind]);
+	if (r->key_file && r->pass_file)
+		return usage_error("--key-file and --passphrase-file exclude each other", "");
+	if (offset && !r->dev[0])
+		return usage_error("--offset needs --device", "");
+	if (offset && kh_parse_pages(offset, &r->o.offset))
+		return usage_error("--offset takes a number of pages, not ", offset);
+	r->boot = !r->dev[0];
+	return apply_config(r, set, nset);
+}
+
+/* khibernate.resume= and the rest from the kernel command line. @return -ENODATA when the
+ * command line does not ask for khibernate, 0, or an exit status. */
+static int from_cmdline(struct run *r)
+{
+	struct kh_resume_args a;
+	char cmdline[4096], delay[16], off[40] = "";
 	size_t len;
-	uint64_t pages = 0;
 	int err = kh_read_file("/proc/cmdline", cmdline, sizeof(cmdline), &len);
 
+	if (err) {
+		fprintf(stderr, "khib-resume: /proc/cmdline: %s\n", strerror(-err));
+		return 4;
+	}
+	err = kh_resume_args_parse(cmdline, &a);
+	if (err == -ENODATA)
+		return err;
+	if (err) {
+		(void)kh_cmdline_value(cmdline, "khibernate.resume_offset=", off, sizeof(off));
+		fprintf(stderr, "khib-resume: khibernate.resume=%s khibernate.resume_offset=%s: %s; "
+			"cannot look for an image (khibernate discards it in the running system)\n",
+			a.device, off, !a.device[0] ? "no device" : err == -ERANGE ? "the offset is out "
+			"of range" : err == -EINVAL ? "the offset is not a number of pages" :
+			strerror(-err));
+		return 2;
+	}
+	snprintf(r->dev, sizeof(r->dev), "%s", a.device);
+	r->o.offset = a.offset;
+	r->noresume = a.noresume;
+	r->wait_s = r->discard ? DISCARD_WAIT_S : DEVICE_WAIT_S;
+	if (!r->discard && kh_cmdline_value(cmdline, "rootdelay=", delay, sizeof(delay)) == 0 &&
+	    (unsigned)atoi(delay) > r->wait_s)
+		r->wait_s = (unsigned)atoi(delay);
+	return 0;
+}
+
+/* The device the spec names, waited for (bounded, and said when it takes time). */
+static int find_device(struct run *r)
+{
+	const struct timespec tick = { .tv_nsec = 50 * 1000 * 1000 };
+	unsigned waited_ms = 0;
+	int err;
+
+	if (kh_devspec_parse(r->dev, &r->spec))
+		return usage_error("the device must be a /dev path, UUID=, PARTUUID= or LABEL=, "
+				   "not ", r->dev);
+	while ((err = kh_devspec_find(&r->spec, r->o.offset, "", r->path, sizeof(r->path))) ==
+	       -ENODEV && waited_ms < r->wait_s * 1000) {
+		if (waited_ms == 1000)
+			fprintf(stderr, "khib-resume: waiting up to %u s for %s\n", r->wait_s, r->dev);
+		nanosleep(&tick, NULL);
+		waited_ms += 50;
+	}
+	if (err) {
+		fprintf(stderr, "khib-resume: %s %s%s\n", r->dev, err == -ENODEV ? "did not appear" :
+			strerror(-err), r->boot ? "; not resuming (khibernate discards an image it "
+			"finds there in the running system)" : "");
+		return 4;
+	}
+	if (strcmp(r->path, r->dev))
+		fprintf(stderr, "khib-resume: %s is %s\n", r->dev, r->path);
+	r->o.device = r->path;
+	return 0;
+}
+
+/* The key or passphrase file. @return 0, or -EINVAL when it cannot be used (said). */
+static int read_secret(struct run *r, char *secret, size_t size)
+{
+	const char *path = r->key_file ? r->key_file : r->pass_file;
+	size_t len;
+	int err;
+
+	if (!path)
+		return 0;
+	err = kh_read_file(path, secret, size, &len);
+	if (err || (r->key_file && len != KHI_KEY_SIZE)) {
+		/* As if none was given: an encrypted image is then kept, not discarded. */
+		fprintf(stderr, "khib-resume: %s: %s\n", path, err ? strerror(-err) :
+			"a key file holds exactly 32 bytes");
+		return -EINVAL;
+	}
+	if (r->key_file)
+		r->o.key = (const uint8_t *)secret;
+	else
+		r->o.passphrase = strtok(secret, "\n") ?: "";
+	return 0;
+}
+
+/* An encrypted image that stays: at boot, ask for the passphrase a few times; then power off
+ * with the way out, since booting on would make the image stale. Returns only when the jump
+ * failed or power-off did. */
+static enum kr_outcome kept(struct run *r, enum kr_outcome out, int *err)
+{
+	char prompt[300], pass[KH_PASSPHRASE_MAX + 2];
+
+	if (!r->key_file) {
+		snprintf(prompt, sizeof(prompt), "Passphrase of the hibernation image in %s: ", r->dev);
+		for (int i = 0; i < PASSPHRASE_TRIES && out == KR_KEPT; i++) {
+			if (kr_ask_passphrase(prompt, pass, sizeof(pass)) < 0)
+				break;
+			r->o.passphrase = pass;
+			out = kr_resume(&r->o, err);
+			explicit_bzero(pass, sizeof(pass));
+			r->o.passphrase = NULL;
+		}
+		if (out != KR_KEPT)
+			return out;
+	}
+	fprintf(stderr, "khibernate: the hibernation image in %s cannot be opened without its %s.\n"
+		"khibernate: powering off: booting on would leave the image stale. To boot without "
+		"it, add khibernate.noresume to the kernel command line (in GRUB: press e on the "
+		"entry, add it to the line that starts with linux, then Ctrl-x): the image is then "
+		"discarded and the boot goes on.\n", r->dev, r->key_file ? "key" : "passphrase");
+	sync();
+	reboot(RB_POWER_OFF);
+	fprintf(stderr, "khib-resume: power off: %s\n", strerror(errno));
+	return out;
+}
+
+/* The whole job; at boot, in the watched child. @return the exit status. */
+static int resume(struct run *r)
+{
+	char secret[KHI_KEY_SIZE + KH_PASSPHRASE_MAX + 2];
+	enum kr_outcome out;
+	int err;
+
+	if (r->boot) {
+		err = from_cmdline(r);
+		if (err == -ENODATA)
+			return 0; /* not configured: nothing to do */
+		if (err)
+			return err;
+	}
+	err = find_device(r);
 	if (err)
 		return err;
-	p = strstr(cmdline, "khibernate.resume=");
-	if (!p || (p != cmdline && p[-1] != ' '))
-		return -ENODATA;
-	p += strlen("khibernate.resume=");
-	snprintf(dev, size, "%.*s", (int)strcspn(p, " \n"), p);
-	err = kj_cmdline_u64(cmdline, "khibernate.resume_offset=", &pages);
-	if (err && err != -ENODATA)
-		return err;
-	*ret_offset = pages * KHI_PAGE_SIZE;
+	if (r->noresume || r->discard)
+		return kr_discard(&r->o, r->noresume ? "noresume is on the kernel command line" :
+				  "it was not resumed") ? 4 : 0;
+	(void)read_secret(r, secret, sizeof(secret));
+	out = kr_resume(&r->o, &err);
+	explicit_bzero(secret, sizeof(secret));
+	if (out == KR_KEPT && r->boot)
+		out = kept(r, out, &err);
+	switch (out) {
+	case KR_NO_IMAGE: return 0;
+	case KR_REFUSED: return 1;
+	case KR_KEPT: return 3;
+	default: return err == -ERANGE ? 2 : 4;
+	}
+}
+
+/* At boot: the resume in a child; whatever way it fails, the image is discarded after it. */
+static int watched(struct run *r)
+{
+	int status = 0;
+	pid_t pid;
+
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0)
+		exit(resume(r));
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		status = -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) <= 1)
+		return 0;  /* no image, or refused and discarded: boot on */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+		return 3;  /* kept, and powering off failed: said */
+	if (status == -1)
+		fprintf(stderr, "khib-resume: could not run the resume: %s; discarding the image, if "
+			"any, so that it is never resumed stale\n", strerror(errno));
+	else if (WIFSIGNALED(status))
+		fprintf(stderr, "khib-resume: the resume was killed (%s); discarding the image, if "
+			"any, so that it is never resumed stale\n", strsignal(WTERMSIG(status)));
+	else
+		fprintf(stderr, "khib-resume: the resume failed (exit %d); discarding the image, if "
+			"any, so that it is never resumed stale\n", WEXITSTATUS(status));
+	r->discard = true;
+	(void)resume(r); /* says what it did; if it could not, the running system will */
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "device", 1, NULL, 'd' }, { "offset", 1, NULL, 'o' }, { "kernel", 1, NULL, 'K' },
-		{ "initrd", 1, NULL, 'I' }, { "cmdline", 1, NULL, 'C' }, { "key-file", 1, NULL, 'k' },
-		{ "passphrase-file", 1, NULL, 'p' }, { "threads", 1, NULL, 'j' },
-		{ "help", 0, NULL, 'h' }, { 0 },
-	};
-	struct kr_opts o = { .helper_kernel = "/boot/khib/bzImage",
-			     .helper_initrd = "/boot/khib/helper.img", .log = stderr };
-	const char *key_file = NULL, *pass_file = NULL;
-	char dev[256] = "", secret[KHI_KEY_SIZE + 260];
-	size_t len;
-	int opt, err;
-	enum kr_outcome out;
+	struct run r = { .o.log = stderr };
+	int err = parse_options(argc, argv, &r);
 
-	while ((opt = getopt_long(argc, argv, "d:o:j:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'd': snprintf(dev, sizeof(dev), "%s", optarg); break;
-		case 'o': o.offset = strtoull(optarg, NULL, 0) * KHI_PAGE_SIZE; break;
-		case 'K': o.helper_kernel = optarg; break;
-		case 'I': o.helper_initrd = optarg; break;
-		case 'C': o.helper_cmdline = optarg; break;
-		case 'k': key_file = optarg; break;
-		case 'p': pass_file = optarg; break;
-		case 'j': o.threads = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'h': fputs(usage_text, stdout); return 0;
-		default:
-			fputs("khib-resume: see 'khib-resume --help'\n", stderr);
-			return 2;
-		}
-	}
-	if (optind < argc)
-		return usage_error("unexpected argument ", argv[optind]);
-	if (key_file && pass_file)
-		return usage_error("--key-file and --passphrase-file exclude each other", "");
-	if (!dev[0]) {
-		err = from_cmdline(dev, sizeof(dev), &o.offset);
-		if (err == -ENODATA)
-			return 0; /* not configured: nothing to do */
-		if (err)
-			return usage_error("bad khibernate.resume_offset= on the command line", "");
-	}
-	if (key_file || pass_file) {
-		const char *path = key_file ? key_file : pass_file;
-		err = kh_read_file(path, secret, sizeof(secret), &len);
-		if (err || (key_file && len != KHI_KEY_SIZE)) {
-			fprintf(stderr, "khib-resume: %s: %s\n", path, err ? strerror(-err) :
-				"a key file holds exactly 32 bytes");
-			return 4;
-		}
-		if (key_file)
-			o.key = (const uint8_t *)secret;
-		else
-			o.passphrase = strtok(secret, "\n") ?: "";
-	}
-	o.device = dev;
-	if (wait_for(dev) < 0) {
-		fprintf(stderr, "khib-resume: %s does not exist; not resuming\n", dev);
-		return 4;
-	}
-	out = kr_resume(&o, &err);
-	explicit_bzero(secret, sizeof(secret));
-	switch (out) {
-	case KR_NO_IMAGE: return 0;
-	case KR_REFUSED: return 1;
-	case KR_KEPT: return 3;
-	default: return 4;
-	}
+	if (err)
+		return err;
+	return r.boot && !r.discard ? watched(&r) : resume(&r);
 }

@@ -11,6 +11,7 @@
 #include "common/khib-params.h"
 #include "common/platform.h"
 #include "common/sysid.h"
+#include "image/io.h" /* khi_dev_size */
 #include "kjump/kjump.h"
 #include "resume.h"
 
@@ -134,9 +135,8 @@ static enum kr_outcome open_image(const struct kr_opts *o, int fd, khi_reader **
 	err = khi_reader_open(&t, &ro, ret);
 	*ret_error = err;
 	if (err == -ENOKEY || err == -EKEYREJECTED) {
-		say(o, "the image is encrypted and %s; it is kept: boot again with the right one, or "
-		    "drop it with 'khib-image discard %s'", err == -ENOKEY ? "no key was given" :
-		    "the key or passphrase is wrong", o->device);
+		say(o, "the image is encrypted and %s; it is kept", err == -ENOKEY ?
+		    "no key was given" : "the key or passphrase is wrong");
 		return KR_KEPT;
 	}
 	if (err)
@@ -148,6 +148,45 @@ static enum kr_outcome open_image(const struct kr_opts *o, int fd, khi_reader **
 	return KR_NO_IMAGE; /* meaning: go on */
 }
 
+/* A swap header beyond the device (a wrong resume_offset=) is said as such, not as an I/O
+ * error; so is one that is not page aligned. */
+static int check_offset(const struct kr_opts *o, int fd)
+{
+	uint64_t size;
+	int err = khi_dev_size(fd, &size);
+
+	if (err)
+		return err;
+	if (o->offset % KHI_PAGE_SIZE || size < KHI_PAGE_SIZE || o->offset > size - KHI_PAGE_SIZE) {
+		say(o, "%s: the swap header offset %llu (khibernate.resume_offset=%llu) is not a page "
+		    "of the device (%llu bytes) (nothing changed)", o->device,
+		    (unsigned long long)o->offset, (unsigned long long)(o->offset / KHI_PAGE_SIZE),
+		    (unsigned long long)size);
+		return -ERANGE;
+	}
+	return 0;
+}
+
+int kr_discard(const struct kr_opts *o, const char *reason)
+{
+	int fd, err = khi_open(o->device, 1, &fd);
+
+	if (!err) {
+		err = check_offset(o, fd);
+		if (!err)
+			err = khi_discard(fd, o->offset);
+		close(fd);
+	}
+	if (err == -ENODATA)
+		return 0;
+	if (err)
+		say(o, "%s: the image could not be discarded: %s", o->device, why(err));
+	else
+		say(o, "%s: the hibernation image was discarded (%s); swap is usable again", o->device,
+		    reason);
+	return err;
+}
+
 enum kr_outcome kr_resume(const struct kr_opts *o, int *ret_error)
 {
 	struct khi_probe_info info;
@@ -157,6 +196,12 @@ enum kr_outcome kr_resume(const struct kr_opts *o, int *ret_error)
 
 	*ret_error = 0;
 	err = khi_open(o->device, 1, &fd);
+	if (err) {
+		say(o, "%s: %s (nothing changed)", o->device, why(err));
+		*ret_error = err;
+		return KR_FAILED;
+	}
+	err = check_offset(o, fd);
 	if (!err)
 		err = khi_probe(fd, o->offset, &info);
 	if (err == -EBADMSG) {
@@ -165,8 +210,10 @@ enum kr_outcome kr_resume(const struct kr_opts *o, int *ret_error)
 		goto out;
 	}
 	if (err) {
-		say(o, "%s: %s (nothing changed)", o->device, why(err));
+		if (err != -ERANGE)
+			say(o, "%s: %s (nothing changed)", o->device, why(err));
 		*ret_error = err;
+		close(fd);
 		return KR_FAILED;
 	}
 	if (info.state != KHI_STATE_COMMITTED) {

@@ -37,7 +37,25 @@ struct kr_opts {
 };
 
 /*! kr_resume() : does it all. Returns only when the boot should go on (or stop, KR_KEPT);
- *  *ret_error holds the reason (negative errno) for KR_REFUSED, KR_KEPT, KR_FAILED. */
+ *  *ret_error holds the reason (negative errno) for KR_REFUSED, KR_KEPT, KR_FAILED. A
+ *  swap header offset beyond the end of the device is KR_FAILED with -ERANGE. */
 enum kr_outcome kr_resume(const struct kr_opts *o, int *ret_error);
+
+/*! kr_discard() : removes any image (committed, consumed or corrupt) from o->device and says
+ *  so on o->log with the reason @why ("noresume is on the command line"); says nothing when
+ *  there is none. @return 0 (discarded, or there was none) or -errno (also said). */
+int kr_discard(const struct kr_opts *o, const char *why);
+
+/*! kr_ask_passphrase() : asks the person at the machine for the image's passphrase:
+ *  through systemd-ask-password when systemd runs (the initramfs of dracut and of systemd
+ *  distributions), else through plymouth when it shows a splash, else on /dev/console with
+ *  echo off. Blocks until a line is entered. @return 0 and buf (the line, without its
+ *  newline; NUL terminated); -ECANCELED (no answer: end of input, the agent gave up);
+ *  -ENOBUFS (longer than size - 1); -errno. buf is wiped on failure. */
+int kr_ask_passphrase(const char *prompt, char *buf, size_t size);
+
+/*! kr_read_line() : what kr_ask_passphrase() does with the console, on any fd pair: writes
+ *  prompt to out, reads one line from in with echo off if in is a terminal. Same returns. */
+int kr_read_line(int in, int out, const char *prompt, char *buf, size_t size);
 
 #endif

@@ -36,3 +36,14 @@ wait_for_dev() {
 run_workload() {
 	PATH=/khib-test/workload:$PATH sh "/khib-test/workload/$1"
 }
+
+# khib_test_helper OUT SCRIPT: an initramfs for helper kernel B that runs SCRIPT (in B, with
+# busybox and this library): the product helper initramfs, the test overlay, SCRIPT as
+# /khib-test/run.
+khib_test_helper() {
+	mkdir -p /tmp/khib-bover/khib-test
+	cp "$2" /tmp/khib-bover/khib-test/run
+	(cd /tmp/khib-bover && find . | cpio -o -H newc 2>/dev/null | gzip) > /tmp/khib-bover.cpio
+	cat /boot/khib/helper.img /boot/khib/helper-test.img /tmp/khib-bover.cpio > "$1"
+	rm -rf /tmp/khib-bover /tmp/khib-bover.cpio
+}

@@ -2,15 +2,21 @@
 # Build a test guest's initramfs (gzip'd newc cpio), reproducibly: sorted names, fixed times
 # and owners.
 #
-#   mkinitramfs.sh a OUT PROG...                   kernel A's root: busybox, our programs,
-#                                                  the helper kernel and its initramfs in /boot/khib
-#   mkinitramfs.sh b OUT PROG...                   helper kernel B's initramfs
-#   mkinitramfs.sh overlay OUT DIR                 an archive of DIR's files under /, to append
-#                                                  (the kernel unpacks concatenated archives in order)
-# For role a, KHIB_KERNEL and KHIB_HELPER_INITRD name the files to put in /boot/khib.
+#   mkinitramfs.sh a OUT PROG...        kernel A's root: busybox, our programs, the boot hook
+#                                       (resume/initramfs-tools), the helper kernel and its
+#                                       product initramfs in /boot/khib, the test overlay for
+#                                       it in /boot/khib/helper-test.img
+#   mkinitramfs.sh b-test OUT PROG...   the test overlay for helper kernel B, appended after
+#                                       the product initramfs (helper/mkhelper): busybox,
+#                                       PROGs, the guest library, /init = init-b
+#   mkinitramfs.sh overlay OUT DIR      an archive of DIR's files under /, to append
+#                                       (the kernel unpacks concatenated archives in order)
+# For role a, KHIB_KERNEL, KHIB_HELPER_INITRD and KHIB_HELPER_TEST name the files to put in
+# /boot/khib.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
 role=$1 out=$2
 shift 2
 stage=$(mktemp -d)
@@ -41,16 +47,19 @@ done
 case "$role" in
 a)
 	cp "$here/init-a" "$stage/init"
-	cp "$here/../../resume/hook.sh" "$stage/usr/lib/khibernate/resume-hook"
-	mkdir -p "$stage/boot/khib"
+	mkdir -p "$stage/scripts/local-premount" "$stage/boot/khib"
+	cp "$top/resume/initramfs-tools/scripts/local-premount/khibernate" "$stage/scripts/local-premount/"
+	cp "$here/scripts-functions" "$stage/scripts/functions"
 	cp "${KHIB_KERNEL:?}" "$stage/boot/khib/bzImage"
 	cp "${KHIB_HELPER_INITRD:?}" "$stage/boot/khib/helper.img"
+	cp "${KHIB_HELPER_TEST:?}" "$stage/boot/khib/helper-test.img"
 	;;
-b)
+b-test)
+	rm -rf "$stage"/{proc,sys,dev,run,tmp,root}  # the product archive has what B mounts
 	cp "$here/init-b" "$stage/init"
 	;;
 *)
-	echo "mkinitramfs: role must be a, b or overlay" >&2
+	echo "mkinitramfs: role must be a, b-test or overlay" >&2
 	exit 2
 	;;
 esac

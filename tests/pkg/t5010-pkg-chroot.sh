@@ -110,7 +110,7 @@ test_expect_success ROOT,DEBROOT 'dpkg -i installs it; the trigger puts our hook
 	in_root dpkg-query -W -f="\${Conffiles}\n" khibernate | grep -q "^ /etc/khibernate.conf " &&
 	in_root lsinitramfs "/boot/initrd.img-$kv" > initrd.list &&
 	grep -qx usr/sbin/khib-resume initrd.list &&
-	grep -qx usr/lib/khibernate/resume-hook initrd.list &&
+	grep -qx etc/khibernate.conf initrd.list &&
 	grep -qx scripts/local-premount/khibernate initrd.list
 '
 

@@ -79,12 +79,10 @@ words=\$(dd if=/proc/\$pid/mem bs=4096 skip=\$((va / 4096)) count=1 2>/dev/null 
 echo "marker \$phys \$words" > /tmp/payload
 khib_kv marker_phys \$phys
 # B's initramfs: the helper image plus this test's script for B.
-mkdir -p /tmp/bover/khib-test
-cat > /tmp/bover/khib-test/run <<'BEOF'
+cat > /tmp/b-run <<'BEOF'
 $(helper_script)
 BEOF
-(cd /tmp/bover && find . | cpio -o -H newc 2>/dev/null | gzip) > /tmp/bover.cpio
-cat /boot/khib/helper.img /tmp/bover.cpio > /tmp/b.img
+khib_test_helper /tmp/b.img /tmp/b-run
 kjump info || fail "kjump info says this kernel cannot jump"
 kjump load -v --kernel /boot/khib/bzImage --initrd /tmp/b.img --cmdline "console=ttyS0" \
 	--payload /tmp/payload || fail "kjump load"

@@ -55,12 +55,10 @@ khib_kv a_errors_ok 1
 # The restore path: B loaded from a saved layout with a plain kexec.
 kjump layout -o /tmp/layout || fail "kjump layout -o"
 expect 0 "region: 0x10000000-0x17ffffff" kjump layout --layout /tmp/layout
-mkdir -p /tmp/bover/khib-test
-cat > /tmp/bover/khib-test/run <<'BEOF'
+cat > /tmp/b-run <<'BEOF'
 $(helper_script)
 BEOF
-(cd /tmp/bover && find . | cpio -o -H newc 2>/dev/null | gzip) > /tmp/bover.cpio
-cat \$I /tmp/bover.cpio > /tmp/b.img
+khib_test_helper /tmp/b.img /tmp/b-run
 echo -n "plain kexec payload" > /tmp/payload
 kjump load --layout /tmp/layout --no-preserve-context --kernel \$K --initrd /tmp/b.img \
 	--cmdline console=ttyS0 --payload /tmp/payload || fail "kjump load --no-preserve-context"
