@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -312,14 +313,20 @@ static int watched(struct run *r)
 
 	fflush(stderr);
 	pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		/* Dies with the watcher: a second khib-resume --discard may follow it. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
+			_exit(4);
 		exit(resume(r));
+	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		status = -1;
 	if (WIFEXITED(status) && WEXITSTATUS(status) <= 1)
 		return 0;  /* no image, or refused and discarded: boot on */
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
 		return 3;  /* kept, and powering off failed: said */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+		return 0;  /* a bad khibernate.resume=: no device to discard on; said */
 	if (status == -1)
 		fprintf(stderr, "khib-resume: could not run the resume: %s; discarding the image, if "
 			"any, so that it is never resumed stale\n", strerror(errno));
