@@ -49,62 +49,59 @@ test_expect_success QEMU 'a disk with a committed image, saved with the helper a
 	test -z "$(blkid -p -O $REL_SWAP_BASE -o value -s UUID saved.img 2>/dev/null)"
 '
 
+# boot NAME SCRIPT APPEND [VM_BOOT_ARGS...]: a boot of a copy (NAME.img) of the saved disk.
+boot() {
+	local name=$1 script=$2 append=$3
+	shift 3
+	rel_copy saved.img $name.img &&
+	vm_boot $name --disk $name.img --script $script --append "$append" --timeout 300 "$@"
+}
+
 test_expect_success QEMU 'khibernate.resume=UUID=, helper from the configuration: resumed' '
-	rel_copy saved.img d1.img &&
-	vm_boot uuid --disk d1.img --script normal.sh --files other \
-		--append "khibernate.resume=UUID=$(cat uuid)" --timeout 300 &&
+	boot uuid normal.sh "khibernate.resume=UUID=$(cat uuid)" --files other &&
 	rel_expect_resumed uuid &&
 	rel_console_has uuid "^khib-resume: UUID=$(cat uuid) is /dev/vda1" &&
-	test "$(rel_state d1.img)" = consumed
+	test "$(rel_state uuid.img)" = consumed
 '
 
 test_expect_success QEMU 'khibernate.noresume: discarded in the initramfs, normal boot' '
-	rel_copy saved.img d2.img &&
-	vm_boot noresume --disk d2.img --script normal.sh --files other \
-		--append "$REL_ARGS khibernate.noresume" --timeout 300 &&
+	boot noresume normal.sh "$REL_ARGS khibernate.noresume" --files other &&
 	rel_expect_normal noresume &&
 	rel_console_has noresume "^khib-resume: /dev/vda1: the hibernation image was discarded \(noresume is on the kernel command line\)" &&
-	test "$(rel_state d2.img)" = none
+	test "$(rel_state noresume.img)" = none
 '
 
 test_expect_success QEMU 'khib-resume killed halfway: the image is discarded after it, normal boot' '
-	rel_copy saved.img d3.img &&
-	vm_boot killed --disk d3.img --script normal.sh --files killed --append "$REL_ARGS" --timeout 300 &&
+	boot killed normal.sh "$REL_ARGS" --files killed &&
 	rel_expect_normal killed &&
 	rel_console_has killed "^khib-test: killed the resume" &&
 	rel_console_has killed "^khib-resume: the resume was killed \(Killed\); discarding the image" &&
-	test "$(rel_state d3.img)" = none
+	test "$(rel_state killed.img)" = none
 '
 
 test_expect_success QEMU 'khibernate.resume_offset=abc: said; the running system discards it' '
-	rel_copy saved.img d4.img &&
-	vm_boot badoffset --disk d4.img --script stale.sh --files other \
-		--append "$REL_ARGS khibernate.resume_offset=abc" --timeout 300 &&
+	boot badoffset stale.sh "$REL_ARGS khibernate.resume_offset=abc" --files other &&
 	rel_expect_normal badoffset &&
 	rel_console_has badoffset "^khib-resume: .*khibernate.resume_offset=abc: the offset is not a number of pages" &&
 	test "$(vm_kv badoffset stale_discarded)" = 1 &&
-	test "$(rel_state d4.img)" = none
+	test "$(rel_state badoffset.img)" = none
 '
 
 test_expect_success QEMU 'a device that never appears: a bounded wait, said; the running system discards it' '
-	rel_copy saved.img d5.img &&
-	vm_boot missing --disk d5.img --script stale.sh --files other \
-		--append "khibernate.resume=/dev/vdz" --timeout 300 &&
+	boot missing stale.sh "khibernate.resume=/dev/vdz" --files other &&
 	rel_expect_normal missing &&
 	rel_console_has missing "^khib-resume: waiting up to 30 s for /dev/vdz" &&
 	rel_console_has missing "^khib-resume: /dev/vdz did not appear; not resuming" &&
 	test "$(vm_kv missing stale_discarded)" = 1 &&
-	test "$(rel_state d5.img)" = none
+	test "$(rel_state missing.img)" = none
 '
 
 if rel_full; then
 	test_expect_success QEMU 'khibernate.resume=LABEL=, the default configuration: resumed' '
-		rel_copy saved.img d6.img &&
-		vm_boot label --disk d6.img --script normal.sh --append "khibernate.resume=LABEL=khibswap" \
-			--timeout 300 &&
+		boot label normal.sh "khibernate.resume=LABEL=khibswap" &&
 		rel_expect_resumed label &&
-		test "$(rel_state d6.img)" = consumed
+		test "$(rel_state label.img)" = consumed
 	'
 fi
-rm -f d[0-9].img
+rm -f uuid.img noresume.img killed.img badoffset.img missing.img label.img
 test_done
