@@ -24,6 +24,7 @@
 #include "common/cmdline.h"
 #include "common/config.h"
 #include "common/khib-params.h"
+#include "kjump/kjump.h"
 #include "resume.h"
 
 #define PASSPHRASE_TRIES 3
@@ -57,8 +58,9 @@ static const char usage_text[] =
 "\n"
 "Exit status (when it returns): 0 boot on: there was no image, or it was discarded (with\n"
 "--device: no image); 1 (with --device) an image was refused and discarded; 2 usage error;\n"
-"3 an encrypted image was kept (with --device; at boot khib-resume powers off instead,\n"
-"saying how to boot without it); 4 the swap area could not be found, examined or cleared.\n";
+"3 (with --device) an encrypted image was kept: at boot khib-resume asks for the passphrase\n"
+"instead, then powers off saying how to boot without it; 4 the swap area could not be found,\n"
+"examined or cleared.\n";
 
 struct run {
 	struct kr_opts o;
@@ -242,8 +244,9 @@ static int read_secret(struct run *r, char *secret, size_t size)
 }
 
 /* An encrypted image that stays: at boot, ask for the passphrase a few times; then power off
- * with the way out, since booting on would make the image stale. Returns only when the jump
- * failed or power-off did. */
+ * with the way out, since booting on would make the image stale and discarding it would let a
+ * forged header throw the session away. Returns only when the image was resumed after all
+ * (the jump failed) or refused. */
 static enum kr_outcome kept(struct run *r, enum kr_outcome out, int *err)
 {
 	char prompt[300], pass[KH_PASSPHRASE_MAX + 2];
@@ -268,8 +271,9 @@ static enum kr_outcome kept(struct run *r, enum kr_outcome out, int *err)
 		"discarded and the boot goes on.\n", r->dev, r->key_file ? "key" : "passphrase");
 	sync();
 	reboot(RB_POWER_OFF);
-	fprintf(stderr, "khib-resume: power off: %s\n", strerror(errno));
-	return out;
+	fprintf(stderr, "khib-resume: power off: %s; switch the machine off\n", strerror(errno));
+	for (;;)
+		pause();
 }
 
 /* The whole job; at boot, in the watched child. @return the exit status. */
@@ -323,8 +327,6 @@ static int watched(struct run *r)
 		status = -1;
 	if (WIFEXITED(status) && WEXITSTATUS(status) <= 1)
 		return 0;  /* no image, or refused and discarded: boot on */
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
-		return 3;  /* kept, and powering off failed: said */
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
 		return 0;  /* a bad khibernate.resume=: no device to discard on; said */
 	if (status == -1)
@@ -336,6 +338,8 @@ static int watched(struct run *r)
 	else
 		fprintf(stderr, "khib-resume: the resume failed (exit %d); discarding the image, if "
 			"any, so that it is never resumed stale\n", WEXITSTATUS(status));
+	/* A child killed between loading restore-B and the jump leaves it loaded: unload it. */
+	(void)kj_unload();
 	r->discard = true;
 	(void)resume(r); /* says what it did; if it could not, the running system will */
 	return 0;
