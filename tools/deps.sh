@@ -9,8 +9,8 @@ pkgs=(
 	linux-source-6.12 flex bison bc libssl-dev libelf-dev xz-utils cpio  # our kernel
 	qemu-system-x86 qemu-utils busybox-static   # guests
 	fdisk util-linux e2fsprogs             # disk images
-	mmdebstrap                             # Debian roots for the initramfs integrations
 	lz4 gnuplot-nox perl python3                # benchmarks, prove, image goldens
+	zstd                                        # check-mkhelper: modules compressed as distributions do
 	debhelper lintian mmdebstrap groff-base    # make deb, the package tests, check-man
 )
 
