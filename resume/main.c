@@ -312,14 +312,14 @@ static int resume(struct run *r)
 /* At boot: the resume in a child; whatever way it fails, the image is discarded after it. */
 static int watched(struct run *r)
 {
+	pid_t pid, watcher = getpid();
 	int status = 0;
-	pid_t pid;
 
 	fflush(stderr);
 	pid = fork();
 	if (pid == 0) {
 		/* Dies with the watcher: a second khib-resume --discard may follow it. */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != watcher)
 			_exit(4);
 		exit(resume(r));
 	}
