@@ -4,7 +4,7 @@
 #
 # Directories (each may be given on the make line; defaults follow PREFIX):
 #   BINDIR $(PREFIX)/bin   SBINDIR $(PREFIX)/sbin   LIBDIR $(PREFIX)/lib   DATADIR $(PREFIX)/share
-#   MANDIR $(DATADIR)/man  SYSCONFDIR /etc          SYSTEMDUNITDIR $(PREFIX)/lib/systemd/system
+#   MANDIR $(DATADIR)/man  SYSCONFDIR /etc          SYSTEMDUNITDIR (below)
 #   INITRAMFS_TOOLS_DIR $(DATADIR)/initramfs-tools  DRACUT_MODULES_DIR $(PREFIX)/lib/dracut/modules.d
 # initramfs-tools and dracut look only under /usr (and /etc): their hooks act with PREFIX=/usr,
 # as the Debian package installs them (debian/rules).
@@ -29,7 +29,11 @@ LIBDIR ?= $(PREFIX)/lib
 DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(DATADIR)/man
 SYSCONFDIR ?= /etc
-SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+# Units: for PREFIX=/usr, where this system's systemd.pc says (bookworm: /lib/systemd/system,
+# where dh_installsystemd finds and enables them; later releases /usr/lib/systemd/system);
+# under any other prefix, below it.
+SYSTEMD_PC_UNITDIR := $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null)
+SYSTEMDUNITDIR ?= $(if $(filter /usr,$(PREFIX)),$(or $(SYSTEMD_PC_UNITDIR),/usr/lib/systemd/system),$(PREFIX)/lib/systemd/system)
 INITRAMFS_TOOLS_DIR ?= $(DATADIR)/initramfs-tools
 DRACUT_MODULES_DIR ?= $(PREFIX)/lib/dracut/modules.d
 

@@ -100,7 +100,7 @@ test_expect_success ROOT,DEBROOT 'a minimal bookworm root with the dependencies 
 '
 lower=$(cat lower 2>/dev/null)
 
-test_expect_success ROOT,DEBROOT 'dpkg -i installs it; the trigger puts our hook into the initramfs' '
+test_expect_success ROOT,DEBROOT 'dpkg -i installs it; the trigger puts our hook into the initramfs; the unit is enabled' '
 	snapshot > before.list &&
 	in_ns "cp \"\$1\" \"\$R/tmp/khibernate.deb\"" "$deb" &&
 	in_root dpkg -i /tmp/khibernate.deb > install.out 2>&1 &&
@@ -111,7 +111,8 @@ test_expect_success ROOT,DEBROOT 'dpkg -i installs it; the trigger puts our hook
 	in_root lsinitramfs "/boot/initrd.img-$kv" > initrd.list &&
 	grep -qx usr/sbin/khib-resume initrd.list &&
 	grep -qx etc/khibernate.conf initrd.list &&
-	grep -qx scripts/local-premount/khibernate initrd.list
+	grep -qx scripts/local-premount/khibernate initrd.list &&
+	in_root test -L /etc/systemd/system/sysinit.target.wants/khibernate-discard-stale.service
 '
 
 # What khibernate makes at run time, which the package does not hold: purge removes it too.
