@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "byteorder.h"
+#include "overflow.h"
 #include "image/crypto.h"
 #include "image/format.h"
 
@@ -269,13 +270,14 @@ static int decode_meta(const uint8_t *in, struct khi_meta *m)
 	return 0;
 }
 
-/* Ranges: ascending, disjoint, non-empty, addressable with 64-bit byte offsets. */
+/* Ranges: ascending, disjoint, non-empty, below KHI_PFN_LIMIT (so the page count cannot
+ * overflow either: at most 2^40). */
 int khi_ranges_check(const struct khi_range *r, size_t n, uint64_t *ret_pages)
 {
 	uint64_t pages = 0, next = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (r[i].count == 0 || r[i].pfn < next || r[i].count > (UINT64_MAX >> 12) - r[i].pfn)
+		if (r[i].count == 0 || r[i].pfn < next || !range_within(r[i].pfn, r[i].count, KHI_PFN_LIMIT))
 			return -EINVAL;
 		next = r[i].pfn + r[i].count;
 		pages += r[i].count;

@@ -115,7 +115,7 @@ void khi_header_encode(const struct khi_header *h, uint8_t *out);
 int khi_header_decode(const uint8_t *in, size_t size, struct khi_header *ret);
 size_t khi_header_size(uint32_t nr_ranges, uint32_t platform_size);
 
-/* Ranges ascending, disjoint, non-empty, byte-addressable: 0 and the page count, or -EINVAL. */
+/* Ranges ascending, disjoint, non-empty, below KHI_PFN_LIMIT: 0 and the page count, or -EINVAL. */
 int khi_ranges_check(const struct khi_range *r, size_t n, uint64_t *ret_pages);
 
 void khi_chunk_encode(const struct khi_chunk *c, uint8_t out[KHI_CHUNK_RECORD]);

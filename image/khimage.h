@@ -60,6 +60,9 @@ extern "C" {
 #define KHI_LABEL_MAX 63u
 #define KHI_PLATFORM_MAX (64u * 1024u)  /* opaque platform blob */
 #define KHI_RANGES_MAX 65536u
+/* Page frames end below 2^40 (2^52 bytes, the physical address width of x86-64 with 5-level
+ * paging): so that byte offsets of pages never wrap and two pfns never name one address. */
+#define KHI_PFN_LIMIT (1ull << 40)
 #define KHI_THREADS_MAX 64u
 
 /* ---------------------------------------------------------------------------------------------
@@ -101,7 +104,7 @@ int khi_open(const char *path, int writable, int *ret_fd);
 
 struct khi_range {
 	uint64_t pfn;    /* first page frame number */
-	uint64_t count;  /* pages, >= 1 */
+	uint64_t count;  /* pages, >= 1; pfn + count <= KHI_PFN_LIMIT */
 };
 
 struct khi_meta {

@@ -178,6 +178,8 @@ static int parse_range(struct cli *c, const char *s)
 	*colon = 0;
 	if (!parse_u64(buf, &pfn) || !parse_u64(colon + 1, &count) || !count)
 		return cli_fail(c, -EINVAL, "--range %s: use PFN:COUNT", s);
+	if (pfn >= KHI_PFN_LIMIT || count > KHI_PFN_LIMIT - pfn)
+		return cli_fail(c, -EINVAL, "--range %s: beyond the physical address width (pages end below PFN 2^40: 2^52 bytes)", s);
 	c->ranges = realloc(c->ranges, (c->nr_ranges + 1) * sizeof(*c->ranges));
 	if (!c->ranges)
 		return cli_fail(c, -ENOMEM, "--range");

@@ -52,6 +52,26 @@ static int forged_fd(struct forge *f)
 	return fd;
 }
 
+struct read_job {
+	int fd;
+	struct khi_reader_opts opts;
+	bool verify;
+};
+
+/* Opens (and verifies when asked) the image as a reader with job->opts. */
+static int read_image(void *ctx)
+{
+	struct read_job *j = ctx;
+	struct khi_target t = { .fd = j->fd };
+	khi_reader *r = NULL;
+	int e = khi_reader_open(&t, &j->opts, &r);
+
+	if (!e && j->verify)
+		e = khi_reader_verify(r);
+	khi_reader_free(r);
+	return e;
+}
+
 /* ---- the forger itself: its all-zero image is a valid one ---- */
 
 static void test_forged_valid(void **state)
@@ -80,6 +100,63 @@ static void test_forged_valid(void **state)
 	close(t.fd);
 }
 
+/* ---- 16.3: ranges beyond the physical address width ---- */
+
+struct range_case {
+	const char *name;
+	struct khi_range rg[2];
+	size_t n;
+	int want;
+};
+
+static const struct range_case range_cases[] = {
+	/* 2^52 pages is byte offset 2^64: the same page as pfn 0. */
+	{ "alias-pfn0", { { 0, 1 }, { 1ull << 52, 1 } }, 2, -EBADMSG },
+	{ "above-2^52", { { 4503599627370497ull, 1 } }, 1, -EBADMSG },
+	{ "last-page", { { (1ull << 40) - 1, 1 } }, 1, 0 },
+	{ "past-2^40", { { (1ull << 40) - 1, 2 } }, 1, -EBADMSG },
+	{ "at-2^40", { { 1ull << 40, 1 } }, 1, -EBADMSG },
+};
+
+static void test_ranges_read(void **state)
+{
+	for (size_t i = 0; i < sizeof(range_cases) / sizeof(range_cases[0]); i++) {
+		const struct range_case *c = &range_cases[i];
+		struct read_job j = { .opts = KHI_READER_OPTS_INIT, .verify = true };
+		struct forge f;
+
+		(void)state;
+		print_message("  %s\n", c->name);
+		forge_init(&f, 32 * PG, c->rg, c->n);
+		j.fd = forged_fd(&f);
+		assert_int_equal(read_image(&j), c->want);
+		close(j.fd);
+	}
+}
+
+static void test_ranges_write(void **state)
+{
+	struct khi_writer_opts o = KHI_WRITER_OPTS_INIT;
+	struct ti_source src = { .mem = NULL };
+	struct khi_meta meta;
+	struct ti_swap sw;
+	khi_writer *w = NULL;
+
+	(void)state;
+	ti_meta(&meta);
+	ti_swap_make(&sw, 64, 0, NULL, 0);
+	struct khi_target t = { .fd = sw.fd };
+	for (size_t i = 0; i < sizeof(range_cases) / sizeof(range_cases[0]); i++) {
+		const struct range_case *c = &range_cases[i];
+		struct khi_source s = { .ranges = c->rg, .nr_ranges = c->n, .read = ti_source_read, .ctx = &src };
+
+		print_message("  %s\n", c->name);
+		assert_int_equal(khi_writer_new(&t, &o, &meta, &s, &w), c->want ? -EINVAL : 0);
+		w = khi_writer_free(w);
+	}
+	ti_swap_close(&sw);
+}
+
 /* ---- main ---- */
 
 static bool selected(const char *name)
@@ -97,5 +174,7 @@ int main(void)
 		return 77;
 #define ADD(fn) if (selected(#fn)) tests[n++] = (struct CMUnitTest)cmocka_unit_test(fn)
 	ADD(test_forged_valid);
+	ADD(test_ranges_read);
+	ADD(test_ranges_write);
 	return _cmocka_run_group_tests("image-hostile", tests, n, NULL, NULL);
 }
