@@ -27,6 +27,8 @@ const char *khi_strerror(int err)
 		return "wrong key or passphrase";
 	case -ESTALE:
 		return "image of another kernel or machine";
+	case -EPROTO:
+		return "image is not encrypted, but a key or passphrase is configured (refused)";
 	default:
 		return NULL;
 	}

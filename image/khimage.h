@@ -22,6 +22,8 @@
  *   -ENOSPC           the granted space cannot hold the image
  *   -ENOKEY           the image is encrypted and no key or passphrase was given
  *   -EKEYREJECTED     wrong key or passphrase
+ *   -EPROTO           a key or passphrase was given and the image is not encrypted: refused,
+ *                     since nothing authenticates it (an encryption downgrade)
  *   -ESTALE           khi_reader_check_identity(): image of another kernel or machine
  *   -ENOBUFS          a caller's buffer is too small
  *   -EINVAL           bad argument (a MUST below was not met)
@@ -254,7 +256,9 @@ struct khi_sink {
 
 struct khi_reader_opts {
 	unsigned threads;       /* workers, clamped to 1..KHI_THREADS_MAX; 0 = 1 */
-	struct khi_key key;     /* for encrypted images; the kdf_* fields are ignored */
+	/* For encrypted images; the kdf_* fields are ignored. With a key or passphrase set, only
+	 * an encrypted image is accepted (-EPROTO otherwise). */
+	struct khi_key key;
 	/* NULL: only a committed image is accepted, a consumed one gives -EALREADY. Non-NULL
 	 * (KHI_IMAGE_ID_SIZE bytes, from khi_mark_consumed()): only the consumed image with this
 	 * id is accepted; this is how the restore helper reads the image the boot path consumed. */
@@ -274,7 +278,7 @@ typedef struct khi_reader khi_reader;
  * Reads and checks the commit record, the extent table and the header (checksum, then the
  * GCM tag when encrypted, which also proves the key). Reads only; @target->extents ignored.
  * @return 0 and *ret; -ENODATA, -EALREADY, -EMEDIUMTYPE, -EBADMSG, -EPROTONOSUPPORT,
- *   -ENOKEY, -EKEYREJECTED, -EINVAL, -errno of I/O. The caller should then khi_discard() a
+ *   -ENOKEY, -EKEYREJECTED, -EPROTO, -EINVAL, -errno of I/O. The caller should then khi_discard() a
  *   refused image (except after -EMEDIUMTYPE or an I/O error). */
 int khi_reader_open(const struct khi_target *target, const struct khi_reader_opts *opts,
 		    khi_reader **ret);

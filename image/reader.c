@@ -74,8 +74,10 @@ static int check_key(khi_reader *r)
 	struct khi_gcm g = { 0 };
 	int e;
 
+	/* A key says the caller expects an encrypted image. An unencrypted one proves nothing:
+	 * anyone who can write the swap area can write one with every checksum right. */
 	if (h->cipher == KHI_CIPHER_NONE)
-		return 0;
+		return k->key || k->passphrase ? -EPROTO : 0;
 	if (!k->key && !k->passphrase)
 		return -ENOKEY;
 	if (h->kdf == KHI_KDF_ARGON2ID) {

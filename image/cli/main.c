@@ -49,7 +49,8 @@ static const char usage[] =
 	"Exit status:\n"
 	"  0 success          1 I/O or system error     2 usage error\n"
 	"  3 no image         4 image already consumed  5 image corrupt or unsupported\n"
-	"  6 key missing or wrong                       7 not a swap area, or an image is there\n"
+	"  6 key missing or wrong, or a key given for an unencrypted image\n"
+	"  7 not a swap area, or an image is there\n"
 	"  8 not enough space in the swap area\n";
 
 int cli_fail(const struct cli *c, int err, const char *fmt, ...)
@@ -66,7 +67,7 @@ int cli_fail(const struct cli *c, int err, const char *fmt, ...)
 	case -ENODATA: return EXIT_NO_IMAGE;
 	case -EALREADY: return EXIT_CONSUMED;
 	case -EBADMSG: case -EPROTONOSUPPORT: return EXIT_CORRUPT;
-	case -ENOKEY: case -EKEYREJECTED: return EXIT_KEY;
+	case -ENOKEY: case -EKEYREJECTED: case -EPROTO: return EXIT_KEY;
 	case -EMEDIUMTYPE: case -EEXIST: return EXIT_NOT_SWAP;
 	case -ENOSPC: return EXIT_NO_SPACE;
 	case -EINVAL: return EXIT_USAGE;

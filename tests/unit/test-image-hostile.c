@@ -29,6 +29,8 @@
 #define MiB (1ull << 20)
 #define GiB (1ull << 30)
 
+static const uint8_t test_key[KHI_KEY_SIZE] = "0123456789abcdef0123456789abcde";
+
 /* ---- helpers ---- */
 
 static int tmpfile_fd(void)
@@ -98,6 +100,29 @@ static void test_forged_valid(void **state)
 	free(snk.mem);
 	khi_reader_free(r);
 	close(t.fd);
+}
+
+/* ---- 16.1: with a key or passphrase, an unencrypted image is a downgrade ---- */
+
+static void test_downgrade(void **state)
+{
+	const struct khi_range rg = { 0, 64 };
+	struct read_job j = { .opts = KHI_READER_OPTS_INIT, .verify = true };
+	struct forge f;
+
+	(void)state;
+	forge_init(&f, 32 * PG, &rg, 1);
+	j.fd = forged_fd(&f);
+	assert_int_equal(read_image(&j), 0);                     /* no key: read as it is */
+	j.opts.key.key = test_key;
+	assert_int_equal(read_image(&j), -EPROTO);
+	j.opts.key.key = NULL;
+	j.opts.key.passphrase = "correct horse battery staple";
+	assert_int_equal(read_image(&j), -EPROTO);
+	j.opts.header_only = 1;                                  /* info: no key is checked */
+	j.verify = false;
+	assert_int_equal(read_image(&j), 0);
+	close(j.fd);
 }
 
 /* ---- 16.3: ranges beyond the physical address width ---- */
@@ -174,6 +199,7 @@ int main(void)
 		return 77;
 #define ADD(fn) if (selected(#fn)) tests[n++] = (struct CMUnitTest)cmocka_unit_test(fn)
 	ADD(test_forged_valid);
+	ADD(test_downgrade);
 	ADD(test_ranges_read);
 	ADD(test_ranges_write);
 	return _cmocka_run_group_tests("image-hostile", tests, n, NULL, NULL);
