@@ -231,6 +231,8 @@ static int decode_algorithms(const uint8_t *in, struct khi_header *h)
 
 static int decode_counts(const uint8_t *in, struct khi_header *h)
 {
+	uint64_t sum, bytes;
+
 	h->swap_offset = get_le64(in + H_SWAP);
 	h->nr_ranges = get_le32(in + H_NR_RANGES);
 	h->meta.platform_size = get_le32(in + H_PLATFORM_SIZE);
@@ -251,8 +253,9 @@ static int decode_counts(const uint8_t *in, struct khi_header *h)
 	    khi_header_size(h->nr_ranges, h->meta.platform_size) != h->header_size ||
 	    h->nr_chunks == 0 || h->nr_chunks > UINT32_MAX - 1 || h->chunk_table_lofs % KHI_PAGE_SIZE ||
 	    h->pages_zero > h->pages_total ||
-	    h->pages_zero + h->pages_raw + h->pages_compressed != h->pages_total ||
-	    h->bytes_in != (h->pages_total - h->pages_zero) * KHI_PAGE_SIZE)
+	    add_overflows(h->pages_zero, h->pages_raw, &sum) ||
+	    add_overflows(sum, h->pages_compressed, &sum) || sum != h->pages_total ||
+	    mul_overflows(h->pages_total - h->pages_zero, KHI_PAGE_SIZE, &bytes) || h->bytes_in != bytes)
 		return -EBADMSG;
 	return 0;
 }

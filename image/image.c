@@ -5,6 +5,7 @@
 
 #include "image/crypto.h"
 #include "image/image.h"
+#include "overflow.h"
 
 int khi_read_page0(int fd, uint64_t swap_offset, uint8_t *page, struct khi_swap *ret)
 {
@@ -77,22 +78,27 @@ static int load_header(struct khi_image *img)
 	return khi_header_decode(img->hdr_buf, a->header_size, &img->hdr);
 }
 
-/* What the header says must agree with the commit record and with itself. */
+/* What the header says must agree with the commit record and with itself. Offsets are any
+ * 64-bit value a forger likes: every sum is checked, or a wrap would pass the comparison (a
+ * chunk_table_lofs 1 GiB short of 2^64 once made a 256 KiB file allocate a 1 GiB table). The
+ * ranges are below KHI_PFN_LIMIT, the sizes of record and header bounded by their decoders. */
 static int cross_check(const struct khi_image *img, uint64_t swap_offset)
 {
 	const struct khi_anchor *a = &img->anchor;
 	const struct khi_header *h = &img->hdr;
-	uint64_t chunks = 0;
+	uint64_t chunks = 0, data = khi_page_align(a->ext_table_size), table, end;
 
 	for (uint32_t i = 0; i < h->nr_ranges; i++)
 		chunks += (h->ranges[i].count + KHI_CHUNK_PAGES - 1) / KHI_CHUNK_PAGES;
 	if (h->swap_offset != swap_offset || memcmp(h->meta.image_id, a->image_id, KHI_IMAGE_ID_SIZE) ||
 	    memcmp(h->ext_table_digest, a->ext_table_digest, 32) || chunks != h->nr_chunks ||
-	    h->chunk_table_lofs < khi_page_align(a->ext_table_size) ||
-	    h->chunk_table_lofs + khi_page_align(h->nr_chunks * KHI_CHUNK_RECORD) != a->header_lofs ||
-	    h->bytes_image != a->header_lofs + khi_page_align(a->header_size) ||
+	    h->chunk_table_lofs < data ||
+	    mul_overflows(h->nr_chunks, KHI_CHUNK_RECORD, &table) ||
+	    align_overflows(table, KHI_PAGE_SIZE, &table) ||
+	    add_overflows(h->chunk_table_lofs, table, &end) || end != a->header_lofs ||
+	    add_overflows(a->header_lofs, khi_page_align(a->header_size), &end) || end != h->bytes_image ||
 	    h->bytes_image > khi_io_capacity(&img->io) ||
-	    h->bytes_out > h->chunk_table_lofs - khi_page_align(a->ext_table_size))
+	    h->bytes_out > h->chunk_table_lofs - data)
 		return -EBADMSG;
 	return 0;
 }

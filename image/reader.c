@@ -13,6 +13,7 @@
 #include "image/image.h"
 #include "image/pool.h"
 #include "image/progress.h"
+#include "overflow.h"
 
 #define CHUNK_BYTES (KHI_CHUNK_PAGES * KHI_PAGE_SIZE)
 
@@ -248,7 +249,7 @@ static int load_chunk_table(khi_reader *r)
 			break;
 		if (c->pfn != h->ranges[ri].pfn + done || c->nr_pages != (left < KHI_CHUNK_PAGES ? left : KHI_CHUNK_PAGES) ||
 		    (c->stored_len && (c->data_lofs < next ||
-				       c->data_lofs + khi_page_align(c->stored_len) > h->chunk_table_lofs)) ||
+				       !range_within(c->data_lofs, khi_page_align(c->stored_len), h->chunk_table_lofs))) ||
 		    (!c->stored_len && c->data_lofs)) {
 			e = -EBADMSG;
 			break;

@@ -74,6 +74,31 @@ static int read_image(void *ctx)
 	return e;
 }
 
+/* Runs fn(ctx) in a child; @return its result (a negative errno or 0) and *ret_kib, the
+ * child's peak RSS above that of a child that does nothing. */
+static int in_child(int (*fn)(void *), void *ctx, long *ret_kib)
+{
+	long peak[2];
+
+	for (int i = 0; i < 2; i++) {
+		struct rusage ru;
+		int st;
+		pid_t pid = fork();
+
+		assert_true(pid >= 0);
+		if (pid == 0)
+			_exit(i ? -fn(ctx) & 0xff : 0);
+		assert_int_equal(wait4(pid, &st, 0, &ru), pid);
+		assert_true(WIFEXITED(st));
+		peak[i] = ru.ru_maxrss;
+		if (i)
+			*ret_kib = peak[1] - peak[0];
+		if (i)
+			return -WEXITSTATUS(st);
+	}
+	return 0;
+}
+
 /* ---- the forger itself: its all-zero image is a valid one ---- */
 
 static void test_forged_valid(void **state)
@@ -182,6 +207,58 @@ static void test_ranges_write(void **state)
 	ti_swap_close(&sw);
 }
 
+/* ---- 16.2: sizes from the image, and the memory they cost ---- */
+
+/* nr_chunks = 2^24 (a 1 GiB chunk table) on a 256 KiB file: chunk_table_lofs chosen so that
+ * chunk_table_lofs + 1 GiB wraps around to the header's offset. */
+static void test_chunk_table_wrap(void **state)
+{
+	const struct khi_range rg = { 0, 1ull << 30 };
+	struct read_job j = { .opts = KHI_READER_OPTS_INIT, .verify = true };
+	struct forge f;
+	long kib;
+	int e;
+
+	(void)state;
+	forge_init(&f, 256 * 1024, &rg, 1);
+	f.chunk_table = false;
+	f.anchor.header_lofs = 2 * PG;
+	f.hdr.chunk_table_lofs = 2 * PG - GiB;
+	f.hdr.bytes_image = 3 * PG;
+	j.fd = forged_fd(&f);
+	e = in_child(read_image, &j, &kib);
+	print_message("  verify: %d, %ld KiB above an idle child\n", e, kib);
+	assert_int_equal(e, -EBADMSG);
+	assert_true(kib < 8 * 1024);
+	j.opts.header_only = 1;                                  /* khib-image info */
+	assert_int_equal(read_image(&j), -EBADMSG);
+	close(j.fd);
+}
+
+/* A payload offset that wraps past the chunk table's offset. */
+static void test_payload_wrap(void **state)
+{
+	const struct khi_range rg = { 0, 64 };
+	struct khi_chunk c = { .pfn = 0, .present = 1, .nr_pages = 64, .stored_len = PG,
+			       .data_lofs = 0 - (uint64_t)PG, .flags = KHI_CHUNK_RAW };
+	struct read_job j = { .opts = KHI_READER_OPTS_INIT, .verify = true };
+	struct forge f;
+
+	(void)state;
+	forge_init(&f, 32 * PG, &rg, 1);
+	f.chunks = &c;
+	f.hdr.pages_zero = 63;
+	f.hdr.pages_raw = 1;
+	f.hdr.bytes_in = PG;
+	f.hdr.bytes_out = PG;
+	f.hdr.chunk_table_lofs += PG;                 /* room for "the payload" */
+	f.anchor.header_lofs += PG;
+	f.hdr.bytes_image += PG;
+	j.fd = forged_fd(&f);
+	assert_int_equal(read_image(&j), -EBADMSG);
+	close(j.fd);
+}
+
 /* ---- main ---- */
 
 static bool selected(const char *name)
@@ -202,5 +279,7 @@ int main(void)
 	ADD(test_downgrade);
 	ADD(test_ranges_read);
 	ADD(test_ranges_write);
+	ADD(test_chunk_table_wrap);
+	ADD(test_payload_wrap);
 	return _cmocka_run_group_tests("image-hostile", tests, n, NULL, NULL);
 }
