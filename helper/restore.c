@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include "common/platform.h"
@@ -16,6 +17,19 @@ static int write_pages(void *ctx, uint64_t pfn, uint32_t nr_pages, const void *d
 		return -EFAULT;
 	memcpy(p, data, (size_t)nr_pages * KHI_PAGE_SIZE);
 	return 0;
+}
+
+/* What the reader may allocate for the image's tables: B lives in its region, and
+ * kh_threads() gave at most half of its free memory to the chunk buffers; the tables get the
+ * rest (docs/image-format.md, "Memory bounds"). Each MiB of it holds the chunk table of 4 GiB
+ * of A's RAM; a forged image gets no more. */
+static uint64_t spare_memory(void)
+{
+	struct sysinfo si;
+
+	if (sysinfo(&si) < 0)
+		return 0;   /* the library's default */
+	return (uint64_t)si.freeram * si.mem_unit / 2;
 }
 
 /* The image must describe this very machine layout, and only A's RAM outside our region. */
@@ -57,6 +71,7 @@ int kh_restore(const struct kh_params *pa, const struct kj_layout *l, struct kh_
 	int err;
 
 	opts.threads = kh_threads(pa->threads);
+	opts.mem_max = spare_memory();
 	opts.consumed_id = pa->image_id;
 	opts.key.key = pa->flags & KH_F_KEY ? pa->key : NULL;
 	opts.key.passphrase = pa->flags & KH_F_PASSPHRASE ? pa->passphrase : NULL;

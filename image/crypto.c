@@ -42,6 +42,25 @@ void khi_sha256(const void *p, size_t n, uint8_t out[32])
 	gcry_md_hash_buffer(GCRY_MD_SHA256, out, p, n);
 }
 
+int khi_sha256_begin(struct khi_sha256_ctx *c)
+{
+	gcry_error_t e = gcry_md_open(&c->h, GCRY_MD_SHA256, 0);
+
+	return e ? gcry_to_errno(e) : 0;
+}
+
+void khi_sha256_update(struct khi_sha256_ctx *c, const void *p, size_t n)
+{
+	gcry_md_write(c->h, p, n);
+}
+
+void khi_sha256_end(struct khi_sha256_ctx *c, uint8_t out[32])
+{
+	memcpy(out, gcry_md_read(c->h, GCRY_MD_SHA256), 32);
+	gcry_md_close(c->h);
+	c->h = NULL;
+}
+
 void khi_random(void *out, size_t n, bool key_material)
 {
 	if (key_material)

@@ -17,6 +17,13 @@
 /* CRC-32 (ISO-HDLC, as zlib's crc32()), as a number. */
 uint32_t khi_crc32(const void *p, size_t n);
 void khi_sha256(const void *p, size_t n, uint8_t out[32]);
+/* SHA-256 of data that arrives in pieces: begin, update..., end (which frees the context). */
+struct khi_sha256_ctx {
+	gcry_md_hd_t h;
+};
+int khi_sha256_begin(struct khi_sha256_ctx *c);
+void khi_sha256_update(struct khi_sha256_ctx *c, const void *p, size_t n);
+void khi_sha256_end(struct khi_sha256_ctx *c, uint8_t out[32]);
 /* Fills with random bytes (GCRY_STRONG_RANDOM for @key_material, else a nonce generator). */
 void khi_random(void *out, size_t n, bool key_material);
 /* Overwrites memory the compiler may not elide. */

@@ -29,6 +29,8 @@ const char *khi_strerror(int err)
 		return "image of another kernel or machine";
 	case -EPROTO:
 		return "image is not encrypted, but a key or passphrase is configured (refused)";
+	case -E2BIG:
+		return "image needs more memory than allowed (forged, or made on a much larger machine)";
 	default:
 		return NULL;
 	}

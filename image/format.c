@@ -104,10 +104,12 @@ int khi_ext_table_count(const uint8_t *in, size_t size, size_t *ret_n)
 	return 0;
 }
 
-void khi_ext_entry_decode(const uint8_t *in, size_t i, struct khi_extent *ret)
+void khi_ext_entry_decode(const uint8_t *in, uint64_t at, size_t i, struct khi_extent *ret)
 {
-	ret->offset = get_le64(in + KHI_EXT_HEAD + i * KHI_EXT_ENTRY);
-	ret->length = get_le64(in + KHI_EXT_HEAD + i * KHI_EXT_ENTRY + 8);
+	const uint8_t *p = in + (KHI_EXT_HEAD + i * KHI_EXT_ENTRY - at);
+
+	ret->offset = get_le64(p);
+	ret->length = get_le64(p + 8);
 }
 
 /* ---- header ---- */

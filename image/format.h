@@ -106,7 +106,8 @@ size_t khi_ext_table_size(size_t nr_extents);
 void khi_ext_table_encode(const struct khi_extent *ext, size_t n, uint8_t *out);
 /* Decodes the head: the number of extents the table of @size bytes holds. */
 int khi_ext_table_count(const uint8_t *in, size_t size, size_t *ret_n);
-void khi_ext_entry_decode(const uint8_t *in, size_t i, struct khi_extent *ret);
+/* Decodes entry i of a table whose bytes from @at on are in @in (entry i MUST lie in them). */
+void khi_ext_entry_decode(const uint8_t *in, uint64_t at, size_t i, struct khi_extent *ret);
 
 /* Encodes everything but tag and checksum (left zero). @out: h->header_size bytes. */
 void khi_header_encode(const struct khi_header *h, uint8_t *out);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "image/io.h"
+#include "overflow.h"
 
 uint64_t khi_now_ns(void)
 {
@@ -122,27 +123,45 @@ int khi_io_init(struct khi_io *io, int fd)
 	return khi_dev_size(fd, &io->dev_size);
 }
 
+int khi_io_reserve(struct khi_io *io, size_t n)
+{
+	struct khi_extent *ext;
+	uint64_t *lstart;
+
+	if (n <= io->room)
+		return 0;
+	if (!(ext = realloc(io->ext, n * sizeof(*ext))))
+		return -ENOMEM;
+	io->ext = ext;
+	if (!(lstart = realloc(io->lstart, (n + 1) * sizeof(*lstart))))
+		return -ENOMEM;
+	if (!io->lstart)
+		lstart[0] = 0;
+	io->lstart = lstart;
+	io->room = n;
+	return 0;
+}
+
+int khi_io_push(struct khi_io *io, const struct khi_extent *e)
+{
+	uint64_t end;
+
+	if (add_overflows(io->lstart[io->n], e->length, &end))
+		return -EOVERFLOW;
+	io->ext[io->n++] = *e;
+	io->lstart[io->n] = end;
+	return 0;
+}
+
 int khi_io_set_extents(struct khi_io *io, const struct khi_extent *e, size_t n)
 {
-	struct khi_extent *ext = malloc(n * sizeof(*ext));
-	uint64_t *lstart = malloc((n + 1) * sizeof(*lstart));
+	int r = khi_io_reserve(io, n);
 
-	if (!ext || !lstart) {
-		free(ext);
-		free(lstart);
-		return -ENOMEM;
-	}
-	memcpy(ext, e, n * sizeof(*ext));
-	lstart[0] = 0;
-	for (size_t i = 0; i < n; i++)
-		lstart[i + 1] = lstart[i] + ext[i].length;
-	free(io->ext);
-	free(io->lstart);
-	io->ext = ext;
-	io->lstart = lstart;
-	io->n = n;
+	io->n = 0;
 	io->cursor = 0;
-	return 0;
+	for (size_t i = 0; !r && i < n; i++)
+		r = khi_io_push(io, &e[i]);
+	return r;
 }
 
 uint64_t khi_io_capacity(const struct khi_io *io)
@@ -204,5 +223,5 @@ void khi_io_done(struct khi_io *io)
 	free(io->lstart);
 	io->ext = NULL;
 	io->lstart = NULL;
-	io->n = 0;
+	io->n = io->room = 0;
 }

@@ -15,7 +15,7 @@ struct khi_io {
 	uint64_t dev_size;
 	struct khi_extent *ext;   /* owned */
 	uint64_t *lstart;         /* logical offset of each extent; lstart[n] = capacity */
-	size_t n;
+	size_t n, room;           /* extents, and room for that many */
 	size_t cursor;            /* last extent used: transfers are mostly sequential */
 	uint64_t ns;              /* time spent in transfers */
 };
@@ -31,6 +31,11 @@ void *khi_alloc_pages(size_t len);   /* page aligned, zeroed, length rounded up 
 int khi_io_init(struct khi_io *io, int fd);
 /* Takes a copy of the extents. */
 int khi_io_set_extents(struct khi_io *io, const struct khi_extent *e, size_t n);
+/* Room for @n extents in all (those there stay): KHI_IO_EXTENT_BYTES each. -ENOMEM. */
+#define KHI_IO_EXTENT_BYTES (sizeof(struct khi_extent) + sizeof(uint64_t))
+int khi_io_reserve(struct khi_io *io, size_t n);
+/* Appends one extent (room MUST be reserved). -EOVERFLOW if the capacity would wrap. */
+int khi_io_push(struct khi_io *io, const struct khi_extent *e);
 uint64_t khi_io_capacity(const struct khi_io *io);
 /* Logical transfers; @lofs and @len page aligned. Beyond the capacity: -ENOSPC (write),
  * -EBADMSG (read). */

@@ -24,6 +24,7 @@
  *   -EKEYREJECTED     wrong key or passphrase
  *   -EPROTO           a key or passphrase was given and the image is not encrypted: refused,
  *                     since nothing authenticates it (an encryption downgrade)
+ *   -E2BIG            the image needs more memory than the caller's bound (mem_max) allows
  *   -ESTALE           khi_reader_check_identity(): image of another kernel or machine
  *   -ENOBUFS          a caller's buffer is too small
  *   -EINVAL           bad argument (a MUST below was not met)
@@ -266,6 +267,13 @@ struct khi_reader_opts {
 	/* Non-zero: open to read the metadata only (no key needed: the header checksum is still
 	 * verified, its GCM tag is not); khi_reader_verify()/_restore() then give -EINVAL. */
 	int header_only;
+	/* The most memory, in bytes, the reader allocates for what the image's own fields size:
+	 * the extent table (24 bytes an extent, plus 4 and a 256 KiB buffer while it is read and
+	 * checked), the header (twice its size) and the chunk table (64 bytes a chunk, in
+	 * khi_reader_verify()). Beyond it: -E2BIG, before allocating (docs/image-format.md,
+	 * "Memory bounds"). 0 = a quarter of this machine's RAM but no more than 4 x the target's
+	 * size + 1 MiB. Not counted: the chunk buffers (khi_buffer_bytes()). */
+	uint64_t mem_max;
 	khi_progress_fn progress;
 	void *progress_ctx;
 	uint64_t reserved[4];   /* MUST be 0 */
@@ -278,7 +286,7 @@ typedef struct khi_reader khi_reader;
  * Reads and checks the commit record, the extent table and the header (checksum, then the
  * GCM tag when encrypted, which also proves the key). Reads only; @target->extents ignored.
  * @return 0 and *ret; -ENODATA, -EALREADY, -EMEDIUMTYPE, -EBADMSG, -EPROTONOSUPPORT,
- *   -ENOKEY, -EKEYREJECTED, -EPROTO, -EINVAL, -errno of I/O. The caller should then khi_discard() a
+ *   -ENOKEY, -EKEYREJECTED, -EPROTO, -E2BIG, -EINVAL, -errno of I/O. The caller should then khi_discard() a
  *   refused image (except after -EMEDIUMTYPE or an I/O error). */
 int khi_reader_open(const struct khi_target *target, const struct khi_reader_opts *opts,
 		    khi_reader **ret);
@@ -309,7 +317,8 @@ int khi_reader_check_identity(const khi_reader *r, const uint8_t kernel_id[KHI_K
  * Reads the whole image and checks everything without delivering a page: the chunk table
  * digest, each chunk's checksum and GCM tag (so the stored bytes are the writer's). It does not
  * decompress: that the writer stored a valid stream is checked while restoring.
- * @return 0, -EBADMSG, -errno of I/O. Can be called again. */
+ * @return 0, -EBADMSG, -E2BIG (the chunk table exceeds mem_max), -errno of I/O. Can be called
+ * again. */
 int khi_reader_verify(khi_reader *r);
 
 /*! khi_reader_restore() :

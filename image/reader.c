@@ -19,7 +19,7 @@
 
 struct rslot {
 	uint64_t index;
-	const struct khi_chunk *rec;
+	struct khi_chunk rec;      /* decoded from the table, which was checked once */
 	uint8_t *in;               /* payload as read, page aligned, CHUNK_BYTES */
 	uint8_t *out;              /* decompressed present pages */
 	const uint8_t *pages;      /* in or out */
@@ -33,7 +33,8 @@ struct khi_reader {
 	uint8_t key[KHI_KEY_SIZE];
 	struct khi_gcm *gcm;
 	struct rslot *slots;
-	struct khi_chunk *chunks;
+	uint8_t *table;            /* the chunk table as read and checked; records decoded again
+	                              when used: 64 bytes a chunk, not 120 */
 	uint8_t *zero;             /* KHI_CHUNK_PAGES zero pages for the sink */
 	const struct khi_sink *sink;
 	bool verified;
@@ -157,7 +158,7 @@ int khi_reader_open(const struct khi_target *target, const struct khi_reader_opt
 		e = pick_anchor(page, &sw, opts->consumed_id, &a);
 	free(page);
 	if (!e)
-		e = khi_image_load(&r->img, target->fd, target->swap_offset, &a);
+		e = khi_image_load(&r->img, target->fd, target->swap_offset, &a, opts->mem_max);
 	if (!e && !opts->header_only)
 		e = check_key(r);
 	if (!e && !opts->header_only)
@@ -223,7 +224,8 @@ int khi_reader_check_identity(const khi_reader *r, const uint8_t kernel_id[KHI_K
 /* ---- the chunk table ---- */
 
 /* Records must follow the ranges in order, chunk by chunk, with their payloads in ascending
- * order inside the data area: anything else is a corrupt (or forged) table. */
+ * order inside the data area: anything else is a corrupt (or forged) table. Its size (64
+ * bytes a chunk, fitting before the header: cross_check()) comes from the budget. */
 static int load_chunk_table(khi_reader *r)
 {
 	const struct khi_header *h = &r->img.hdr;
@@ -233,8 +235,10 @@ static int load_chunk_table(khi_reader *r)
 	uint64_t done = 0;
 	int e;
 
-	if (!(buf = khi_alloc_pages(size)) || !(r->chunks = calloc(h->nr_chunks, sizeof(*r->chunks)))) {
-		free(buf);
+	if ((e = khi_budget_take(&r->img.budget, 1, khi_page_align(size))) < 0)
+		return e;
+	if (!(buf = khi_alloc_pages(size))) {
+		khi_budget_give(&r->img.budget, 1, khi_page_align(size));
 		return -ENOMEM;
 	}
 	if ((e = khi_io_read(&r->img.io, h->chunk_table_lofs, buf, khi_page_align(size))) < 0)
@@ -242,7 +246,7 @@ static int load_chunk_table(khi_reader *r)
 	khi_sha256(buf, size, sum);
 	e = memcmp(sum, h->chunk_table_digest, 32) ? -EBADMSG : 0;
 	for (uint64_t i = 0; !e && i < h->nr_chunks; i++) {
-		struct khi_chunk *c = &r->chunks[i];
+		struct khi_chunk rec, *c = &rec;
 		uint64_t left = h->ranges[ri].count - done;
 
 		if ((e = khi_chunk_decode(buf + i * KHI_CHUNK_RECORD, c)) < 0)
@@ -261,12 +265,13 @@ static int load_chunk_table(khi_reader *r)
 			ri++, done = 0;
 	}
 out:
-	free(buf);
 	if (e < 0) {
-		free(r->chunks);
-		r->chunks = NULL;
+		free(buf);
+		khi_budget_give(&r->img.budget, 1, khi_page_align(size));
+		return e;
 	}
-	return e;
+	r->table = buf;
+	return 0;
 }
 
 /* ---- the pipeline ---- */
@@ -277,17 +282,17 @@ static int r_prepare(void *ctx, uint64_t job, unsigned slot)
 	struct rslot *s = &r->slots[slot];
 
 	s->index = job;
-	s->rec = &r->chunks[job];
-	if (!s->rec->stored_len)
+	(void)khi_chunk_decode(r->table + job * KHI_CHUNK_RECORD, &s->rec);
+	if (!s->rec.stored_len)
 		return 0;
-	return khi_io_read(&r->img.io, s->rec->data_lofs, s->in, khi_page_align(s->rec->stored_len));
+	return khi_io_read(&r->img.io, s->rec.data_lofs, s->in, khi_page_align(s->rec.stored_len));
 }
 
 static int r_work(void *ctx, unsigned worker, unsigned slot)
 {
 	khi_reader *r = ctx;
 	struct rslot *s = &r->slots[slot];
-	const struct khi_chunk *c = s->rec;
+	const struct khi_chunk *c = &s->rec;
 	int raw = __builtin_popcountll(c->present) * KHI_PAGE_SIZE;
 	uint64_t t0 = khi_now_ns(), t1, t2;
 	int e = 0;
@@ -331,7 +336,7 @@ static int r_work(void *ctx, unsigned worker, unsigned slot)
 /* Runs of present pages come from the chunk, runs of zero pages from the zero buffer. */
 static int deliver(khi_reader *r, const struct rslot *s)
 {
-	const struct khi_chunk *c = s->rec;
+	const struct khi_chunk *c = &s->rec;
 	const uint8_t *p = s->pages;
 	uint32_t i = 0;
 	int e = 0;
@@ -361,16 +366,16 @@ static int r_collect(void *ctx, uint64_t job, unsigned slot)
 		e = deliver(r, s);
 		r->stats.ns_source += khi_now_ns() - t0;
 	}
-	uint32_t present = (uint32_t)__builtin_popcountll(s->rec->present);
-	r->stats.pages_total += s->rec->nr_pages;
-	r->stats.pages_zero += s->rec->nr_pages - present;
-	if (s->rec->flags & KHI_CHUNK_RAW)
+	uint32_t present = (uint32_t)__builtin_popcountll(s->rec.present);
+	r->stats.pages_total += s->rec.nr_pages;
+	r->stats.pages_zero += s->rec.nr_pages - present;
+	if (s->rec.flags & KHI_CHUNK_RAW)
 		r->stats.pages_raw += present;
 	else
 		r->stats.pages_compressed += present;
 	r->stats.bytes_in += (uint64_t)present * KHI_PAGE_SIZE;
-	r->stats.bytes_out += khi_page_align(s->rec->stored_len);
-	if (s->rec->stored_len) {
+	r->stats.bytes_out += khi_page_align(s->rec.stored_len);
+	if (s->rec.stored_len) {
 		r->stats.ns_compress += s->ns_compress;
 		r->stats.ns_crypt += s->ns_crypt;
 		r->stats.ns_checksum += s->ns_checksum;
@@ -414,7 +419,7 @@ int khi_reader_verify(khi_reader *r)
 	r->verified = false;
 	if (r->opts.header_only)
 		return -EINVAL;
-	if (!r->chunks && (e = load_chunk_table(r)) < 0)
+	if (!r->table && (e = load_chunk_table(r)) < 0)
 		return e;
 	e = run_pass(r, NULL);
 	r->verified = e == 0;
@@ -448,7 +453,7 @@ khi_reader *khi_reader_free(khi_reader *r)
 	khi_wipe(r->key, sizeof(r->key));
 	free(r->gcm);
 	free(r->slots);
-	free(r->chunks);
+	free(r->table);
 	free(r->zero);
 	khi_image_done(&r->img);
 	free(r);

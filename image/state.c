@@ -108,7 +108,7 @@ static void restore_bootbits(int fd, uint64_t swap_offset, uint8_t *page)
 	bool have = khi_anchor_decode(page, &a) == 0;
 
 	memset(page, 0, KHI_SWAP_BOOTBITS);
-	if (!have || khi_image_load(&img, fd, swap_offset, &a) < 0)
+	if (!have || khi_image_load(&img, fd, swap_offset, &a, 0) < 0)
 		return;
 	memcpy(page, img.hdr.orig_bootbits, KHI_SWAP_BOOTBITS);
 	khi_image_done(&img);

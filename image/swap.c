@@ -5,6 +5,7 @@
 
 #include "byteorder.h"
 #include "image/swap.h"
+#include "overflow.h"
 
 enum { S_VERSION = 1024, S_LAST_PAGE = 1028, S_NR_BAD = 1032, S_UUID = 1036, S_LABEL = 1052 };
 
@@ -72,10 +73,12 @@ int khi_swap_extents(const struct khi_swap *sw, uint64_t swap_offset, struct khi
 	return 0;
 }
 
-static int cmp_extent(const void *a, const void *b)
+/* Orders indices into an extent array by device offset. */
+static int cmp_extent_at(const void *a, const void *b, void *ctx)
 {
-	const struct khi_extent *x = a, *y = b;
-	return (x->offset > y->offset) - (x->offset < y->offset);
+	const struct khi_extent *e = ctx;
+	uint64_t x = e[*(const uint32_t *)a].offset, y = e[*(const uint32_t *)b].offset;
+	return (x > y) - (x < y);
 }
 
 static bool in_area(const struct khi_extent *e, uint64_t swap_offset, const struct khi_swap *sw)
@@ -94,37 +97,42 @@ static bool in_area(const struct khi_extent *e, uint64_t swap_offset, const stru
 	return true;
 }
 
+bool khi_extent_ok(const struct khi_extent *e, uint64_t dev_size, uint64_t swap_offset)
+{
+	return e->offset % KHI_PAGE_SIZE == 0 && e->length % KHI_PAGE_SIZE == 0 && e->length &&
+	       range_within(e->offset, e->length, dev_size) &&
+	       (e->offset + e->length <= swap_offset ||
+		(e->offset >= swap_offset && e->offset - swap_offset >= KHI_PAGE_SIZE));
+}
+
+int khi_extents_disjoint(const struct khi_extent *e, size_t n)
+{
+	uint32_t *idx;
+	int r = 0;
+
+	if (n > KHI_EXTENTS_MAX)
+		return -EINVAL;
+	if (!(idx = malloc((n ? n : 1) * sizeof(*idx))))
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		idx[i] = (uint32_t)i;
+	qsort_r(idx, n, sizeof(*idx), cmp_extent_at, (void *)e);
+	for (size_t i = 0; i + 1 < n && !r; i++)
+		if (e[idx[i]].offset + e[idx[i]].length > e[idx[i + 1]].offset)
+			r = -EINVAL;
+	free(idx);
+	return r;
+}
+
 int khi_extents_check(const struct khi_extent *e, size_t n, uint64_t dev_size,
 		      uint64_t swap_offset, const struct khi_swap *area)
 {
-	struct khi_extent *sorted;
-	int r = 0;
-
 	if (n == 0 || n > KHI_EXTENTS_MAX)
 		return -EINVAL;
-	sorted = malloc((n + 1) * sizeof(*sorted));
-	if (!sorted)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		if (e[i].offset % KHI_PAGE_SIZE || e[i].length % KHI_PAGE_SIZE || e[i].length == 0 ||
-		    e[i].length > dev_size || e[i].offset > dev_size - e[i].length ||
-		    (area && !in_area(&e[i], swap_offset, area))) {
-			r = -EINVAL;
-			goto out;
-		}
-		sorted[i] = e[i];
-	}
-	/* The header page joins the list so that the overlap test keeps it out too. */
-	sorted[n] = (struct khi_extent){ swap_offset, KHI_PAGE_SIZE };
-	qsort(sorted, n + 1, sizeof(*sorted), cmp_extent);
 	for (size_t i = 0; i < n; i++)
-		if (sorted[i].offset + sorted[i].length > sorted[i + 1].offset) {
-			r = -EINVAL;
-			break;
-		}
-out:
-	free(sorted);
-	return r;
+		if (!khi_extent_ok(&e[i], dev_size, swap_offset) || (area && !in_area(&e[i], swap_offset, area)))
+			return -EINVAL;
+	return khi_extents_disjoint(e, n);
 }
 
 size_t khi_extents_merge(struct khi_extent *e, size_t n)

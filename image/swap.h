@@ -34,6 +34,12 @@ int khi_swap_extents(const struct khi_swap *sw, uint64_t swap_offset, struct khi
  * header page; with @area also inside the usable area and off bad pages. -EINVAL if not. */
 int khi_extents_check(const struct khi_extent *e, size_t n, uint64_t dev_size,
 		      uint64_t swap_offset, const struct khi_swap *area);
+/* One extent: aligned, non-empty, on the device (without wrapping), off the header page. */
+bool khi_extent_ok(const struct khi_extent *e, uint64_t dev_size, uint64_t swap_offset);
+/* Extents that passed khi_extent_ok(): no two overlap (sorts indices, 4 bytes each: the
+ * reader counts them in its budget). -EINVAL, -ENOMEM. */
+#define KHI_DISJOINT_BYTES_PER_EXTENT 4u
+int khi_extents_disjoint(const struct khi_extent *e, size_t n);
 
 /* Merges extents that follow each other on the device; returns the new count. */
 size_t khi_extents_merge(struct khi_extent *e, size_t n);

@@ -15,7 +15,7 @@ enum {
 	EXIT_USAGE = 2,
 	EXIT_NO_IMAGE = 3,   /* -ENODATA */
 	EXIT_CONSUMED = 4,   /* -EALREADY */
-	EXIT_CORRUPT = 5,    /* -EBADMSG, -EPROTONOSUPPORT */
+	EXIT_CORRUPT = 5,    /* -EBADMSG, -EPROTONOSUPPORT, -E2BIG */
 	EXIT_KEY = 6,        /* -ENOKEY, -EKEYREJECTED, -EPROTO */
 	EXIT_NOT_SWAP = 7,   /* -EMEDIUMTYPE, -EEXIST */
 	EXIT_NO_SPACE = 8,   /* -ENOSPC */
@@ -39,6 +39,7 @@ struct cli {
 	uint64_t estimate;
 	uint8_t consumed_id[KHI_IMAGE_ID_SIZE];
 	bool have_consumed_id;
+	uint64_t mem_max;   /* bytes, 0 = the library's default */
 	const char *label, *release;
 	uint64_t entry;
 };

@@ -84,6 +84,7 @@ int cmd_info(struct cli *c, char **args)
 	out_u64(c, "swap_bad_pages", pi.swap_bad_pages);
 	if (pi.state != KHI_STATE_NONE) {
 		o.header_only = 1;
+		o.mem_max = c->mem_max;
 		o.consumed_id = pi.state == KHI_STATE_CONSUMED ? pi.image_id : NULL;
 		e = khi_reader_open(&t, &o, &r);
 		if (e == 0)
@@ -105,6 +106,7 @@ static int open_reader(struct cli *c, const char *path, int fd, khi_reader **r)
 	int e;
 
 	o.threads = c->threads;
+	o.mem_max = c->mem_max;
 	o.consumed_id = c->have_consumed_id ? c->consumed_id : NULL;
 	cli_key(c, &o.key);
 	if (!c->quiet && !c->json)

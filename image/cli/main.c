@@ -44,11 +44,14 @@ static const char usage[] =
 	"      --kernel-release TEXT write: kernel release stored in the header\n"
 	"      --entry ADDR          write: re-entry address stored in the header\n"
 	"      --consumed-id HEX     verify/read: the consumed image with this id\n"
+	"      --mem-max MIB         info/verify/read: memory for the image's tables (default: a\n"
+	"                            quarter of RAM, at most 4 x DEVICE's size + 1 MiB)\n"
 	"  -h, --help                this text\n"
 	"\n"
 	"Exit status:\n"
 	"  0 success          1 I/O or system error     2 usage error\n"
-	"  3 no image         4 image already consumed  5 image corrupt or unsupported\n"
+	"  3 no image         4 image already consumed  5 image corrupt or unsupported (or over\n"
+	"                                                 --mem-max or the key derivation bounds)\n"
 	"  6 key missing or wrong, or a key given for an unencrypted image\n"
 	"  7 not a swap area, or an image is there\n"
 	"  8 not enough space in the swap area\n";
@@ -69,6 +72,7 @@ int cli_fail(const struct cli *c, int err, const char *fmt, ...)
 	case -EBADMSG: case -EPROTONOSUPPORT: return EXIT_CORRUPT;
 	case -ENOKEY: case -EKEYREJECTED: case -EPROTO: return EXIT_KEY;
 	case -EMEDIUMTYPE: case -EEXIST: return EXIT_NOT_SWAP;
+	case -E2BIG: return EXIT_CORRUPT;
 	case -ENOSPC: return EXIT_NO_SPACE;
 	case -EINVAL: return EXIT_USAGE;
 	default: return EXIT_ERROR;
@@ -220,7 +224,7 @@ static int parse_hex_id(struct cli *c, const char *s)
 	return 0;
 }
 
-enum { OPT_SWAPFILE = 256, OPT_ESTIMATE, OPT_LABEL, OPT_RELEASE, OPT_ENTRY, OPT_CONSUMED_ID };
+enum { OPT_SWAPFILE = 256, OPT_ESTIMATE, OPT_LABEL, OPT_RELEASE, OPT_ENTRY, OPT_CONSUMED_ID, OPT_MEM_MAX };
 
 static int parse_option(struct cli *c, int opt, const char *arg)
 {
@@ -251,6 +255,11 @@ static int parse_option(struct cli *c, int opt, const char *arg)
 	case OPT_ENTRY:
 		return parse_u64(arg, &c->entry) ? 0 : cli_fail(c, -EINVAL, "--entry %s", arg);
 	case OPT_CONSUMED_ID: return parse_hex_id(c, arg);
+	case OPT_MEM_MAX:
+		if (!parse_u64(arg, &v) || !v || v > UINT64_MAX >> 20)
+			return cli_fail(c, -EINVAL, "--mem-max %s: MiB, at least 1", arg);
+		c->mem_max = v << 20;
+		return 0;
 	case 'h': fputs(usage, stdout); exit(EXIT_OK);
 	default: fputs(usage, stderr); return EXIT_USAGE;
 	}
@@ -272,6 +281,7 @@ static const struct option options[] = {
 	{ "kernel-release", required_argument, NULL, OPT_RELEASE },
 	{ "entry", required_argument, NULL, OPT_ENTRY },
 	{ "consumed-id", required_argument, NULL, OPT_CONSUMED_ID },
+	{ "mem-max", required_argument, NULL, OPT_MEM_MAX },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };

@@ -99,6 +99,14 @@ static int in_child(int (*fn)(void *), void *ctx, long *ret_kib)
 	return 0;
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* ---- the forger itself: its all-zero image is a valid one ---- */
 
 static void test_forged_valid(void **state)
@@ -259,6 +267,69 @@ static void test_payload_wrap(void **state)
 	close(j.fd);
 }
 
+/* A consistent image whose chunk table takes 1 GiB (2^24 chunks, 2^30 zero pages) on a 2 GiB
+ * sparse file: the caller's budget refuses it before the table is allocated or read. */
+static void test_chunk_table_budget(void **state)
+{
+	const struct khi_range rg = { 0, 1ull << 30 };
+	struct read_job j = { .opts = KHI_READER_OPTS_INIT, .verify = true };
+	struct forge f;
+	long kib;
+	int e;
+
+	(void)state;
+	forge_init(&f, 2 * GiB, &rg, 1);
+	f.chunk_table = false;
+	j.fd = forged_fd(&f);
+	j.opts.mem_max = 16 * MiB;
+	e = in_child(read_image, &j, &kib);
+	print_message("  verify with a 16 MiB budget: %d, %ld KiB above an idle child\n", e, kib);
+	assert_int_equal(e, -E2BIG);
+	assert_true(kib < 16 * 1024);
+	close(j.fd);
+}
+
+/* 4 Mi one-page extents (the format's maximum) on a 16 GiB sparse file: the extent table
+ * alone is 64 MiB, and its decoded forms took 233 MiB before anything was refused. */
+static void test_extents_budget(void **state)
+{
+	const size_t n = KHI_EXTENTS_MAX;
+	const struct khi_range rg = { 0, 1 };
+	struct read_job j = { .opts = KHI_READER_OPTS_INIT, .verify = false };
+	struct khi_extent *ext = malloc(n * sizeof(*ext));
+	struct forge f;
+	double t0;
+	long kib;
+	int e;
+
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		ext[i] = (struct khi_extent){ (1 + i) * PG, PG };
+	forge_init(&f, (n + 1) * PG, &rg, 1);
+	f.ext = ext;
+	f.nr_ext = n;
+	forge_layout(&f);
+	j.fd = forged_fd(&f);
+	j.opts.header_only = 1;
+	j.opts.mem_max = 8 * MiB;
+	t0 = now_s();
+	e = in_child(read_image, &j, &kib);
+	print_message("  info with an 8 MiB budget: %d, %ld KiB above an idle child, %.2f s\n", e, kib,
+		      now_s() - t0);
+	assert_int_equal(e, -E2BIG);
+	assert_true(kib < 12 * 1024);
+	/* With room for it, the table is read in one pass, not one copy per step. */
+	j.opts.mem_max = 256 * MiB;
+	t0 = now_s();
+	e = in_child(read_image, &j, &kib);
+	print_message("  info with a 256 MiB budget: %d, %ld KiB above an idle child, %.2f s\n", e, kib,
+		      now_s() - t0);
+	assert_int_equal(e, 0);
+	assert_true(kib < 160 * 1024);
+	close(j.fd);
+	free(ext);
+}
+
 /* ---- main ---- */
 
 static bool selected(const char *name)
@@ -281,5 +352,7 @@ int main(void)
 	ADD(test_ranges_write);
 	ADD(test_chunk_table_wrap);
 	ADD(test_payload_wrap);
+	ADD(test_chunk_table_budget);
+	ADD(test_extents_budget);
 	return _cmocka_run_group_tests("image-hostile", tests, n, NULL, NULL);
 }
