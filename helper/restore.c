@@ -72,6 +72,9 @@ int kh_restore(const struct kh_params *pa, const struct kj_layout *l, struct kh_
 
 	opts.threads = kh_threads(pa->threads);
 	opts.mem_max = spare_memory();
+	/* Argon2id runs before the chunk buffers exist: it may have that half too. */
+	if (opts.mem_max && opts.mem_max >> 10 < KHI_KDF_MEMORY_MAX_DEFAULT)
+		opts.kdf_memory_max_kib = (uint32_t)(opts.mem_max >> 10);
 	opts.consumed_id = pa->image_id;
 	opts.key.key = pa->flags & KH_F_KEY ? pa->key : NULL;
 	opts.key.passphrase = pa->flags & KH_F_PASSPHRASE ? pa->passphrase : NULL;

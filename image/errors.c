@@ -30,7 +30,7 @@ const char *khi_strerror(int err)
 	case -EPROTO:
 		return "image is not encrypted, but a key or passphrase is configured (refused)";
 	case -E2BIG:
-		return "image needs more memory than allowed (forged, or made on a much larger machine)";
+		return "image needs more memory or key-derivation work than allowed (forged?)";
 	default:
 		return NULL;
 	}

@@ -24,7 +24,8 @@
  *   -EKEYREJECTED     wrong key or passphrase
  *   -EPROTO           a key or passphrase was given and the image is not encrypted: refused,
  *                     since nothing authenticates it (an encryption downgrade)
- *   -E2BIG            the image needs more memory than the caller's bound (mem_max) allows
+ *   -E2BIG            the image needs more memory or key-derivation work than the caller's
+ *                     bounds (mem_max, kdf_*_max) allow
  *   -ESTALE           khi_reader_check_identity(): image of another kernel or machine
  *   -ENOBUFS          a caller's buffer is too small
  *   -EINVAL           bad argument (a MUST below was not met)
@@ -137,12 +138,21 @@ enum khi_compression {
 /* Called at most ~10 times per second and once at the end with done == total. */
 typedef void (*khi_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
+/* Argon2id costs the writer uses by default: sized for a helper kernel in a 128 MiB region
+ * (0.2 s on this project's build machine). */
+#define KHI_KDF_PASSES_DEFAULT 3u
+#define KHI_KDF_MEMORY_DEFAULT (32u * 1024)   /* KiB */
+#define KHI_KDF_LANES_DEFAULT 1u
+/* The costs a reader accepts by default (khi_reader_opts.kdf_*_max): the writer's defaults with
+ * headroom, four times their work at most. */
+#define KHI_KDF_PASSES_MAX_DEFAULT 6u
+#define KHI_KDF_MEMORY_MAX_DEFAULT (64u * 1024)   /* KiB */
+
 /* Encryption key: give a raw 32-byte key or a passphrase (not both), or neither. */
 struct khi_key {
 	const uint8_t *key;       /* KHI_KEY_SIZE bytes, or NULL */
 	const char *passphrase;   /* NUL terminated, or NULL: derived with Argon2id */
-	/* Writer, passphrase only: Argon2id costs, 0 = defaults (3 passes, 32 MiB, 1 lane, sized
-	 * for a helper kernel in a 128 MiB region). */
+	/* Writer, passphrase only: Argon2id costs, 0 = the KHI_KDF_*_DEFAULT values. */
 	uint32_t kdf_passes;
 	uint32_t kdf_memory_kib;
 	uint32_t kdf_lanes;
@@ -260,6 +270,11 @@ struct khi_reader_opts {
 	/* For encrypted images; the kdf_* fields are ignored. With a key or passphrase set, only
 	 * an encrypted image is accepted (-EPROTO otherwise). */
 	struct khi_key key;
+	/* The Argon2id costs accepted from a header, which is not authenticated before the key is
+	 * derived: beyond them -E2BIG, before deriving. 0 = KHI_KDF_PASSES_MAX_DEFAULT,
+	 * KHI_KDF_MEMORY_MAX_DEFAULT. The format's own limits (64 passes, 1 GiB) still apply. */
+	uint32_t kdf_passes_max;
+	uint32_t kdf_memory_max_kib;
 	/* NULL: only a committed image is accepted, a consumed one gives -EALREADY. Non-NULL
 	 * (KHI_IMAGE_ID_SIZE bytes, from khi_mark_consumed()): only the consumed image with this
 	 * id is accepted; this is how the restore helper reads the image the boot path consumed. */

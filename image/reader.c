@@ -85,6 +85,11 @@ static int check_key(khi_reader *r)
 	if (h->kdf == KHI_KDF_ARGON2ID) {
 		if (!k->passphrase)
 			return -EKEYREJECTED;
+		/* The costs come from a header nothing has authenticated yet: the caller bounds
+		 * them, or a forged one costs minutes and a GiB at every boot. */
+		if (h->kdf_passes > (r->opts.kdf_passes_max ?: KHI_KDF_PASSES_MAX_DEFAULT) ||
+		    h->kdf_memory_kib > (r->opts.kdf_memory_max_kib ?: KHI_KDF_MEMORY_MAX_DEFAULT))
+			return -E2BIG;
 		e = khi_kdf_argon2id(k->passphrase, h->kdf_salt, h->kdf_passes, h->kdf_memory_kib,
 				     h->kdf_lanes, r->key);
 		if (e < 0)

@@ -174,9 +174,9 @@ static int setup_key(khi_writer *w)
 		return 0;
 	}
 	w->hdr.kdf = KHI_KDF_ARGON2ID;
-	w->hdr.kdf_passes = k->kdf_passes ? k->kdf_passes : 3;
-	w->hdr.kdf_memory_kib = k->kdf_memory_kib ? k->kdf_memory_kib : 32 * 1024;
-	w->hdr.kdf_lanes = k->kdf_lanes ? k->kdf_lanes : 1;
+	w->hdr.kdf_passes = k->kdf_passes ? k->kdf_passes : KHI_KDF_PASSES_DEFAULT;
+	w->hdr.kdf_memory_kib = k->kdf_memory_kib ? k->kdf_memory_kib : KHI_KDF_MEMORY_DEFAULT;
+	w->hdr.kdf_lanes = k->kdf_lanes ? k->kdf_lanes : KHI_KDF_LANES_DEFAULT;
 	khi_random(w->hdr.kdf_salt, KHI_SALT_SIZE, true);
 	r = khi_kdf_argon2id(k->passphrase, w->hdr.kdf_salt, w->hdr.kdf_passes, w->hdr.kdf_memory_kib,
 			     w->hdr.kdf_lanes, w->key);

@@ -330,6 +330,59 @@ static void test_extents_budget(void **state)
 	free(ext);
 }
 
+/* ---- 16.4: key derivation costs come from the header: bounded by the caller ---- */
+
+static void forge_kdf(struct forge *f, uint32_t passes, uint32_t memory_kib, const uint8_t *key)
+{
+	const struct khi_range rg = { 0, 64 };
+
+	forge_init(f, 32 * PG, &rg, 1);
+	f->hdr.cipher = KHI_CIPHER_AES256_GCM;
+	f->hdr.kdf = KHI_KDF_ARGON2ID;
+	f->hdr.kdf_passes = passes;
+	f->hdr.kdf_memory_kib = memory_kib;
+	f->hdr.kdf_lanes = 1;
+	memset(f->hdr.kdf_salt, 0x5a, sizeof(f->hdr.kdf_salt));
+	f->key = key;
+}
+
+static void test_kdf_bound(void **state)
+{
+	struct read_job j = { .opts = KHI_READER_OPTS_INIT };
+	uint8_t key[KHI_KEY_SIZE];
+	struct forge f;
+	double t0;
+	int e;
+
+	(void)state;
+	/* 8 passes over 256 MiB: 21 times the writer's default work, refused before deriving
+	 * (on main: derived for 4.9 s, then -EKEYREJECTED). */
+	forge_kdf(&f, 8, 256 * 1024, test_key);
+	j.fd = forged_fd(&f);
+	j.opts.key.passphrase = "pass";
+	t0 = now_s();
+	e = read_image(&j);
+	print_message("  8 passes, 256 MiB: %d after %.2f s\n", e, now_s() - t0);
+	assert_int_equal(e, -E2BIG);
+	assert_true(now_s() - t0 < 0.5);
+	close(j.fd);
+
+	/* The writer's default costs pass the default bounds and derive the right key. */
+	forge_kdf(&f, KHI_KDF_PASSES_DEFAULT, KHI_KDF_MEMORY_DEFAULT, NULL);
+	assert_int_equal(khi_kdf_argon2id("pass", f.hdr.kdf_salt, KHI_KDF_PASSES_DEFAULT,
+					  KHI_KDF_MEMORY_DEFAULT, 1, key), 0);
+	f.key = key;
+	j.fd = forged_fd(&f);
+	assert_int_equal(read_image(&j), 0);
+	/* Bounds the caller lowered. */
+	j.opts.kdf_passes_max = 2;
+	assert_int_equal(read_image(&j), -E2BIG);
+	j.opts.kdf_passes_max = 0;
+	j.opts.kdf_memory_max_kib = 16 * 1024;
+	assert_int_equal(read_image(&j), -E2BIG);
+	close(j.fd);
+}
+
 /* ---- main ---- */
 
 static bool selected(const char *name)
@@ -354,5 +407,6 @@ int main(void)
 	ADD(test_payload_wrap);
 	ADD(test_chunk_table_budget);
 	ADD(test_extents_budget);
+	ADD(test_kdf_bound);
 	return _cmocka_run_group_tests("image-hostile", tests, n, NULL, NULL);
 }
