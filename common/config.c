@@ -27,6 +27,9 @@ static const struct key {
 	{ "helper_initrd", K_STR, offsetof(struct kh_config, helper_initrd), 0 },
 	{ "helper_cmdline", K_STR, offsetof(struct kh_config, helper_cmdline), 0 },
 	{ "reserve", K_UINT, offsetof(struct kh_config, reserve_mib), 1u << 30 },
+	/* The format's own limits: 64 passes, 1 GiB. */
+	{ "kdf_passes_max", K_UINT, offsetof(struct kh_config, kdf_passes_max), 64 },
+	{ "kdf_memory_max", K_UINT, offsetof(struct kh_config, kdf_memory_max_mib), 1024 },
 };
 
 _Static_assert(sizeof(unsigned) == sizeof(uint32_t), "K_UINT fields are 32-bit");
@@ -35,6 +38,8 @@ void kh_config_init(struct kh_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->compression = KHI_COMPRESS_LZ4;
+	c->kdf_passes_max = KHI_KDF_PASSES_MAX_DEFAULT;
+	c->kdf_memory_max_mib = KHI_KDF_MEMORY_MAX_DEFAULT >> 10;
 	snprintf(c->helper_kernel, sizeof(c->helper_kernel), "/boot/khib/bzImage");
 	snprintf(c->helper_initrd, sizeof(c->helper_initrd), "/boot/khib/helper.img");
 }

@@ -14,6 +14,9 @@
  *   helper_cmdline = ARGS     extra arguments for the helper kernel
  *   reserve = MIB             swap to reserve for the first try (0 = the estimate: memory in
  *                             use + 5% + 16 MiB); grown up to all of RAM if the image needs it
+ *   kdf_passes_max = N        reading a passphrase image: the most Argon2id passes and memory
+ *   kdf_memory_max = MIB      accepted from its header, which nothing authenticates before the
+ *                             key is derived (defaults 6 and 64: the writer uses 3 and 32)
  * An unknown key or a bad value is an error that names the file and line.
  */
 #ifndef KHIB_CONFIG_H
@@ -39,6 +42,8 @@ struct kh_config {
 	char helper_initrd[KH_CONFIG_STR];
 	char helper_cmdline[KH_CONFIG_STR];
 	uint32_t reserve_mib;
+	uint32_t kdf_passes_max;
+	uint32_t kdf_memory_max_mib;
 };
 
 /* Defaults. */

@@ -161,6 +161,8 @@ static void verify_and_discard(const struct kh_plan *p, struct kh_run *r)
 	o.threads = p->config.threads ? p->config.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	o.key.key = r->key;
 	o.key.passphrase = r->passphrase;
+	o.kdf_passes_max = p->config.kdf_passes_max;
+	o.kdf_memory_max_kib = p->config.kdf_memory_max_mib << 10;
 	err = khi_reader_open(&t, &o, &rd);
 	if (!err)
 		err = khi_reader_verify(rd);

@@ -42,6 +42,10 @@ static const struct {
 	{ "encrypt", "keyfile:/etc/k", 0 },
 	{ "encrypt", "keyfile:", -EINVAL },
 	{ "encrypt", "rot13", -EINVAL },
+	{ "kdf_passes_max", "65", -EINVAL },
+	{ "kdf_passes_max", "8", 0 },
+	{ "kdf_memory_max", "1025", -EINVAL },
+	{ "kdf_memory_max", "128", 0 },
 	{ "colour", "blue", -ENOENT },
 };
 
@@ -53,6 +57,8 @@ static void test_config_set(void **state)
 	kh_config_init(&c);
 	assert_int_equal(c.compression, KHI_COMPRESS_LZ4);
 	assert_string_equal(c.helper_kernel, "/boot/khib/bzImage");
+	assert_int_equal(c.kdf_passes_max, 6);
+	assert_int_equal(c.kdf_memory_max_mib, 64);
 	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
 		int r = kh_config_set(&c, settings[i].key, settings[i].value);
 		if (r != settings[i].err)
@@ -64,6 +70,8 @@ static void test_config_set(void **state)
 	assert_int_equal(c.reserve_mib, 512);
 	assert_int_equal(c.encrypt, KH_ENCRYPT_KEYFILE);
 	assert_string_equal(c.keyfile, "/etc/k");
+	assert_int_equal(c.kdf_passes_max, 8);
+	assert_int_equal(c.kdf_memory_max_mib, 128);
 }
 
 static char *write_tmp(const char *text)
@@ -183,7 +191,8 @@ static void test_swapfile_offset(void **state)
 static void test_config_get_write(void **state)
 {
 	static const char *const keys[] = { "swap", "threads", "compress", "encrypt",
-		"helper_kernel", "helper_initrd", "helper_cmdline", "reserve" };
+		"helper_kernel", "helper_initrd", "helper_cmdline", "reserve", "kdf_passes_max",
+		"kdf_memory_max" };
 	struct kh_config c, d;
 	char buf[512], *text = NULL, *path;
 	size_t size = 0;
