@@ -132,6 +132,8 @@ static enum kr_outcome open_image(const struct kr_opts *o, int fd, khi_reader **
 
 	ro.key.key = o->key;
 	ro.key.passphrase = o->passphrase;
+	ro.kdf_passes_max = o->kdf_passes_max;
+	ro.kdf_memory_max_kib = o->kdf_memory_max_kib;
 	err = khi_reader_open(&t, &ro, ret);
 	*ret_error = err;
 	if (err == -ENOKEY || err == -EKEYREJECTED) {
