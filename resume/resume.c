@@ -9,6 +9,7 @@
 
 #include "common/cmdline.h"
 #include "common/khib-params.h"
+#include "common/memmap.h"
 #include "common/platform.h"
 #include "common/sysid.h"
 #include "image/io.h" /* khi_dev_size */
@@ -69,6 +70,25 @@ static int check_identity(const struct kr_opts *o, khi_reader *r)
 	return err;
 }
 
+/* The layout comes from the image (its platform blob): forged, it would make the restore helper
+ * run and write outside this machine's RAM. Only this kernel sees the firmware's map. */
+static int check_layout(const struct kr_opts *o, const struct kj_layout *l)
+{
+	struct kj_range *ram = NULL;
+	size_t n;
+	int err = kh_memmap_ram(KH_FIRMWARE_MEMMAP, &ram, &n);
+
+	if (!err)
+		err = kh_layout_in_ram(l, ram, n);
+	free(ram);
+	if (err == -ESTALE)
+		say(o, "the memory the image names is not this machine's RAM");
+	else if (err)
+		say(o, "%s: %s: the image's memory layout cannot be checked (CONFIG_FIRMWARE_MEMMAP)",
+		    KH_FIRMWARE_MEMMAP, strerror(-err));
+	return err;
+}
+
 static int load_restore_helper(const struct kr_opts *o, int fd, khi_reader *r)
 {
 	const struct khi_meta *m = khi_reader_meta(r);
@@ -82,6 +102,8 @@ static int load_restore_helper(const struct kr_opts *o, int fd, khi_reader *r)
 	int err;
 
 	err = kh_platform_decode(m->platform, m->platform_size, &layout, &pa.status_addr);
+	if (!err)
+		err = check_layout(o, &layout);
 	if (err)
 		return err;
 	if (fstat(fd, &st) < 0)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -17,6 +18,7 @@
 #include "common/cmdline.h"
 #include "common/khib-params.h"
 #include "common/khib-status.h"
+#include "common/memmap.h"
 #include "common/platform.h"
 #include "common/sysid.h"
 
@@ -193,6 +195,82 @@ static void test_platform_round_trip(void **state)
 	buf[8] = 2;
 	assert_int_equal(kh_platform_decode(buf, (size_t)n, &m, &status), -EPROTONOSUPPORT);
 	assert_int_equal(kh_platform_encode(&l, 0, buf, 10), -ENOBUFS);
+}
+
+/* A QEMU guest's firmware map with 5 GiB (its RAM above 4 GiB in two entries), as
+ * /sys/firmware/memmap shows it: the boot kernel checks an image's layout against it. */
+static const struct { const char *start, *end, *type; } fw_map[] = {
+	{ "0x0", "0x9fbff", "System RAM" },
+	{ "0x9fc00", "0x9ffff", "Reserved" },
+	{ "0xf0000", "0xfffff", "Reserved" },
+	{ "0x100000", "0xbffdefff", "System RAM" },
+	{ "0xbffdf000", "0xbfffffff", "Reserved" },
+	{ "0xfffc0000", "0xffffffff", "Reserved" },
+	{ "0x100000000", "0x11fffffff", "System RAM" },
+	{ "0x120000000", "0x17fffffff", "System RAM" },
+};
+
+static void put_file(const char *dir, int i, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%d", dir, i);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/%d/%s", dir, i, name);
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "%s\n", text);
+	fclose(f);
+}
+
+static void test_memmap(void **state)
+{
+	char dir[] = "/tmp/khib-memmap-XXXXXX", cmd[300];
+	struct kj_layout a = {
+		.region = { 0x10000000, 128 << 20 }, .hole = { 0x80000, 0x10000 }, .nr_entries = 4,
+		.entries = { { 0x1000, 0x7f000, KJ_E820_RAM }, { 0x90000, 0xfc00, KJ_E820_RAM },
+			     { 0x100000, 0xbfedf000, KJ_E820_RAM }, { 0x100000000, 0x80000000, KJ_E820_RAM } },
+	}, l;
+	struct kj_range *ram;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (int i = 0; i < (int)(sizeof(fw_map) / sizeof(fw_map[0])); i++) {
+		put_file(dir, i, "start", fw_map[i].start);
+		put_file(dir, i, "end", fw_map[i].end);
+		put_file(dir, i, "type", fw_map[i].type);
+	}
+	assert_int_equal(kh_memmap_ram(dir, &ram, &n), 0);
+	assert_int_equal(n, 3);                         /* the two above 4 GiB merged */
+	assert_true(ram[2].start == 0x100000000 && ram[2].size == 0x80000000);
+	assert_int_equal(kh_layout_in_ram(&a, ram, n), 0);
+	/* What a forged platform blob could ask for: RAM at the local APIC, the region over
+	 * reserved memory, a hole that runs into the BIOS's, RAM past the end, a wrap. */
+	l = a;
+	l.entries[l.nr_entries++] = (struct kj_map_entry){ 0xfee00000, 0x1000, KJ_E820_RAM };
+	assert_int_equal(kh_layout_in_ram(&l, ram, n), -ESTALE);
+	l = a;
+	l.region = (struct kj_range){ 0xbff00000, 1 << 20 };
+	assert_int_equal(kh_layout_in_ram(&l, ram, n), -ESTALE);
+	l = a;
+	l.hole = (struct kj_range){ 0x98000, 0x10000 };
+	assert_int_equal(kh_layout_in_ram(&l, ram, n), -ESTALE);
+	l = a;
+	l.entries[3].size += 0x1000;
+	assert_int_equal(kh_layout_in_ram(&l, ram, n), -ESTALE);
+	l = a;
+	l.entries[3] = (struct kj_map_entry){ 0xfffffffffffff000, 0x2000, KJ_E820_RAM };
+	assert_int_equal(kh_layout_in_ram(&l, ram, n), -ESTALE);
+	free(ram);
+	put_file(dir, 1, "start", "0x9fc00zz");
+	assert_int_equal(kh_memmap_ram(dir, &ram, &n), 0);  /* not RAM: not even parsed */
+	free(ram);
+	put_file(dir, 0, "end", "0x9fbff zz");
+	assert_int_equal(kh_memmap_ram(dir, &ram, &n), -EBADMSG);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(kh_memmap_ram(dir, &ram, &n), -ENOENT);
 }
 
 /* Notes as /sys/kernel/notes shows them: Xen's first, then the GNU build-id. */
@@ -500,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_params_corrupt),
 		cmocka_unit_test(test_status_round_trip),
 		cmocka_unit_test(test_platform_round_trip),
+		cmocka_unit_test(test_memmap),
 		cmocka_unit_test(test_build_id),
 		cmocka_unit_test(test_helper_cmdline),
 		cmocka_unit_test(test_cmdline_value),

@@ -1,0 +1,34 @@
+/* memmap: the RAM of the machine that boots, from its firmware's memory map, to check what a
+ * hibernation image says about memory before anything acts on it.
+ *
+ * An unencrypted image can be written by anyone who can write the swap area, and it names the
+ * memory the restore helper runs in and writes to (its platform blob: A's RAM, the region, the
+ * hole). Only the boot kernel sees the machine's real map: /sys/firmware/memmap
+ * (CONFIG_FIRMWARE_MEMMAP; Debian's kernels have it) is the map the firmware gave it, which no
+ * command line changes. The restore helper cannot check this itself: its own firmware map is
+ * the one its loader wrote from that same layout (RAM only in its region; t1000 checks it).
+ */
+#ifndef KHIB_MEMMAP_H
+#define KHIB_MEMMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kjump/kjump.h"
+
+#define KH_FIRMWARE_MEMMAP "/sys/firmware/memmap"
+#define KH_MEMMAP_MAX_ENTRIES 1024u
+
+/*! kh_memmap_ram() : the "System RAM" entries of a firmware memory map directory (@dir/N/start,
+ *  end, type, as the kernel's drivers/firmware/memmap.c shows them; end is inclusive), sorted,
+ *  adjacent and overlapping ones merged. *ret is allocated (NULL when there is none).
+ *  @return 0; -ENOENT (no such directory: a kernel without CONFIG_FIRMWARE_MEMMAP), -EBADMSG
+ *  (an entry that does not parse), -E2BIG (more than KH_MEMMAP_MAX_ENTRIES), -ENOMEM. */
+int kh_memmap_ram(const char *dir, struct kj_range **ret, size_t *ret_n);
+
+/*! kh_layout_in_ram() : every byte of the layout's RAM entries, its region and its hole lies in
+ *  @ram (from kh_memmap_ram()). @return 0 or -ESTALE (the layout is not this machine's: the
+ *  image was made on another one, or forged to make the helper write elsewhere). */
+int kh_layout_in_ram(const struct kj_layout *l, const struct kj_range *ram, size_t n);
+
+#endif
