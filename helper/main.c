@@ -58,7 +58,9 @@ static int finish(const struct kh_params *pa, struct kh_status *st, uint64_t ent
 	int err;
 
 	kh_status_encode(st, rec);
-	if (pa->status_addr) {
+	/* A failed restore reboots: nobody reads its record, and its address came from an image
+	 * that may not have passed the checks (kh_restore() vouches for it only on success). */
+	if (pa->status_addr && (pa->mode == KH_MODE_SAVE || !st->error)) {
 		err = kh_physmem_write(pa->status_addr, rec, sizeof(rec));
 		if (err)
 			fail("writing the status record into A", err);

@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "overflow.h"
 #include "physmem.h"
 
 #define PAGE KHI_PAGE_SIZE
@@ -72,6 +73,22 @@ int kh_ranges_within(const struct khi_range *inner, size_t n_inner,
 			return 0;
 	}
 	return 1;
+}
+
+int kh_restore_targets_ok(const struct khi_range *ranges, size_t n, uint64_t entry,
+			  uint64_t status_addr, uint64_t status_size)
+{
+	struct khi_range e = { entry / PAGE, 1 }, s = { status_addr / PAGE, 0 };
+	uint64_t end;
+
+	if (!entry || !kh_ranges_within(&e, 1, ranges, n))
+		return 0;
+	if (!status_addr)
+		return 1;
+	if (!status_size || add_overflows(status_addr, status_size - 1, &end) || end / PAGE >= KHI_PFN_LIMIT)
+		return 0;
+	s.count = end / PAGE - s.pfn + 1;
+	return kh_ranges_within(&s, 1, ranges, n);
 }
 
 int kh_physmem_map(const struct khi_range *ranges, size_t nr, int writable, struct kh_physmem *ret)

@@ -33,6 +33,13 @@ int kh_saved_ranges(const struct kj_layout *l, struct khi_range **ret, size_t *r
 int kh_ranges_within(const struct khi_range *inner, size_t n_inner,
 		     const struct khi_range *outer, size_t n_outer);
 
+/*! kh_restore_targets_ok() : @return 1 if the page of A's re-entry point and the @status_size
+ *  bytes of the status record at @status_addr (0 = none) lie in pages the image restores
+ *  (@ranges), else 0. An unencrypted image names both: forged, it must not make the helper jump
+ *  into, or write to, memory it did not restore. */
+int kh_restore_targets_ok(const struct khi_range *ranges, size_t n, uint64_t entry,
+			  uint64_t status_addr, uint64_t status_size);
+
 /*! kh_physmem_map() : maps each range of /dev/mem, read-only or read-write. ranges is copied.
  *  @return 0, -errno of open/mmap (everything mapped so far is unmapped). */
 int kh_physmem_map(const struct khi_range *ranges, size_t nr, int writable, struct kh_physmem *ret);

@@ -32,7 +32,22 @@ static uint64_t spare_memory(void)
 	return (uint64_t)si.freeram * si.mem_unit / 2;
 }
 
-/* The image must describe this very machine layout, and only A's RAM outside our region. */
+static bool same_layout(const struct kj_layout *a, const struct kj_layout *b)
+{
+	if (memcmp(&a->region, &b->region, sizeof(a->region)) || memcmp(&a->hole, &b->hole, sizeof(a->hole)) ||
+	    a->nr_entries != b->nr_entries)
+		return false;
+	for (uint32_t i = 0; i < a->nr_entries; i++)
+		if (a->entries[i].start != b->entries[i].start || a->entries[i].size != b->entries[i].size ||
+		    a->entries[i].type != b->entries[i].type)
+			return false;
+	return true;
+}
+
+/* The image must describe the very layout B was loaded with (the boot hook checked it against
+ * the firmware's map: memmap.h), save only A's RAM outside our region, and restore the page A
+ * resumes at and the one the status record goes to: B writes nothing else, and jumps nowhere
+ * else (an unencrypted image names all three). */
 static int check_image(khi_reader *r, const struct kh_params *pa, const struct kj_layout *l,
 		       const struct khi_range *allowed, size_t n_allowed)
 {
@@ -51,11 +66,13 @@ static int check_image(khi_reader *r, const struct kh_params *pa, const struct k
 	err = kh_platform_decode(m->platform, m->platform_size, &saved, &status_addr);
 	if (err)
 		return err;
-	if (memcmp(&saved.region, &l->region, sizeof(l->region)) ||
-	    memcmp(&saved.hole, &l->hole, sizeof(l->hole)) || status_addr != pa->status_addr)
+	if (!same_layout(&saved, l) || status_addr != pa->status_addr)
 		return -ESTALE;
 	ranges = khi_reader_ranges(r, &nr);
-	return kh_ranges_within(ranges, nr, allowed, n_allowed) ? 0 : -EBADMSG;
+	if (!kh_ranges_within(ranges, nr, allowed, n_allowed) ||
+	    !kh_restore_targets_ok(ranges, nr, m->entry, status_addr, KH_STATUS_SIZE))
+		return -EBADMSG;
+	return 0;
 }
 
 int kh_restore(const struct kh_params *pa, const struct kj_layout *l, struct kh_status *st)

@@ -93,6 +93,33 @@ static void test_ranges_within(void **state)
 			fail_msg("case %zu", i);
 }
 
+/* An unencrypted image names where B jumps (A's entry) and writes (the status record): both
+ * must be pages the image itself restores. */
+static void test_restore_targets(void **state)
+{
+	static const struct khi_range restored[] = { { 0x100, 0x100 }, { 0x300, 0x10 } };
+	static const struct {
+		uint64_t entry, status;
+		int ok;
+	} cases[] = {
+		{ 0x100000, 0x1ff000, 1 },          /* first page, last page */
+		{ 0x1ff123, 0x30fe00, 1 },          /* the record's 512 bytes end on 0x30ffff */
+		{ 0x100000, 0, 1 },                 /* no status page */
+		{ 0, 0x100000, 0 },                 /* no entry */
+		{ 0xff000, 0x100000, 0 },           /* entry before the RAM */
+		{ 0x200000, 0x100000, 0 },          /* entry in the gap */
+		{ 0x100000, 0x30ff00, 0 },          /* record runs past the end */
+		{ 0x100000, 0x1fff00, 0 },          /* record runs into the gap */
+		{ 0x100000, UINT64_MAX - 0x100, 0 }, /* record wraps around */
+		{ 0x100000, 0xfee00000, 0 },        /* the local APIC */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (kh_restore_targets_ok(restored, 2, cases[i].entry, cases[i].status, 512) != cases[i].ok)
+			fail_msg("case %zu", i);
+}
+
 /* The helper's threads fit half of its free memory, whatever the machine's CPU count. */
 static void test_threads_fit(void **state)
 {
@@ -143,6 +170,7 @@ int main(void)
 		cmocka_unit_test(test_modules_parse),
 		cmocka_unit_test(test_region_at_edges),
 		cmocka_unit_test(test_ranges_within),
+		cmocka_unit_test(test_restore_targets),
 		cmocka_unit_test(test_threads_fit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
