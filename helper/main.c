@@ -51,6 +51,23 @@ static void print_save_stats(const struct kh_status *st)
 		(unsigned long long)(s->bytes_in >> 20), (unsigned long long)(s->bytes_image >> 20));
 }
 
+/* The handoff's payload holds the key or passphrase: wipe the copy read (once decoded into
+ * the parameters) and the original in the region. B's memory outlives B: the region stays as B
+ * left it while A runs again, and A's root can read it through /dev/mem. */
+static void wipe_handoff(const char *cmdline, void *buf, size_t size)
+{
+	uint64_t addr;
+	void *zero;
+
+	explicit_bzero(buf, size);
+	free(buf);
+	if (kj_cmdline_u64(cmdline, "kjump.handoff=", &addr) == 0 && (zero = calloc(1, size))) {
+		if (kh_physmem_write(addr, zero, size) < 0)
+			fprintf(stderr, "khib-helper: the handoff's copy of the parameters was not wiped\n");
+		free(zero);
+	}
+}
+
 /* Leaves the status record in A's page, then does what the parameters say. */
 static int finish(const struct kh_params *pa, struct kh_status *st, uint64_t entry)
 {
@@ -101,6 +118,8 @@ static int run(void)
 		err = kj_handoff_decode(buf, size, &h);
 	if (!err)
 		err = kh_params_decode(h.payload, h.payload_size, &pa);
+	if (buf)
+		wipe_handoff(cmdline, buf, size);
 	if (err) {
 		fail("reading the parameters A left", err);
 		return 1;
@@ -127,10 +146,9 @@ static int run(void)
 			fail("restoring A's memory (the image stays consumed; booting normally)", err);
 	}
 	st.error = err;
-	err = finish(&pa, &st, entry);
+	/* finish() jumps to A (and B's memory stays as it is in the region) or powers off. */
 	kh_params_clear(&pa);
-	free(buf);
-	return err;
+	return finish(&pa, &st, entry);
 }
 
 /* B's /init, or a program a test script runs. */

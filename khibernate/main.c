@@ -209,6 +209,7 @@ static int cmd_hibernate(const struct cli *c, const struct kh_plan *p)
 		if (c->key_file && len != KHI_KEY_SIZE) {
 			fprintf(stderr, "khibernate: %s: a key file holds exactly %u bytes, not %zu\n",
 				path, KHI_KEY_SIZE, len);
+			explicit_bzero(secret, sizeof(secret));
 			return 1;
 		}
 		if (c->key_file)

@@ -196,6 +196,7 @@ int kj_image_build(const struct kj_image_in *in, struct kj_image *ret, struct kj
 	ret->owned[1] = (uint8_t *)make_cmdline(in, &p);
 	ret->cmdline_size = p.cmdline_seg;
 	ret->owned[2] = malloc(p.handoff_size);
+	ret->handoff_size = p.handoff_size;
 	ret->owned[3] = malloc(in->purgatory_size);
 	r = ret->owned[0] && ret->owned[1] && ret->owned[2] && ret->owned[3] ? fill(in, &p, ret) : -ENOMEM;
 	if (r < 0) {
@@ -210,9 +211,12 @@ void kj_image_done(struct kj_image *img)
 {
 	unsigned i;
 
-	/* The command line's segment may hold B's RNG seed. */
+	/* The command line's segment may hold B's RNG seed, the handoff's payload a key or a
+	 * passphrase (khibernate's parameters). */
 	if (img->owned[1])
 		explicit_bzero(img->owned[1], img->cmdline_size);
+	if (img->owned[2])
+		explicit_bzero(img->owned[2], img->handoff_size);
 	for (i = 0; i < sizeof(img->owned) / sizeof(img->owned[0]); i++)
 		free(img->owned[i]);
 	memset(img, 0, sizeof(*img));

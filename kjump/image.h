@@ -42,6 +42,7 @@ struct kj_image {
 	uint64_t entry;       /* kexec start address: the purgatory's entry */
 	uint8_t *owned[4];    /* boot_params, command line, handoff, purgatory copy */
 	size_t cmdline_size;  /* bytes of owned[1]: the command line and the RNG seed */
+	size_t handoff_size;  /* bytes of owned[2]: its payload may hold a key or passphrase */
 };
 
 /*! kj_image_build() : plans and builds every segment. in's buffers MUST outlive ret (the
@@ -51,7 +52,8 @@ struct kj_image {
  *  too many map entries; -ENOMEM. On failure ret holds nothing to free. */
 int kj_image_build(const struct kj_image_in *in, struct kj_image *ret, struct kj_load_info *info);
 
-/* Frees what kj_image_build() allocated; accepts a zeroed image. */
+/* Frees what kj_image_build() allocated, wiping the secrets first (RNG seed, payload); accepts
+ * a zeroed image. */
 void kj_image_done(struct kj_image *img);
 
 /* The purgatory blob, generated from build/purgatory/purgatory.bin (purgatory-blob.c). */

@@ -127,13 +127,14 @@ static int parse_key_file(struct cli *c, const char *path)
 	size_t n;
 	int e = read_small_file(c, path, buf, sizeof(buf), &n);
 
-	if (e)
-		return e;
-	if (n != KHI_KEY_SIZE)
-		return cli_fail(c, -EINVAL, "%s: a key file holds exactly 32 bytes (head -c32 /dev/urandom)", path);
-	memcpy(c->key, buf, KHI_KEY_SIZE);
-	c->have_key = true;
-	return 0;
+	if (!e && n != KHI_KEY_SIZE)
+		e = cli_fail(c, -EINVAL, "%s: a key file holds exactly 32 bytes (head -c32 /dev/urandom)", path);
+	if (!e) {
+		memcpy(c->key, buf, KHI_KEY_SIZE);
+		c->have_key = true;
+	}
+	explicit_bzero(buf, sizeof(buf));
+	return e;
 }
 
 static int parse_passphrase_file(struct cli *c, const char *path)
@@ -295,17 +296,16 @@ static const struct {
 	{ "consume", 1, cmd_consume }, { "write", 2, cmd_write }, { "read", 2, cmd_read },
 };
 
-int main(int argc, char **argv)
+static int run(struct cli *c, int argc, char **argv)
 {
-	struct cli c = { .argv0 = "khib-image", .threads = 1, .comp = KHI_COMPRESS_LZ4 };
 	int opt, e = 0;
 
 	while (!e && (opt = getopt_long(argc, argv, "o:jqt:c:k:p:r:e:h", options, NULL)) != -1)
-		e = parse_option(&c, opt, optarg);
+		e = parse_option(c, opt, optarg);
 	if (e)
 		return e;
-	if (c.have_key && c.have_passphrase)
-		return cli_fail(&c, -EINVAL, "--key-file and --passphrase-file");
+	if (c->have_key && c->have_passphrase)
+		return cli_fail(c, -EINVAL, "--key-file and --passphrase-file");
 	if (optind >= argc) {
 		fputs(usage, stderr);
 		return EXIT_USAGE;
@@ -314,17 +314,25 @@ int main(int argc, char **argv)
 		if (strcmp(argv[optind], commands[i].name))
 			continue;
 		if (argc - optind - 1 != commands[i].nargs) {
-			fprintf(stderr, "%s: %s takes %d argument(s); see --help\n", c.argv0, commands[i].name,
+			fprintf(stderr, "%s: %s takes %d argument(s); see --help\n", c->argv0, commands[i].name,
 				commands[i].nargs);
 			return EXIT_USAGE;
 		}
-		e = commands[i].fn(&c, argv + optind + 1);
-		memset(c.key, 0, sizeof(c.key));
-		memset(c.passphrase, 0, sizeof(c.passphrase));
-		free(c.ranges);
-		free(c.extents);
-		return e;
+		return commands[i].fn(c, argv + optind + 1);
 	}
-	fprintf(stderr, "%s: unknown command '%s'; see --help\n", c.argv0, argv[optind]);
+	fprintf(stderr, "%s: unknown command '%s'; see --help\n", c->argv0, argv[optind]);
 	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = { .argv0 = "khib-image", .threads = 1, .comp = KHI_COMPRESS_LZ4 };
+	int e = run(&c, argc, argv);
+
+	/* Whatever path was taken: the key file's or passphrase file's bytes go. */
+	explicit_bzero(c.key, sizeof(c.key));
+	explicit_bzero(c.passphrase, sizeof(c.passphrase));
+	free(c.ranges);
+	free(c.extents);
+	return e;
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -155,6 +156,48 @@ static void test_cmdline_and_handoff(void **state)
 	kj_image_done(&img);
 }
 
+/* The code under test wipes through explicit_bzero(): this one (the executable's own, so the
+ * library's calls land here) records what was wiped. */
+struct wipe {
+	const void *p;
+	size_t n;
+};
+static struct wipe wipes[16];
+static unsigned nr_wipes;
+
+void explicit_bzero(void *p, size_t n)
+{
+	volatile uint8_t *v = p;
+
+	if (nr_wipes < sizeof(wipes) / sizeof(wipes[0]))
+		wipes[nr_wipes++] = (struct wipe){ p, n };
+	for (size_t i = 0; i < n; i++)
+		v[i] = 0;
+}
+
+/* The handoff's payload carries khibernate's parameters, a key or passphrase among them: its
+ * buffer is wiped, all of it, before it is freed (issue 16). */
+static void test_handoff_wiped(void **state)
+{
+	struct fixture *f = *state;
+	struct kj_load_info info;
+	struct kj_image img;
+	const void *buf;
+	size_t size;
+	bool wiped = false;
+
+	f->in.payload = "correct horse battery staple";
+	f->in.payload_size = 28;
+	assert_int_equal(kj_image_build(&f->in, &img, &info), 0);
+	buf = seg_at(&img, info.handoff)->buf;
+	size = seg_at(&img, info.handoff)->bufsz;
+	nr_wipes = 0;
+	kj_image_done(&img);
+	for (unsigned i = 0; i < nr_wipes; i++)
+		wiped |= wipes[i].p == buf && wipes[i].n >= size;
+	assert_true(wiped);
+}
+
 /* A seed for B's random pool: a SETUP_RNG_SEED setup_data after the command line, in its
  * segment, linked from boot_params; none without one. */
 static void test_rng_seed(void **state)
@@ -284,6 +327,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_boot_params, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cmdline_and_handoff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rng_seed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_handoff_wiped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purgatory_params, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_initrd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
