@@ -1,73 +1,89 @@
 /* fuzz-image-reader.c: libFuzzer target for the image reader and the state functions.
  *
- * The input is a whole swap area (page 0 first). The reader must refuse or accept it without
- * crashing, leaking or reading out of bounds; a sink checks that every page it is given is
- * inside the image's ranges. Seeds: tests/golden/ and tests/golden-errors/.
- *   make check-fuzz (20 s, part of make check)     make fuzz (10 min)
+ * The input is a swap area (page 0 first; fuzz-image.h: a trailer can make it a large sparse
+ * one). It is read as the restore helper reads it, three times: with no key, with the fuzzers'
+ * raw key and with their passphrase, each under the memory and key-derivation bounds of
+ * fuzz-image.h; then probed, consumed and read by id, and discarded. The reader must refuse or
+ * accept without crashing, leaking, reading out of bounds or allocating past its bound
+ * (-malloc_limit_mb); a sink checks that every page comes once, in order, inside the ranges.
+ * The mutator recomputes checksums and tags so that mutations get past them (fuzz-image.c).
+ * Seeds: tests/golden/, tests/golden-errors/, build/fuzz/seeds/ (tests/fuzz/make-seeds.c).
+ *   make check-fuzz (short runs, part of make check)     make fuzz (FUZZ_TIME=600 each)
  */
-#include <errno.h>
-#include <stdint.h>
+#include <stdbool.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
-#include "image/khimage.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz-image.h"
 
 struct bounds {
 	const struct khi_range *ranges;
 	size_t nr;
+	uint64_t next;
 };
 
 static int sink_write(void *ctx, uint64_t pfn, uint32_t nr, const void *p)
 {
-	const struct bounds *b = ctx;
+	struct bounds *b = ctx;
 	volatile uint8_t touch = ((const uint8_t *)p)[(size_t)nr * KHI_PAGE_SIZE - 1];
 
 	(void)touch;
+	if (pfn < b->next || pfn + nr > KHI_PFN_LIMIT)
+		abort();
+	b->next = pfn + nr;
 	for (size_t i = 0; i < b->nr; i++)
 		if (pfn >= b->ranges[i].pfn && pfn + nr <= b->ranges[i].pfn + b->ranges[i].count)
 			return 0;
 	abort();
 }
 
-static void read_all(int fd, const uint8_t *consumed_id)
+/* Opens (verifies, restores) with one of the secrets: 0 none, 1 the key, 2 the passphrase.
+ * @return whether the open succeeded. */
+static bool read_all(int fd, unsigned threads, int secret, const uint8_t *consumed_id)
 {
-	static const uint8_t key[KHI_KEY_SIZE];
 	struct khi_reader_opts o = KHI_READER_OPTS_INIT;
 	struct khi_target t = { .fd = fd };
-	struct bounds b;
+	struct bounds b = { 0 };
 	khi_reader *r = NULL;
 
-	o.key.key = key;
+	o.threads = threads;
 	o.consumed_id = consumed_id;
+	o.mem_max = FUZZ_MEM_MAX;
+	o.kdf_passes_max = FUZZ_KDF_PASSES;
+	o.kdf_memory_max_kib = FUZZ_KDF_MEMORY_KIB;
+	if (secret == 1)
+		o.key.key = fuzz_key;
+	if (secret == 2)
+		o.key.passphrase = FUZZ_PASSPHRASE;
 	if (khi_reader_open(&t, &o, &r) < 0)
-		return;
+		return false;
 	b.ranges = khi_reader_ranges(r, &b.nr);
 	struct khi_sink sink = { sink_write, &b };
 	if (khi_reader_verify(r) == 0)
 		(void)khi_reader_restore(r, &sink);
 	khi_reader_free(r);
+	return true;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct khi_probe_info pi;
-	int fd = memfd_create("khi-fuzz", MFD_CLOEXEC);
+	uint8_t id[KHI_IMAGE_ID_SIZE];
+	unsigned threads = 1 + size % 2;     /* the pool with one worker and with two */
+	int fd = fuzz_device(data, size), secret = 0;
 
 	if (fd < 0)
 		return 0;
-	if (write(fd, data, size) == (ssize_t)size) {
-		read_all(fd, NULL);
-		if (khi_probe(fd, 0, &pi) == 0 && pi.state == KHI_STATE_CONSUMED)
-			read_all(fd, pi.image_id);
-		uint8_t id[KHI_IMAGE_ID_SIZE];
-		if (khi_mark_consumed(fd, 0, id) == 0)
-			read_all(fd, id);
-		(void)khi_discard(fd, 0);
-	}
+	/* Every secret (a wrong one must be refused), then the consumed image with the one that
+	 * opened it, as the restore helper reads it. */
+	for (int s = 2; s >= 0; s--)
+		if (read_all(fd, threads, s, NULL))
+			secret = s;
+	if (khi_probe(fd, 0, &pi) == 0 && pi.state == KHI_STATE_CONSUMED)
+		read_all(fd, threads, secret, pi.image_id);
+	if (khi_mark_consumed(fd, 0, id) == 0)
+		read_all(fd, threads, secret, id);
+	(void)khi_discard(fd, 0);
 	close(fd);
 	return 0;
 }
