@@ -217,19 +217,26 @@ static void test_ranges_write(void **state)
 
 /* ---- 16.2: sizes from the image, and the memory they cost ---- */
 
-/* nr_chunks = 2^24 (a 1 GiB chunk table) on a 256 KiB file: chunk_table_lofs chosen so that
- * chunk_table_lofs + 1 GiB wraps around to the header's offset. */
-static void test_chunk_table_wrap(void **state)
+/* 2^30 zero pages: 2^24 chunks, a 1 GiB chunk table (not written: it would be all zeros). */
+static void forge_gib_table(struct forge *f, uint64_t dev_size)
 {
 	const struct khi_range rg = { 0, 1ull << 30 };
+
+	forge_init(f, dev_size, &rg, 1);
+	f->chunk_table = false;
+}
+
+/* The 1 GiB table on a 256 KiB file: chunk_table_lofs chosen so that chunk_table_lofs + 1 GiB
+ * wraps around to the header's offset. */
+static void test_chunk_table_wrap(void **state)
+{
 	struct read_job j = { .opts = KHI_READER_OPTS_INIT, .verify = true };
 	struct forge f;
 	long kib;
 	int e;
 
 	(void)state;
-	forge_init(&f, 256 * 1024, &rg, 1);
-	f.chunk_table = false;
+	forge_gib_table(&f, 256 * 1024);
 	f.anchor.header_lofs = 2 * PG;
 	f.hdr.chunk_table_lofs = 2 * PG - GiB;
 	f.hdr.bytes_image = 3 * PG;
@@ -267,19 +274,16 @@ static void test_payload_wrap(void **state)
 	close(j.fd);
 }
 
-/* A consistent image whose chunk table takes 1 GiB (2^24 chunks, 2^30 zero pages) on a 2 GiB
- * sparse file: the caller's budget refuses it before the table is allocated or read. */
+/* A consistent image with the 1 GiB table on a 2 GiB sparse file: the caller's budget refuses it before the table is allocated or read. */
 static void test_chunk_table_budget(void **state)
 {
-	const struct khi_range rg = { 0, 1ull << 30 };
 	struct read_job j = { .opts = KHI_READER_OPTS_INIT, .verify = true };
 	struct forge f;
 	long kib;
 	int e;
 
 	(void)state;
-	forge_init(&f, 2 * GiB, &rg, 1);
-	f.chunk_table = false;
+	forge_gib_table(&f, 2 * GiB);
 	j.fd = forged_fd(&f);
 	j.opts.mem_max = 16 * MiB;
 	e = in_child(read_image, &j, &kib);
