@@ -11,14 +11,14 @@ cd "$top"
 make -s fuzz-build >/dev/null
 make -s FUZZ_COV=1 fuzz-build >/dev/null
 srcs=$(make -s fuzz-covered)
-seeds="tests/golden tests/golden-errors build/fuzz/seeds"
+seeds="tests/golden tests/golden-errors build/fuzz/seeds/image"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 objs=()
 for t in fuzz-image-reader fuzz-image-info fuzz-decoders; do
 	mkdir -p "$out/$t"
 	s=$seeds
-	[ "$t" = fuzz-decoders ] && s=
+	[ "$t" = fuzz-decoders ] && s=build/fuzz/seeds/decoders
 	build/fuzz/$t -max_len=163840 -timeout=10 -malloc_limit_mb=96 -max_total_time="$secs" -print_final_stats=1 \
 		"$out/$t" $s > "$out/$t.log" 2>&1
 	LLVM_PROFILE_FILE="$out/$t.profraw" build/fuzz-cov/$t -runs=0 "$out/$t" $s > /dev/null 2>&1

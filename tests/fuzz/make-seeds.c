@@ -1,20 +1,26 @@
-/* make-seeds: the image fuzzers' own seeds (build/fuzz/seeds/), beside the goldens.
+/* make-seeds: the fuzzers' own seeds (build/fuzz/seeds/), beside the goldens.
  *
- *   make-seeds DIR
+ *   make-seeds DIR      writes DIR/image/ and DIR/decoders/
  *
- * Images the goldens do not cover: encrypted with the fuzzers' known key and passphrase (cheap
- * Argon2id costs), a fragmented extent list, many ranges, and forged large sparse areas (a
- * fuzz-image.h trailer) whose tables reach past the fuzzers' memory bound. Random per run
- * (image ids, salts): seeds, not goldens.
+ * image/: what the goldens do not cover: a platform blob as khibernate writes it (a QEMU
+ * guest's layout, with the entry and the status page in restored pages), encryption with the
+ * fuzzers' known key and passphrase (cheap Argon2id costs), a fragmented extent list, many
+ * ranges, and forged large sparse areas (a fuzz-image.h trailer) whose tables reach past the
+ * fuzzers' memory bound. decoders/: one valid blob for each of fuzz-decoders' decoders (the
+ * first byte picks it). Random per run (image ids, salts): seeds, not goldens.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "byteorder.h"
+#include "common/khib-params.h"
+#include "common/khib-status.h"
+#include "common/platform.h"
 #include "fuzz-image.h"
 #include "tests/unit/image-forge.h"
 
@@ -24,17 +30,30 @@
 
 static uint8_t mem[MEM_PAGES * PG];
 
+/* A's layout in a 1 GiB QEMU guest, as khibernate saves it: its RAM, the helper's region and
+ * the low hole. The image saves pages 1..10 and 0x100..0x10b of it; A's entry is in the first,
+ * its status page in the second, as the restore helper requires. */
+static const struct kj_layout layout = {
+	.region = { 0x10000000, 128u << 20 }, .hole = { 0x80000, 0x10000 }, .nr_entries = 4,
+	.entries = { { 0x1000, 0x7f000, KJ_E820_RAM }, { 0x80000, 0x10000, KJ_E820_RESERVED },
+		     { 0x90000, 0xfc00, KJ_E820_RAM }, { 0x100000, 0x3fee0000, KJ_E820_RAM } },
+};
+#define ENTRY 0x2000
+#define STATUS_PAGE 0x103000
+static const struct khi_range ranges2[] = { { 1, 10 }, { 0x100, 12 } };
+
+/* Any 12 pages of mem: the ranges are at most 12 pages long. */
 static int source_read(void *ctx, uint64_t pfn, uint32_t nr, void *buf, const void **ret)
 {
 	(void)ctx;
 	(void)buf;
-	*ret = mem + pfn * PG;
-	return pfn + nr <= MEM_PAGES ? 0 : -EINVAL;
+	*ret = mem + pfn % 12 * PG;
+	return nr <= 12 ? 0 : -EINVAL;
 }
 
 static int open_out(const char *dir, const char *name)
 {
-	char path[512];
+	char path[1100];
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -73,19 +92,23 @@ static const struct seed seeds[] = {
 
 static int write_seed(const char *dir, const struct seed *s)
 {
-	struct khi_range ranges[MEM_PAGES] = { { 0, 10 }, { 12, 12 } };
+	struct khi_range ranges[MEM_PAGES] = { ranges2[0], ranges2[1] };
 	struct khi_extent ext[AREA_PAGES];
 	struct khi_writer_opts o = KHI_WRITER_OPTS_INIT;
 	struct khi_source src = { .ranges = ranges, .nr_ranges = s->nr_ranges, .read = source_read };
-	struct khi_meta meta = { .entry = 0x1000000 };
+	struct khi_meta meta = { .entry = ENTRY };
+	uint8_t platform[1024];
+	ssize_t plen = kh_platform_encode(&layout, STATUS_PAGE, platform, sizeof(platform));
 	khi_writer *w = NULL;
 	size_t n = 0;
 	int fd = open_out(dir, s->name), r;
 
-	if (fd < 0 || swap_area(fd) < 0)
+	if (fd < 0 || plen < 0 || swap_area(fd) < 0)
 		return -EIO;
+	meta.platform = platform;
+	meta.platform_size = (uint32_t)plen;
 	for (size_t i = 0; s->nr_ranges > 2 && i < s->nr_ranges; i++)
-		ranges[i] = (struct khi_range){ 2 * i, 1 };
+		ranges[i] = (struct khi_range){ 2 + 2 * i, 1 };
 	for (int odd = 1; s->fragmented && odd >= 0; odd--)
 		for (uint32_t p = 1 + (uint32_t)odd; p < AREA_PAGES; p += 2)
 			ext[n++] = (struct khi_extent){ (uint64_t)p * PG, PG };
@@ -160,22 +183,86 @@ static int write_sparse_area(const char *dir)
 	return r;
 }
 
+/* One seed for fuzz-decoders: the selector byte, then the blob. */
+static int write_blob(const char *dir, const char *name, uint8_t selector, const void *blob, size_t size)
+{
+	int fd = open_out(dir, name), r = 0;
+
+	if (fd < 0 || write(fd, &selector, 1) != 1 || write(fd, blob, size) != (ssize_t)size)
+		r = -EIO;
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+static int write_decoder_seeds(const char *dir)
+{
+	static const struct khi_extent ext[] = { { 0x1000, 0x4000 }, { 0x100000, 0x1000 } };
+	struct kh_params pa = {
+		.mode = KH_MODE_RESTORE, .after = KH_AFTER_REBOOT, .compression = KHI_COMPRESS_LZ4,
+		.threads = 2, .flags = KH_F_PASSPHRASE, .swap_major = 254, .swap_minor = 1,
+		.status_addr = STATUS_PAGE, .entry = ENTRY, .nr_extents = 2, .extents = (struct khi_extent *)ext,
+	};
+	struct kh_status st = { .event = KH_EVENT_RESTORED, .error = -EBADMSG };
+	uint8_t buf[8192], rec[KH_STATUS_SIZE];
+	ssize_t n;
+	int r;
+
+	strcpy(pa.passphrase, FUZZ_PASSPHRASE);
+	strcpy(pa.kernel_release, "6.12.117");
+	if ((n = kh_params_encode(&pa, buf, sizeof(buf))) < 0 || (r = write_blob(dir, "params", 0, buf, (size_t)n)) < 0)
+		return n < 0 ? (int)n : r;
+	if ((n = kh_platform_encode(&layout, STATUS_PAGE, buf, sizeof(buf))) < 0 ||
+	    (r = write_blob(dir, "platform", 1, buf, (size_t)n)) < 0)
+		return n < 0 ? (int)n : r;
+	uint8_t payload[2048];
+	ssize_t plen = kh_params_encode(&pa, payload, sizeof(payload));
+	if (plen < 0 || (n = kj_handoff_encode(&layout, payload, (size_t)plen, buf, sizeof(buf))) < 0 ||
+	    (r = write_blob(dir, "handoff", 2, buf, (size_t)n)) < 0)
+		return plen < 0 ? (int)plen : n < 0 ? (int)n : r;
+	kh_status_encode(&st, rec);
+	if ((r = write_blob(dir, "status", 3, rec, sizeof(rec))) < 0)
+		return r;
+	/* The header of an image with two ranges and a platform blob. */
+	struct forge f;
+	forge_init(&f, 64 * PG, ranges2, 2);
+	f.hdr.header_size = (uint32_t)khi_header_size(2, (uint32_t)kh_platform_encode(&layout, 0, buf, sizeof(buf)));
+	f.hdr.meta.platform = buf;
+	f.hdr.meta.platform_size = f.hdr.header_size - (uint32_t)khi_header_size(2, 0);
+	uint8_t *h = calloc(1, f.hdr.header_size);
+	if (!h)
+		return -ENOMEM;
+	khi_header_encode(&f.hdr, h);
+	r = write_blob(dir, "header", 4, h, f.hdr.header_size);
+	free(h);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
+	char image[512], decoders[512];
 	int r = 0;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: make-seeds DIR\n");
 		return 2;
 	}
+	snprintf(image, sizeof(image), "%s/image", argv[1]);
+	snprintf(decoders, sizeof(decoders), "%s/decoders", argv[1]);
+	if ((mkdir(image, 0755) < 0 && errno != EEXIST) || (mkdir(decoders, 0755) < 0 && errno != EEXIST)) {
+		perror(argv[1]);
+		return 1;
+	}
 	for (size_t i = 0; i < MEM_PAGES * PG; i++)   /* text, zero and noise, like the goldens */
 		mem[i] = i / PG % 3 == 0 ? 0 : i / PG % 3 == 1 ? "khibernate "[i % 11] : (uint8_t)(i * 2654435761u >> 13);
 	for (size_t i = 0; !r && i < sizeof(seeds) / sizeof(seeds[0]); i++)
-		r = write_seed(argv[1], &seeds[i]);
+		r = write_seed(image, &seeds[i]);
 	if (!r)
-		r = write_sparse_table(argv[1]);
+		r = write_sparse_table(image);
 	if (!r)
-		r = write_sparse_area(argv[1]);
+		r = write_sparse_area(image);
+	if (!r)
+		r = write_decoder_seeds(decoders);
 	if (r)
 		fprintf(stderr, "make-seeds: %s\n", khi_strerror(r) ?: strerror(-r));
 	return r ? 1 : 0;
