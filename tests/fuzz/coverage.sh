@@ -3,7 +3,8 @@
 # reach. Each target runs SECONDS (default 60) from its seeds into a scratch corpus; the corpus
 # is then replayed by the same target built with clang's source-based coverage (make
 # FUZZ_COV=1), and llvm-cov reports lines and functions reached over the sources the targets
-# link (make fuzz-covered), for each target and for all of them together.
+# link (make fuzz-covered), for each target and for all of them together. Needs llvm-cov and
+# llvm-profdata (Debian: llvm; not in make check).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-60}
