@@ -47,10 +47,10 @@ void khi_budget_give(struct khi_budget *b, uint64_t count, uint64_t size)
 /* Bytes of the extent table read (and hashed) at a time. */
 #define EXT_STEP (256u * 1024)
 
-/* Entries k in [from, to) that lie whole in @buf, which holds table bytes [at, at + len):
- * each checked on its own (on the device, off page 0) and appended to the I/O extents. The
- * capacity can never exceed the device's size: overlaps are caught early by that, for good
- * at the end by khi_extents_disjoint(). */
+/* The entries from *k on that lie whole in @buf, which holds table bytes [at, at + len): each
+ * checked on its own (on the device, off page 0) and appended to the I/O extents; *k moves
+ * past them. The capacity can never exceed the device's size: overlaps are caught early by
+ * that, for good at the end by khi_extents_disjoint(). */
 static int push_entries(struct khi_image *img, const uint8_t *buf, uint64_t at, uint64_t len,
 			size_t *k, size_t n)
 {
