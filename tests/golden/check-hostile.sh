@@ -9,19 +9,9 @@
 #   - forged Argon2id costs (8 passes over 256 MiB) are refused (exit 5) without deriving
 #   - khib-image write refuses a range beyond 2^52 bytes (exit 2)
 set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
+CHECK_NAME=check-hostile
+. "$(dirname "$0")/../check-lib.sh"
 K=$top/build/bin/khib-image R=$top/build/bin/khib-resume G=$top/tests/golden
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0 runs=0
-
-check() {  # check WHAT COMMAND...: COMMAND must succeed
-	runs=$((runs + 1))
-	if ! "${@:2}" > "$tmp/out" 2>&1; then
-		fails=$((fails + 1))
-		echo "check-hostile: FAIL $1: $(tr '\n' ' ' < "$tmp/out")"
-	fi
-}
 
 exits() {  # exits WANT COMMAND...
 	"${@:2}" > "$tmp/cmd.out" 2>&1
@@ -82,5 +72,4 @@ check "at once" test $(( ($(date +%s%N) - start) / 1000000 )) -lt 1000
 truncate -s 128K "$tmp/w.img" && mkswap "$tmp/w.img" > /dev/null 2>&1
 check "write --range 4503599627370497:1" exits 2 "$K" -q write --range 4503599627370497:1 "$G/mem.bin" "$tmp/w.img"
 
-echo "check-hostile: $((runs - fails)) of $runs checks passed"
-[ $fails = 0 ]
+check_done

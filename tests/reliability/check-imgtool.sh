@@ -5,21 +5,11 @@
 # must leave a well-formed image that verifies and shows the new id. If this fails, the QEMU
 # cases that rely on the tool (t4010, t4020) would test the tool, not the product.
 set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
+CHECK_NAME=check-imgtool
+. "$(dirname "$0")/../check-lib.sh"
 K=$top/build/bin/khib-image
 T="python3 $top/tests/reliability/khib-imgtool.py"
 G=$top/tests/golden
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0 runs=0
-
-check() {  # check WHAT COMMAND...: COMMAND must succeed
-	runs=$((runs + 1))
-	if ! "${@:2}" > "$tmp/out" 2>&1; then
-		fails=$((fails + 1))
-		echo "check-imgtool: FAIL $1: $(tr '\n' ' ' < "$tmp/out")"
-	fi
-}
 
 verify_exit() {  # verify_exit WANT IMAGE OFFSET
 	"$K" -q -o "$3" verify "$2" > /dev/null 2>&1
@@ -45,5 +35,4 @@ check "encrypted header refused" bash -c "! $T $tmp/a.img set-kernel-id 00"
 truncate -s 128K "$tmp/plain.img" "$tmp/zero.img" && mkswap -q "$tmp/plain.img" > /dev/null
 check "locate plain swap" grep -q '"state": "none"' <($T "$tmp/plain.img" locate 2>/dev/null)
 check "locate no swap" grep -q '"state": "unknown"' <($T "$tmp/zero.img" locate 2>/dev/null)
-echo "check-imgtool: $((runs - fails))/$runs passed"
-[ $fails = 0 ]
+check_done
