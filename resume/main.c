@@ -107,6 +107,8 @@ static int apply_config(struct run *r, const char *const set[][2], unsigned nset
 	r->o.helper_initrd = r->config.helper_initrd;
 	r->o.helper_cmdline = r->config.helper_cmdline;
 	r->o.threads = r->config.threads;
+	r->o.kdf_passes_max = r->config.kdf_passes_max;
+	r->o.kdf_memory_max_kib = r->config.kdf_memory_max_mib << 10;
 	return 0;
 }
 

@@ -33,7 +33,7 @@ struct kr_opts {
 	const uint8_t *key;          /* KHI_KEY_SIZE bytes, or NULL */
 	const char *passphrase;      /* or NULL */
 	uint32_t kdf_passes_max;     /* Argon2id costs accepted from the image's header */
-	uint32_t kdf_memory_max_kib; /* (kdf_*_max in khibernate.conf); 0 = the library's */
+	uint32_t kdf_memory_max_kib; /* (kdf_*_max of khibernate.conf); 0 = the library's */
 	unsigned threads;            /* for the restore helper, 0 = all CPUs */
 	FILE *log;                   /* messages for the console */
 };

@@ -6,7 +6,8 @@
 #     --device refuses and discards it (exit 1, the area is plain swap again)
 #   - a forged chunk table offset that wraps 2^64 (a 1 GiB table on a 128 KiB file) is refused
 #     by khib-image verify, which stays within 16 MiB of RSS
-#   - forged Argon2id costs (8 passes over 256 MiB) are refused (exit 5) without deriving
+#   - forged Argon2id costs (8 passes over 256 MiB) are refused (exit 5) without deriving, and
+#     khib-resume applies khibernate.conf's kdf_passes_max
 #   - khib-image write refuses a range beyond 2^52 bytes (exit 2)
 set -u
 CHECK_NAME=check-hostile
@@ -63,6 +64,11 @@ check "within 16 MiB of RSS ($(cat "$tmp/rss" 2>/dev/null) KiB)" test "$(tail -1
 printf 'fuzzy wuzzy\n' > "$tmp/pass"
 truncate -s 128K "$tmp/kdf.img" && mkswap "$tmp/kdf.img" > /dev/null 2>&1
 check "write a passphrase image" "$K" -q -p "$tmp/pass" write --range 0:8 "$G/mem.bin" "$tmp/kdf.img"
+cp "$tmp/kdf.img" "$tmp/kdf-conf.img"
+printf 'kdf_passes_max = 2\n' > "$tmp/khibernate.conf"
+check "khib-resume refuses 3 passes when the configuration says 2" \
+	exits 1 "$R" --config "$tmp/khibernate.conf" --device "$tmp/kdf-conf.img" --passphrase-file "$tmp/pass"
+check "saying why" grep -q "key-derivation work than allowed" "$tmp/cmd.out"
 check "forge its costs" forge "$tmp/kdf.img" 'struct.pack_into("<II", h, 36, 8, 256 * 1024)'
 start=$(date +%s%N)
 check "verify refuses them" exits 5 "$K" -q -p "$tmp/pass" verify "$tmp/kdf.img"
