@@ -19,6 +19,7 @@
 #include "common/khib-params.h"
 #include "common/khib-status.h"
 #include "common/memmap.h"
+#include "common/log.h"
 #include "common/platform.h"
 #include "common/sysid.h"
 
@@ -570,6 +571,39 @@ static void test_devspec_find(void **state)
 	assert_int_equal(system(file), 0);
 }
 
+/* Each message: the text for the user, one record with its priority for the kernel log. */
+static void test_log(void **state)
+{
+	static const char kmsg_head[] = "<3>khib-test: refused: no region\n"
+		"<5>khib-test: resumed\n<6>khib-test: 000";
+	static const char user_head[] = "khib-test: refused: no region\nkhib-test: resumed\n";
+	char path[] = "/tmp/test-log-XXXXXX", buf[4096], *user_text = NULL, *last;
+	size_t user_len = 0, len;
+	FILE *user = open_memstream(&user_text, &user_len);
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0 && user);
+	kh_log_open("khib-test", user, path);
+	kh_log(KH_LOG_ERR, "refused: %s", "no region");
+	kh_log(KH_LOG_NOTICE, "resumed");
+	kh_log(KH_LOG_INFO, "%02000d", 7); /* longer than a kernel record: cut, still one line */
+	kh_log_close();
+	kh_log(KH_LOG_WARNING, "user only");
+	fclose(user);
+	assert_int_equal(kh_read_file(path, buf, sizeof(buf), &len), 0);
+	close(fd);
+	unlink(path);
+	assert_memory_equal(buf, kmsg_head, strlen(kmsg_head));
+	last = strrchr(buf, '<'); /* the cut record: 1024 bytes with its newline, the most a write may carry */
+	assert_int_equal(strlen(last), 1024);
+	assert_int_equal(last[1023], '\n');
+	assert_memory_equal(user_text, user_head, strlen(user_head));
+	assert_non_null(strstr(user_text, "000\nkhib-test: user only\n"));
+	free(user_text);
+	kh_log_open("khib-test", NULL, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -586,6 +620,7 @@ int main(void)
 		cmocka_unit_test(test_resume_args),
 		cmocka_unit_test(test_devspec_parse),
 		cmocka_unit_test(test_devspec_find),
+		cmocka_unit_test(test_log),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
