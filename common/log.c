@@ -2,6 +2,8 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -15,7 +17,20 @@ static struct {
 	FILE *user;
 	int kmsg;
 	int opened;
+	int journal;       /* the user's stream is journald's: it takes "<PRI>" itself */
 } log_state = { .kmsg = -1 };
+
+/* systemd sets JOURNAL_STREAM=DEV:INODE when a service's stderr is a journald stream (see
+ * systemd.exec(5)): a record to /dev/kmsg as well would be in the journal twice. */
+static int is_journal(int fd)
+{
+	const char *env = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return env && sscanf(env, "%llu:%llu", &dev, &ino) == 2 && fstat(fd, &st) == 0 &&
+	       st.st_dev == dev && st.st_ino == ino;
+}
 
 void kh_log_close(void)
 {
@@ -30,8 +45,9 @@ void kh_log_open(const char *ident, FILE *user, const char *kmsg_path)
 	log_state.ident = ident;
 	log_state.user = user;
 	log_state.opened = 1;
+	log_state.journal = user && is_journal(fileno(user));
 	/* O_WRONLY: the kernel then needs no reader context (and no syslog permission). */
-	if (kmsg_path)
+	if (kmsg_path && !log_state.journal)
 		log_state.kmsg = open(kmsg_path, O_WRONLY | O_NOCTTY | O_CLOEXEC | O_APPEND);
 }
 
@@ -53,9 +69,9 @@ void kh_log(enum kh_log_level level, const char *fmt, ...)
 	n = head + n < RECORD_MAX - 1 ? head + n : RECORD_MAX - 1;
 	rec[n++] = '\n';
 	rec[n] = 0;
+	/* The user sees "khibernate: ..."; journald strips "<PRI>" and keeps it as the priority. */
 	if (user) {
-		/* The user sees the text without the priority: "khibernate: ...". */
-		fputs(rec + pri, user);
+		fputs(rec + (log_state.journal ? 0 : pri), user);
 		fflush(user);
 	}
 	/* One write(), one record; a full or closed log loses the line, never the program. */

@@ -11,6 +11,13 @@
  * decisions and outcomes, not progress. A kernel log that cannot be opened (no /dev yet,
  * `printk_devkmsg=off`, not root) is not an error: the user's stream still gets every line.
  *
+ * A user's stream that is journald's (systemd's JOURNAL_STREAM names it, e.g. khibernate run
+ * by systemd-hibernate.service) gets "<PRI>IDENT: text", which journald files with that
+ * priority, and nothing goes to /dev/kmsg: the journal would hold every line twice. Where the
+ * user's stream is the console (an initramfs), the kernel also prints the records below its
+ * console_loglevel there (only errors with "quiet"): the user's line is printed regardless, so
+ * what the user sees does not depend on the log level.
+ *
  * Not thread-safe: call from one thread (the programs' main threads). Only the top of a
  * program logs; library code returns errors and leaves the words to its caller.
  */

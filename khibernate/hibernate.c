@@ -1,6 +1,5 @@
 /* The jump to the helper and back; see hibernate.h. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/cmdline.h"
+#include "common/log.h"
 #include "common/sysid.h"
 #include "hibernate.h"
 #include "reserve.h"
@@ -23,21 +23,6 @@ static uint64_t now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void say(const struct kh_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(const struct kh_run *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!r->log)
-		return;
-	va_start(ap, fmt);
-	fputs("khibernate: ", r->log);
-	vfprintf(r->log, fmt, ap);
-	fputc('\n', r->log);
-	va_end(ap);
-	fflush(r->log);
 }
 
 /* "addr size" in hex, as /sys/kernel/vmcoreinfo shows A's vmcoreinfo note. */
@@ -100,13 +85,14 @@ static int fill_params(const struct kh_plan *p, const struct kh_run *r,
  * at its low watermark (a live-swap workload just swapped back in after a resume: 8 MB free of
  * 512 MiB) it fails at once with ENOMEM, "kexec: Could not allocate swap buffer". kswapd brings
  * free memory back above the watermark within moments; so wait for it a little, several times. */
-static int load_with_room(const struct kj_load_opts *o, struct kj_load_info *info, struct kh_run *r)
+static int load_with_room(const struct kj_load_opts *o, struct kj_load_info *info)
 {
 	int err = kj_load(o, info);
 
 	for (unsigned try = 1; err == -ENOMEM && try <= 8; try++) {
 		if (try == 1)
-			say(r, "memory is short for loading the helper; waiting for the kernel to free some");
+			kh_log(KH_LOG_INFO, "memory is short for loading the helper; waiting for the "
+			       "kernel to free some");
 		usleep(100000u * try);
 		err = kj_load(o, info);
 	}
@@ -134,10 +120,10 @@ static int load_helper(const struct kh_plan *p, const struct kh_params *pa, stru
 		o.layout = &p->layout;
 		o.payload = payload;
 		o.payload_size = size;
-		err = load_with_room(&o, &info, r);
+		err = load_with_room(&o, &info);
 		if (err == -ENOSPC)
-			say(r, "the helper needs %.0f MiB of the %.0f MiB region", info.needed / MiB,
-			    p->layout.region.size / MiB);
+			kh_log(KH_LOG_ERR, "the helper needs %.0f MiB of the %.0f MiB region",
+			       info.needed / MiB, p->layout.region.size / MiB);
 	}
 	explicit_bzero(payload, size);
 	free(payload);
@@ -179,8 +165,8 @@ static void note_reservation(const struct kh_reservation *res, struct kh_run *r)
 	r->reserve_ns = res->ns;
 	r->reserved_bytes = res->bytes;
 	r->reserved_extents = res->nr_extents;
-	say(r, "reserved %.0f MiB of swap in %zu extents (%.3f s)", res->bytes / MiB,
-	    res->nr_extents, res->ns / 1e9);
+	kh_log(KH_LOG_INFO, "reserved %.0f MiB of swap in %zu extents (%.3f s)", res->bytes / MiB,
+	       res->nr_extents, res->ns / 1e9);
 }
 
 /* Loads the helper with the slots held now, jumps, and reads what it reported.
@@ -203,7 +189,7 @@ static int save_once(const struct kh_plan *p, struct kh_run *r, const struct kh_
 	if (err < 0)
 		return err;
 
-	say(r, "jumping to the helper kernel");
+	kh_log(KH_LOG_INFO, "jumping to the helper kernel");
 	r->step = "jumping to the helper kernel";
 	memset(sp->page, 0, KHI_PAGE_SIZE);   /* no record of an earlier try can be read as this one's */
 	sync();
@@ -214,7 +200,7 @@ static int save_once(const struct kh_plan *p, struct kh_run *r, const struct kh_
 		return err;
 	err = kh_status_decode(sp->page, &r->status);
 	if (err < 0) {
-		say(r, "the helper came back without a report (%s)", strerror(-err));
+		kh_log(KH_LOG_ERR, "the helper came back without a report (%s)", strerror(-err));
 		return -ECANCELED;
 	}
 	return r->status.error ? -ECANCELED : 0;
@@ -232,16 +218,17 @@ static int grow_reservation(const struct kh_plan *p, struct kh_run *r, struct kh
 		r->step = "reserving more swap slots";
 		err = kh_reserve_grow(res, kh_plan_image_budget(p));
 		if (!err) {
-			say(r, "the image did not fit the %.0f MiB reserved for it; saving again with more",
-			    before / MiB);
+			kh_log(KH_LOG_INFO, "the image did not fit the %.0f MiB reserved for it; "
+			       "saving again with more", before / MiB);
 			note_reservation(res, r);
 			return 1;
 		}
 		if (err != -ENOSPC)
 			return err;
 	}
-	say(r, "the image needs more than the %.0f MiB of swap it could have; free some swap or use "
-	    "a larger swap area", res->bytes ? res->bytes / MiB : kh_plan_image_budget(p) / MiB);
+	kh_log(KH_LOG_ERR, "the image needs more than the %.0f MiB of swap it could have; free some "
+	       "swap or use a larger swap area",
+	       res->bytes ? res->bytes / MiB : kh_plan_image_budget(p) / MiB);
 	return 0;
 }
 

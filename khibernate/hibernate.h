@@ -15,7 +15,6 @@ struct kh_run {
 	enum kh_after after;        /* KH_AFTER_POWEROFF, _REBOOT, or _JUMP_BACK (--test) */
 	const uint8_t *key;         /* KHI_KEY_SIZE bytes, or NULL */
 	const char *passphrase;     /* or NULL */
-	FILE *log;                  /* progress messages (stderr), or NULL */
 	/* Filled in: */
 	const char *step;           /* what failed, for the message ("loading the helper") */
 	struct kh_status status;    /* what the helper reported */

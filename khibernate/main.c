@@ -11,6 +11,7 @@
 #include "common/cmdline.h"
 #include "common/khib-status.h"
 #include "commands.h"
+#include "common/log.h"
 #include "hibernate.h"
 #include "plan.h"
 
@@ -42,8 +43,9 @@ static const char usage_text[] =
 "      --stats FILE         write what happened, with timings, as JSON to FILE\n"
 "  -h, --help               this text\n"
 "\n"
-"Exit status: 0 resumed (or --test passed, or check/status ok); 1 refused or failed, with the\n"
-"machine still running as before; 2 usage error.\n";
+"Exit status: 0 resumed (or --test passed, or every check passed); 1 refused or failed (for\n"
+"check and status: a check failed), with the machine still running as before; 2 usage error.\n"
+"Hibernating also writes what happened and why to the kernel log (dmesg, journalctl -b).\n";
 
 struct cli {
 	const char *command;
@@ -70,6 +72,20 @@ static void print_checks(const struct kh_plan *p, FILE *out)
 			p->checks[i].msg);
 }
 
+/* Hibernation refused by the preflight: what passed for the terminal, what failed (with what
+ * to do) for the terminal and the kernel log. */
+static int refuse(const struct kh_plan *p)
+{
+	for (unsigned i = 0; i < p->nr_checks; i++)
+		if (!p->checks[i].error)
+			fprintf(stderr, "%-5s %-10s %s\n", "ok", p->checks[i].name, p->checks[i].msg);
+	for (unsigned i = 0; i < p->nr_checks; i++)
+		if (p->checks[i].error)
+			kh_log(KH_LOG_ERR, "refused, nothing was changed: %s: %s", p->checks[i].name,
+			       p->checks[i].msg);
+	return 1;
+}
+
 static void print_resume_line(const struct kh_plan *p)
 {
 	printf("resume:    khibernate.resume=%s", p->swap.dev_path);
@@ -79,7 +95,7 @@ static void print_resume_line(const struct kh_plan *p)
 	printf("   (kernel command line for the resume hook)\n");
 }
 
-static int cmd_status(const struct kh_plan *p)
+static int cmd_status(const struct kh_plan *p, int plan_error)
 {
 	struct khi_probe_info info;
 	int fd, r;
@@ -98,7 +114,7 @@ static int cmd_status(const struct kh_plan *p)
 	else
 		printf("image:     %s\n", info.state == KHI_STATE_COMMITTED ? "waiting to be resumed" :
 		       info.state == KHI_STATE_CONSUMED ? "none (the last one was resumed)" : "none");
-	return 0;
+	return plan_error < 0 ? 1 : 0;
 }
 
 static void write_stats(const char *path, const struct kh_plan *p, const struct kh_run *r)
@@ -160,43 +176,43 @@ static int report(const struct cli *c, const struct kh_plan *p, const struct kh_
 	const struct khi_stats *s = &r->status.stats;
 
 	if (err == -ECANCELED) {
-		fprintf(stderr, "khibernate: the helper could not save memory: %s; nothing was "
-			"saved and the system runs on\n", r->status.error ?
-			(khi_strerror(r->status.error) ?: strerror(-r->status.error)) : "no report");
+		kh_log(KH_LOG_ERR, "the helper could not save memory: %s; nothing was saved and the "
+		       "system runs on", r->status.error ?
+		       (khi_strerror(r->status.error) ?: strerror(-r->status.error)) : "no report");
 		return 1;
 	}
 	if (err < 0) {
-		fprintf(stderr, "khibernate: %s: %s; nothing was saved and the system runs on\n",
-			r->step, step_error(r->step, err));
+		kh_log(KH_LOG_ERR, "%s: %s; nothing was saved and the system runs on", r->step,
+		       step_error(r->step, err));
 		return 1;
 	}
 	if (c->stats_path)
 		write_stats(c->stats_path, p, r);
-	printf("khibernate: %s: %.0f MiB of memory in %.0f MiB of image (%llu pages, %llu zero), "
-	       "away %.2f s\n", r->status.event == KH_EVENT_RESTORED ? "resumed" : "saved",
+	kh_log(KH_LOG_NOTICE, "%s: %.0f MiB of memory in %.0f MiB of image (%llu pages, %llu zero), "
+	       "away %.2f s", r->status.event == KH_EVENT_RESTORED ? "resumed" : "saved",
 	       s->bytes_in / MiB, s->bytes_image / MiB, (unsigned long long)s->pages_total,
 	       (unsigned long long)s->pages_zero, r->away_ns / 1e9);
 	if (r->status.event == KH_EVENT_SAVED) {
 		if (r->verify_error) {
-			fprintf(stderr, "khibernate: reading the image back failed: %s\n",
-				khi_strerror(r->verify_error) ?: strerror(-r->verify_error));
+			kh_log(KH_LOG_ERR, "reading the image back failed: %s",
+			       khi_strerror(r->verify_error) ?: strerror(-r->verify_error));
 			return 1;
 		}
-		printf("khibernate: image read back and verified, then discarded\n");
+		kh_log(KH_LOG_NOTICE, "image read back and verified, then discarded");
 	}
 	return 0;
 }
 
 static int cmd_hibernate(const struct cli *c, const struct kh_plan *p)
 {
-	struct kh_run r = { .after = c->after, .log = stderr };
+	struct kh_run r = { .after = c->after };
 	char secret[KH_PASSPHRASE_MAX + 2];
 	size_t len = 0;
 	int lock, err;
 
 	lock = open(LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
-		fprintf(stderr, "khibernate: another khibernate is running (%s is locked)\n", LOCK_PATH);
+		kh_log(KH_LOG_ERR, "another khibernate is running (%s is locked)", LOCK_PATH);
 		return 1;
 	}
 	if (c->key_file || c->passphrase_file) {
@@ -217,6 +233,8 @@ static int cmd_hibernate(const struct cli *c, const struct kh_plan *p)
 		else
 			r.passphrase = strtok(secret, "\n") ?: "";
 	}
+	kh_log(KH_LOG_NOTICE, "hibernating: %.0f MiB of memory in use, image to %s%s",
+	       p->used_bytes / MiB, p->config.swap, c->after == KH_AFTER_JUMP_BACK ? " (--test)" : "");
 	err = kh_hibernate(p, &r);
 	explicit_bzero(secret, sizeof(secret));
 	err = report(c, p, &r, err);
@@ -308,14 +326,16 @@ int main(int argc, char **argv)
 	r = parse_args(argc, argv, &c);
 	if (r)
 		return r;
+	/* Only a hibernation is the kernel log's business; check and status just look. */
+	kh_log_open("khibernate", stderr, c.command ? NULL : KH_LOG_KMSG);
 	r = kh_plan_make(&c.config, &plan);
 	if (c.command && !strcmp(c.command, "status"))
-		return cmd_status(&plan);
-	if (c.command || r < 0) {
+		return cmd_status(&plan, r);
+	if (c.command) {
 		print_checks(&plan, r < 0 ? stderr : stdout);
-		if (r < 0)
-			fprintf(stderr, "khibernate: preflight failed; nothing was changed\n");
 		return r < 0 ? 1 : 0;
 	}
+	if (r < 0)
+		return refuse(&plan);
 	return cmd_hibernate(&c, &plan);
 }

@@ -23,6 +23,7 @@
 #include "common/blockdev.h"
 #include "common/cmdline.h"
 #include "common/config.h"
+#include "common/log.h"
 #include "common/khib-params.h"
 #include "kjump/kjump.h"
 #include "resume.h"
@@ -168,7 +169,7 @@ static int from_cmdline(struct run *r)
 	int err = kh_read_file("/proc/cmdline", cmdline, sizeof(cmdline), &len);
 
 	if (err) {
-		fprintf(stderr, "khib-resume: /proc/cmdline: %s\n", strerror(-err));
+		kh_log(KH_LOG_ERR, "/proc/cmdline: %s", strerror(-err));
 		return 4;
 	}
 	err = kh_resume_args_parse(cmdline, &a);
@@ -176,11 +177,10 @@ static int from_cmdline(struct run *r)
 		return err;
 	if (err) {
 		(void)kh_cmdline_value(cmdline, "khibernate.resume_offset=", off, sizeof(off));
-		fprintf(stderr, "khib-resume: khibernate.resume=%s khibernate.resume_offset=%s: %s; "
-			"cannot look for an image (khibernate discards it in the running system)\n",
-			a.device, off, !a.device[0] ? "no device" : err == -ERANGE ? "the offset is out "
-			"of range" : err == -EINVAL ? "the offset is not a number of pages" :
-			strerror(-err));
+		kh_log(KH_LOG_ERR, "khibernate.resume=%s khibernate.resume_offset=%s: %s; cannot look "
+		       "for an image (khibernate discards it in the running system)", a.device, off,
+		       !a.device[0] ? "no device" : err == -ERANGE ? "the offset is out of range" :
+		       err == -EINVAL ? "the offset is not a number of pages" : strerror(-err));
 		return 2;
 	}
 	snprintf(r->dev, sizeof(r->dev), "%s", a.device);
@@ -206,18 +206,18 @@ static int find_device(struct run *r)
 	while ((err = kh_devspec_find(&r->spec, r->o.offset, "", r->path, sizeof(r->path))) ==
 	       -ENODEV && waited_ms < r->wait_s * 1000) {
 		if (waited_ms == 1000)
-			fprintf(stderr, "khib-resume: waiting up to %u s for %s\n", r->wait_s, r->dev);
+			kh_log(KH_LOG_INFO, "waiting up to %u s for %s", r->wait_s, r->dev);
 		nanosleep(&tick, NULL);
 		waited_ms += 50;
 	}
 	if (err) {
-		fprintf(stderr, "khib-resume: %s %s%s\n", r->dev, err == -ENODEV ? "did not appear" :
-			strerror(-err), r->boot ? "; not resuming (khibernate discards an image it "
-			"finds there in the running system)" : "");
+		kh_log(KH_LOG_ERR, "%s %s%s", r->dev, err == -ENODEV ? "did not appear" :
+		       strerror(-err), r->boot ? "; not resuming (khibernate discards an image it "
+		       "finds there in the running system)" : "");
 		return 4;
 	}
 	if (strcmp(r->path, r->dev))
-		fprintf(stderr, "khib-resume: %s is %s\n", r->dev, r->path);
+		kh_log(KH_LOG_INFO, "%s is %s", r->dev, r->path);
 	r->o.device = r->path;
 	return 0;
 }
@@ -234,8 +234,8 @@ static int read_secret(struct run *r, char *secret, size_t size)
 	err = kh_read_file(path, secret, size, &len);
 	if (err || (r->key_file && len != KHI_KEY_SIZE)) {
 		/* As if none was given: an encrypted image is then kept, not discarded. */
-		fprintf(stderr, "khib-resume: %s: %s\n", path, err ? strerror(-err) :
-			"a key file holds exactly 32 bytes");
+		kh_log(KH_LOG_ERR, "%s: %s", path, err ? strerror(-err) :
+		       "a key file holds exactly 32 bytes");
 		return -EINVAL;
 	}
 	if (r->key_file)
@@ -273,7 +273,7 @@ static enum kr_outcome kept(struct run *r, enum kr_outcome out, int *err)
 		"discarded and the boot goes on.\n", r->dev, r->key_file ? "key" : "passphrase");
 	sync();
 	reboot(RB_POWER_OFF);
-	fprintf(stderr, "khib-resume: power off: %s; switch the machine off\n", strerror(errno));
+	kh_log(KH_LOG_ERR, "power off: %s; switch the machine off", strerror(errno));
 	for (;;)
 		pause();
 }
@@ -332,14 +332,14 @@ static int watched(struct run *r)
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
 		return 0;  /* a bad khibernate.resume=: no device to discard on; said */
 	if (status == -1)
-		fprintf(stderr, "khib-resume: could not run the resume: %s; discarding the image, if "
-			"any, so that it is never resumed stale\n", strerror(errno));
+		kh_log(KH_LOG_ERR, "could not run the resume: %s; discarding the image, if any, so "
+		       "that it is never resumed stale", strerror(errno));
 	else if (WIFSIGNALED(status))
-		fprintf(stderr, "khib-resume: the resume was killed (%s); discarding the image, if "
-			"any, so that it is never resumed stale\n", strsignal(WTERMSIG(status)));
+		kh_log(KH_LOG_ERR, "the resume was killed (%s); discarding the image, if any, so that "
+		       "it is never resumed stale", strsignal(WTERMSIG(status)));
 	else
-		fprintf(stderr, "khib-resume: the resume failed (exit %d); discarding the image, if "
-			"any, so that it is never resumed stale\n", WEXITSTATUS(status));
+		kh_log(KH_LOG_ERR, "the resume failed (exit %d); discarding the image, if any, so "
+		       "that it is never resumed stale", WEXITSTATUS(status));
 	/* A child killed between loading restore-B and the jump leaves it loaded: unload it. */
 	(void)kj_unload();
 	r->discard = true;
@@ -349,8 +349,12 @@ static int watched(struct run *r)
 
 int main(int argc, char **argv)
 {
-	struct run r = { .o.log = stderr };
-	int err = parse_options(argc, argv, &r);
+	struct run r = { 0 };
+	int err;
+
+	/* What it finds, resumes or discards, and why: for the console and for journalctl -b. */
+	kh_log_open("khib-resume", stderr, KH_LOG_KMSG);
+	err = parse_options(argc, argv, &r);
 
 	if (err)
 		return err;

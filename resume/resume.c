@@ -1,6 +1,6 @@
 /* Detecting, checking and resuming an image at boot; see resume.h. */
 #include <errno.h>
-#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,26 +10,12 @@
 #include "common/cmdline.h"
 #include "common/khib-params.h"
 #include "common/memmap.h"
+#include "common/log.h"
 #include "common/platform.h"
 #include "common/sysid.h"
 #include "image/io.h" /* khi_dev_size */
 #include "kjump/kjump.h"
 #include "resume.h"
-
-static void say(const struct kr_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(const struct kr_opts *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!o->log)
-		return;
-	va_start(ap, fmt);
-	fputs("khib-resume: ", o->log);
-	vfprintf(o->log, fmt, ap);
-	fputc('\n', o->log);
-	va_end(ap);
-	fflush(o->log);
-}
 
 static const char *why(int err)
 {
@@ -41,12 +27,13 @@ static enum kr_outcome refuse(const struct kr_opts *o, int fd, int err, const ch
 {
 	int r = khi_discard(fd, o->offset);
 
-	say(o, "%s: %s; the image was discarded%s and the boot goes on", what, why(err),
-	    r < 0 && r != -ENODATA ? " (failed: run 'khib-image discard')" : ", swap is usable again,");
+	kh_log(KH_LOG_ERR, "%s: %s; the image was discarded%s and the boot goes on", what, why(err),
+	       r < 0 && r != -ENODATA ? " (failed: run 'khib-image discard')" :
+	       ", swap is usable again,");
 	return KR_REFUSED;
 }
 
-static int check_identity(const struct kr_opts *o, khi_reader *r)
+static int check_identity(khi_reader *r)
 {
 	uint8_t kid[KHI_KERNEL_ID_SIZE], mid[KHI_MACHINE_ID_SIZE];
 	char release[KHI_RELEASE_MAX + 1];
@@ -60,19 +47,20 @@ static int check_identity(const struct kr_opts *o, khi_reader *r)
 		return err;
 	err = khi_reader_check_identity(r, kid, NULL);
 	if (err) {
-		say(o, "the image was made by kernel %s (another build); this is %s", m->kernel_release,
-		    release);
+		kh_log(KH_LOG_ERR, "the image was made by kernel %s (another build); this is %s",
+		       m->kernel_release, release);
 		return err;
 	}
 	err = khi_reader_check_identity(r, NULL, mid);
 	if (err)
-		say(o, "the image was made on another machine (or with another memory size)");
+		kh_log(KH_LOG_ERR, "the image was made on another machine (or with another memory "
+		       "size)");
 	return err;
 }
 
 /* The layout comes from the image (its platform blob): forged, it would make the restore helper
  * run and write outside this machine's RAM. Only this kernel sees the firmware's map. */
-static int check_layout(const struct kr_opts *o, const struct kj_layout *l)
+static int check_layout(const struct kj_layout *l)
 {
 	struct kj_range *ram = NULL;
 	size_t n;
@@ -82,10 +70,10 @@ static int check_layout(const struct kr_opts *o, const struct kj_layout *l)
 		err = kh_layout_in_ram(l, ram, n);
 	free(ram);
 	if (err == -ESTALE)
-		say(o, "the memory the image names is not this machine's RAM");
+		kh_log(KH_LOG_ERR, "the memory the image names is not this machine's RAM");
 	else if (err)
-		say(o, "%s: %s: the image's memory layout cannot be checked (CONFIG_FIRMWARE_MEMMAP)",
-		    KH_FIRMWARE_MEMMAP, strerror(-err));
+		kh_log(KH_LOG_ERR, "%s: %s: the image's memory layout cannot be checked "
+		       "(CONFIG_FIRMWARE_MEMMAP)", KH_FIRMWARE_MEMMAP, strerror(-err));
 	return err;
 }
 
@@ -103,7 +91,7 @@ static int load_restore_helper(const struct kr_opts *o, int fd, khi_reader *r)
 
 	err = kh_platform_decode(m->platform, m->platform_size, &layout, &pa.status_addr);
 	if (!err)
-		err = check_layout(o, &layout);
+		err = check_layout(&layout);
 	if (err)
 		return err;
 	if (fstat(fd, &st) < 0)
@@ -159,13 +147,13 @@ static enum kr_outcome open_image(const struct kr_opts *o, int fd, khi_reader **
 	err = khi_reader_open(&t, &ro, ret);
 	*ret_error = err;
 	if (err == -ENOKEY || err == -EKEYREJECTED) {
-		say(o, "the image is encrypted and %s; it is kept", err == -ENOKEY ?
-		    "no key was given" : "the key or passphrase is wrong");
+		kh_log(KH_LOG_ERR, "the image is encrypted and %s; it is kept", err == -ENOKEY ?
+		       "no key was given" : "the key or passphrase is wrong");
 		return KR_KEPT;
 	}
 	if (err)
 		return refuse(o, fd, err, "the image cannot be read");
-	err = check_identity(o, *ret);
+	err = check_identity(*ret);
 	*ret_error = err;
 	if (err)
 		return refuse(o, fd, err, "the image is foreign");
@@ -182,10 +170,10 @@ static int check_offset(const struct kr_opts *o, int fd)
 	if (err)
 		return err;
 	if (o->offset % KHI_PAGE_SIZE || size < KHI_PAGE_SIZE || o->offset > size - KHI_PAGE_SIZE) {
-		say(o, "%s: the swap header offset %llu (khibernate.resume_offset=%llu) is not a page "
-		    "of the device (%llu bytes) (nothing changed)", o->device,
-		    (unsigned long long)o->offset, (unsigned long long)(o->offset / KHI_PAGE_SIZE),
-		    (unsigned long long)size);
+		kh_log(KH_LOG_ERR, "%s: the swap header offset %llu (khibernate.resume_offset=%llu) "
+		       "is not a page of the device (%llu bytes) (nothing changed)", o->device,
+		       (unsigned long long)o->offset, (unsigned long long)(o->offset / KHI_PAGE_SIZE),
+		       (unsigned long long)size);
 		return -ERANGE;
 	}
 	return 0;
@@ -204,10 +192,10 @@ int kr_discard(const struct kr_opts *o, const char *reason)
 	if (err == -ENODATA)
 		return 0;
 	if (err)
-		say(o, "%s: the image could not be discarded: %s", o->device, why(err));
+		kh_log(KH_LOG_ERR, "%s: the image could not be discarded: %s", o->device, why(err));
 	else
-		say(o, "%s: the hibernation image was discarded (%s); swap is usable again", o->device,
-		    reason);
+		kh_log(KH_LOG_NOTICE, "%s: the hibernation image was discarded (%s); swap is usable "
+		       "again", o->device, reason);
 	return err;
 }
 
@@ -221,7 +209,7 @@ enum kr_outcome kr_resume(const struct kr_opts *o, int *ret_error)
 	*ret_error = 0;
 	err = khi_open(o->device, 1, &fd);
 	if (err) {
-		say(o, "%s: %s (nothing changed)", o->device, why(err));
+		kh_log(KH_LOG_ERR, "%s: %s (nothing changed)", o->device, why(err));
 		*ret_error = err;
 		return KR_FAILED;
 	}
@@ -235,20 +223,20 @@ enum kr_outcome kr_resume(const struct kr_opts *o, int *ret_error)
 	}
 	if (err) {
 		if (err != -ERANGE)
-			say(o, "%s: %s (nothing changed)", o->device, why(err));
+			kh_log(KH_LOG_ERR, "%s: %s (nothing changed)", o->device, why(err));
 		*ret_error = err;
 		close(fd);
 		return KR_FAILED;
 	}
 	if (info.state != KHI_STATE_COMMITTED) {
 		/* Said at every boot: after a power cut the user learns why nothing resumed. */
-		say(o, info.state == KHI_STATE_CONSUMED ? "no hibernation image in %s (the last one was "
-		    "already used by a resume: an image is never resumed twice); normal boot" :
-		    "no hibernation image in %s; normal boot", o->device);
+		kh_log(KH_LOG_INFO, info.state == KHI_STATE_CONSUMED ? "no hibernation image in %s "
+		       "(the last one was already used by a resume: an image is never resumed "
+		       "twice); normal boot" : "no hibernation image in %s; normal boot", o->device);
 		out = KR_NO_IMAGE;
 		goto out;
 	}
-	say(o, "hibernation image found in %s", o->device);
+	kh_log(KH_LOG_NOTICE, "hibernation image found in %s", o->device);
 	out = open_image(o, fd, &r, ret_error);
 	if (out != KR_NO_IMAGE)
 		goto out;
@@ -268,11 +256,11 @@ enum kr_outcome kr_resume(const struct kr_opts *o, int *ret_error)
 	}
 	khi_reader_free(r);
 	close(fd);
-	say(o, "resuming");
+	kh_log(KH_LOG_NOTICE, "resuming");
 	err = kj_exec();
 	*ret_error = err;
-	say(o, "the jump to the restore helper failed: %s; the image is lost, the boot goes on",
-	    why(err));
+	kh_log(KH_LOG_ERR, "the jump to the restore helper failed: %s; the image is lost, the "
+	       "boot goes on", why(err));
 	return KR_REFUSED;
 out:
 	khi_reader_free(r);

@@ -12,7 +12,6 @@
 #define KHIB_RESUME_H
 
 #include <stdint.h>
-#include <stdio.h>
 
 #include "image/khimage.h"
 
@@ -35,7 +34,6 @@ struct kr_opts {
 	uint32_t kdf_passes_max;     /* Argon2id costs accepted from the image's header */
 	uint32_t kdf_memory_max_kib; /* (kdf_*_max of khibernate.conf); 0 = the library's */
 	unsigned threads;            /* for the restore helper, 0 = all CPUs */
-	FILE *log;                   /* messages for the console */
 };
 
 /*! kr_resume() : does it all. Returns only when the boot should go on (or stop, KR_KEPT);
@@ -44,8 +42,8 @@ struct kr_opts {
 enum kr_outcome kr_resume(const struct kr_opts *o, int *ret_error);
 
 /*! kr_discard() : removes any image (committed, consumed or corrupt) from o->device and says
- *  so on o->log with the reason @why ("noresume is on the command line"); says nothing when
- *  there is none. @return 0 (discarded, or there was none) or -errno (also said). */
+ *  so (common/log.h) with the reason @why ("noresume is on the command line"); says nothing
+ *  when there is none. @return 0 (discarded, or there was none) or -errno (also said). */
 int kr_discard(const struct kr_opts *o, const char *why);
 
 /*! kr_ask_passphrase() : asks the person at the machine for the image's passphrase:

@@ -4,13 +4,15 @@ test_description='refusals before freezing: A keeps running, exit 1, a message t
 With the default workload running and swap on, khibernate is asked to hibernate where it must
 not: swap area missing, not a swap area, a swap file on 1 KiB filesystem blocks, a swap file
 that is not on, too small (a 16 MiB swap file), helper kernel or initramfs missing, not root
-(su nobody), a second khibernate while one holds the lock, a kernel whose config says no
+(su nobody), a second khibernate while one holds the lock, khibernate status with a check that
+fails (exit 1 as well), a kernel whose config says no
 CONFIG_KEXEC_JUMP (simulated: a config bind-mounted over /proc/config.gz; a second kernel build
 would cost CI 5 minutes). Each time: exit status 1, the expected message, the swap area
 untouched and still on. Then the workload verifies and khibernate check passes. A second boot
 has no reserved region (no crashkernel=), a third no low hole (no memmap=64K$0x80000; the
 helper would panic without it, "Real mode trampoline was not allocated", with A already
-frozen): refused the same way. Not tested: lockdown (our kernel has no securityfs).'
+frozen): refused the same way. Each refusal of a hibernation is also in the kernel log (dmesg),
+with its reason. Not tested: lockdown (our kernel has no securityfs).'
 . "$(dirname "$0")/../vm/lib.sh"
 . "$KHIB_TOP/tests/reliability/lib.sh"
 
@@ -45,6 +47,7 @@ swapon /dev/vda1 || fail "swapon"
 run_workload start || fail "workload start"
 expect_refusal swap-missing '/dev/vdz: No such file or directory' khibernate --swap /dev/vdz
 expect_refusal not-swap 'not a swap area \(run mkswap\?\)' khibernate --swap /dev/vda2
+expect_refusal status-not-swap 'FAIL +swap +/dev/vda2: not a swap area' khibernate status --swap /dev/vda2
 # Swap files: vda2 is a small ext4 (1 KiB blocks), then ext2 with 4 KiB blocks.
 mkswapfile() { dd if=/dev/zero of=\$1 bs=1M count=16 2>/dev/null && mkswap \$1 >/dev/null || fail "swap file \$1"; }
 mkdir -p /mnt && mount /dev/vda2 /mnt || fail "mount /dev/vda2"
@@ -59,9 +62,9 @@ swapon /mnt/small.swap || fail "swapon /mnt/small.swap"
 expect_refusal swap-too-small 'MiB free, the image may need .* add swap or free memory' \\
 	khibernate --swap /mnt/small.swap
 swapoff /mnt/small.swap && umount /mnt
-expect_refusal helper-missing 'FAIL +helper +/nonexistent: No such file.*set helper_kernel' \\
+expect_refusal helper-missing 'refused, nothing was changed: helper: /nonexistent: No such file.*set helper_kernel' \\
 	khibernate --swap /dev/vda1 --kernel /nonexistent
-expect_refusal initrd-missing 'FAIL +helper +/nonexistent: No such file' \\
+expect_refusal initrd-missing 'refused, nothing was changed: helper: /nonexistent: No such file' \\
 	khibernate --swap /dev/vda1 --initrd /nonexistent
 echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >> /etc/passwd
 expect_refusal not-root 'khibernate must run as root' \\
@@ -87,6 +90,15 @@ mount --bind /tmp/config.gz /proc/config.gz || fail "bind mount over /proc/confi
 expect_refusal no-kexec-jump 'built without CONFIG_KEXEC_JUMP; build it with' khibernate --swap /dev/vda1
 umount /proc/config.gz
 
+# The kernel log keeps the reasons (journalctl -b on a real system): one record per refusal
+# of the preflight, at error priority.
+dmesg -r | sed 's/^\(<[0-9]*>\)\[ *[0-9.]*\] /\1/' > /tmp/dmesg
+grep -q '^<11>khibernate: refused, nothing was changed: swap: /dev/vdz: No such file' /tmp/dmesg ||
+	fail "no refusal in the kernel log: \$(grep khibernate /tmp/dmesg | tail -3)"
+grep -q '^<11>khibernate: refused, nothing was changed: helper: /nonexistent' /tmp/dmesg ||
+	fail "the helper refusal is not in the kernel log"
+grep -q '^<11>khibernate: another khibernate is running' /tmp/dmesg ||
+	fail "the lock refusal is not in the kernel log"
 run_workload verify || fail "workload changed by the refusals"
 khibernate check --swap /dev/vda1 > /tmp/check 2>&1 || fail "check after the refusals: \$(cat /tmp/check)"
 khib_result PASS "\$refused refusals, each exit 1 with its message; A ran on, nothing changed"
@@ -101,10 +113,10 @@ region_script() {  # region_script NAME REGEX
 	EOF
 }
 
-test_expect_success QEMU 'ten refusals in a running A: exit 1, message, workload and swap untouched' '
+test_expect_success QEMU 'eleven refusals in a running A: exit 1, message, workload and swap untouched' '
 	vm_mkdisk disk.img 1536 64 &&
 	vm_boot refuse --disk disk.img --script refusals.sh --workload "$REL_WORKLOAD" --timeout 300 &&
-	vm_expect_result refuse PASS && grep -q "^RESULT PASS 10 refusals" refuse.raw
+	vm_expect_result refuse PASS && grep -q "^RESULT PASS 11 refusals" refuse.raw
 '
 
 test_expect_success QEMU 'no reserved region (no crashkernel=): refused' '

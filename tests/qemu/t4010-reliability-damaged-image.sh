@@ -8,7 +8,8 @@ truncated image) and boots. Damage the boot path sees (record, extents, header) 
 there: the image is discarded and the same boot goes on normally. Damage only a full read
 finds (chunk table, chunks) is found by the restore helper before it writes any page: it
 says so and reboots; the image is already consumed, so the next boot is a normal one.
-Every normal boot: swapon works, no image, khibernate check passes. KHIB_RELIABILITY=full
+Every normal boot: swapon works, no image, khibernate check passes; a refusal at boot is
+in the kernel log. KHIB_RELIABILITY=full
 adds the extent table and chunk table cases; KHIB_DAMAGE="WHAT ..." chooses them.'
 . "$(dirname "$0")/../vm/lib.sh"
 . "$KHIB_TOP/tests/reliability/lib.sh"
@@ -38,6 +39,7 @@ damaged() {
 		else
 			rel_console_has boot$i "^khib-resume: the image cannot be read: corrupt image.*; the image was discarded, swap is usable again"
 		fi &&
+		test "$(vm_kv boot$i resume_discards)" = 1 &&
 		test "$(rel_state d$i.img)" = none
 		;;
 	*)

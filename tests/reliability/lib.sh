@@ -53,6 +53,8 @@ normal_boot_script() {
 	[ -d /run/khib-workload ] && khib_result FAIL "not a normal boot: the workload's state is here"
 	state=$(khib-image info --json /dev/vda1 2>&1 | sed -n 's/.*"state": "\([a-z]*\)".*/\1/p')
 	khib_kv image_state "${state:-unreadable}"
+	# What khib-resume said at this boot, from the kernel log (journalctl -b on a real system).
+	khib_kv resume_discards "$(dmesg -r | grep -c '^<11>.*khib-resume: .*the image was discarded')"
 	[ "$state" = none ] || [ "$state" = consumed ] ||
 		khib_result FAIL "swap area not plain swap after boot: state '${state:-unreadable}'"
 	swapon /dev/vda1 || khib_result FAIL "swapon /dev/vda1 failed"

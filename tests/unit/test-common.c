@@ -604,6 +604,36 @@ static void test_log(void **state)
 	kh_log_open("khib-test", NULL, NULL);
 }
 
+/* Under systemd, stderr is a journald stream: the journal takes "<PRI>" from it, and a record
+ * in /dev/kmsg as well would be there twice. */
+static void test_log_journal(void **state)
+{
+	char user_path[] = "/tmp/test-log-user-XXXXXX", kmsg_path[] = "/tmp/test-log-kmsg-XXXXXX";
+	char env[64], buf[256];
+	int ufd = mkstemp(user_path), kfd = mkstemp(kmsg_path);
+	FILE *user = fdopen(ufd, "w");
+	struct stat st;
+	size_t len;
+
+	(void)state;
+	assert_true(ufd >= 0 && kfd >= 0 && user && fstat(ufd, &st) == 0);
+	snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", env, 1);
+	kh_log_open("khib-test", user, kmsg_path);
+	kh_log(KH_LOG_WARNING, "to the journal");
+	kh_log_open("khib-test", NULL, NULL);
+	unsetenv("JOURNAL_STREAM");
+	fclose(user);
+	assert_int_equal(kh_read_file(user_path, buf, sizeof(buf), &len), 0);
+	assert_string_equal(buf, "<4>khib-test: to the journal\n");
+	assert_int_equal(kh_read_file(kmsg_path, buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, 0);
+	close(kfd);
+	unlink(user_path);
+	unlink(kmsg_path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -621,6 +651,7 @@ int main(void)
 		cmocka_unit_test(test_devspec_parse),
 		cmocka_unit_test(test_devspec_find),
 		cmocka_unit_test(test_log),
+		cmocka_unit_test(test_log_journal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,6 +27,10 @@ cycle_script() {
 		khib_kv stats_\$n "\$(tr -d ' \\n' < /run/khib-stats-\$n.json)"
 		run_workload verify || khib_result FAIL "workload verify failed after resume \$n"
 		grep -q '^/dev/vda1 ' /proc/swaps || khib_result FAIL "swap is off after resume \$n"
+		# The kernel log tells each hibernation and resume (journalctl -b on a real system).
+		[ "\$(dmesg | grep -c 'khibernate: resumed: ')" = \$n ] &&
+			[ "\$(dmesg | grep -c 'khibernate: hibernating: ')" -ge \$n ] ||
+			khib_result FAIL "cycle \$n: the kernel log misses it: \$(dmesg | grep khibernate: | tail -3)"
 	done
 	khib_result PASS "\$n cycles, workload verified after each"
 	EOF
