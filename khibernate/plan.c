@@ -3,10 +3,12 @@
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/cmdline.h"
 #include "plan.h"
 
 #define MiB (1024.0 * 1024.0)
@@ -29,11 +31,33 @@ static struct kh_check *check(struct kh_plan *p, const char *name, int error, co
 	return c;
 }
 
+/* What is wrong with running a kexec jump on Linux `release`, or NULL if nothing. */
+static const char *release_problem(const char *release)
+{
+	switch (kj_release_check(release)) {
+	case KJ_RELEASE_OK:
+		return NULL;
+	case KJ_RELEASE_OLD:
+		return "older than " KJ_RELEASE_FIRST ", whose kexec jump does not restore the GDT "
+		       "when the helper returns (the system crashes); use a 6.12 (" KJ_RELEASE_FIRST
+		       " or later) or 6.13 kernel, e.g. your own: see 'Your own kernel' in the user guide";
+	case KJ_RELEASE_NEW:
+		return KJ_RELEASE_END " or newer, whose kexec jump hands over the re-entry point in "
+		       "another way than khibernate's purgatory expects; use a 6.12 (" KJ_RELEASE_FIRST
+		       " or later) or 6.13 kernel";
+	default:
+		return "not a release khibernate can place (MAJOR.MINOR...)";
+	}
+}
+
 static void check_kernel(struct kh_plan *p)
 {
+	const char *bad;
 	struct kj_status st;
 
 	kj_probe(&st);
+	bad = release_problem(st.release);
+	p->kaslr = st.randomize_base == KJ_YES && !st.nokaslr;
 	if (!st.root)
 		check(p, "root", -EPERM, "khibernate must run as root");
 	else if (st.lockdown[0] && strcmp(st.lockdown, "none"))
@@ -41,10 +65,25 @@ static void check_kernel(struct kh_plan *p)
 		      "are forbidden (secure boot?); khibernate cannot work on this boot", st.lockdown);
 	else if (st.kexec_jump == KJ_NO)
 		check(p, "kexec jump", -EOPNOTSUPP, "this kernel was built without CONFIG_KEXEC_JUMP; "
-		      "build it with kernel-patches/khibernate.config");
+		      "build it with kernel-patches/khibernate.config (%s says so; see 'Your own "
+		      "kernel' in the user guide)", st.config_path);
+	else if (bad)
+		check(p, "kernel", -EOPNOTSUPP, "Linux %s is %s", st.release, bad);
 	else
-		check(p, "kernel", 0, "root, no lockdown, kexec jump %s",
-		      st.kexec_jump == KJ_YES ? "supported" : "probably supported (no /proc/config.gz)");
+		check(p, "kernel", 0, "Linux %s, root, no lockdown, kexec jump %s%s", st.release,
+		      st.kexec_jump == KJ_YES ? "supported" :
+		      "probably supported (no /proc/config.gz or /boot/config-RELEASE)",
+		      p->kaslr ? ", KASLR on" : "");
+}
+
+/* Whether this boot asked for a crash kernel region at all. */
+static bool crashkernel_asked(void)
+{
+	char cmdline[4096];
+	size_t len;
+
+	return kh_read_file("/proc/cmdline", cmdline, sizeof(cmdline), &len) == 0 &&
+	       (!strncmp(cmdline, "crashkernel=", 12) || strstr(cmdline, " crashkernel="));
 }
 
 static void check_region(struct kh_plan *p)
@@ -53,14 +92,21 @@ static void check_region(struct kh_plan *p)
 
 	if (!r)
 		r = kj_layout_check(&p->layout);
-	if (r == -ENODATA)
-		check(p, "region", r, "no memory is reserved for the helper: add crashkernel=128M@0x10000000 "
-		      "(and memmap=64K$0x80000 for its low memory) to the kernel command line and reboot");
+	if (r == -ENODATA && crashkernel_asked())
+		check(p, "region", r, "crashkernel= is on the kernel command line but no memory was "
+		      "reserved (see dmesg)%s; run 'khibernate setup' and reboot", p->kaslr ?
+		      ": with KASLR the kernel can land on a fixed crashkernel=SIZE@OFFSET, and setup "
+		      "then asks for SIZE anywhere" : "");
+	else if (r == -ENODATA)
+		check(p, "region", r, "no memory is reserved for the helper: run 'khibernate setup' "
+		      "(it adds crashkernel=128M@0x10000000 and memmap=64K$0x80000, for the helper's "
+		      "low memory, to the kernel command line) and reboot");
 	else if (r < 0)
 		check(p, "region", r, "the reserved region cannot hold the helper: %s", strerror(-r));
 	else if (!p->layout.hole.size) /* B would panic at boot, with A already frozen: lost */
 		check(p, "region", -ENODATA, "no low memory is reserved for the helper's real-mode "
-		      "trampoline: add memmap=64K$0x80000 to the kernel command line and reboot");
+		      "trampoline: run 'khibernate setup' (it adds memmap=64K$0x80000 to the kernel "
+		      "command line) and reboot");
 	else
 		check(p, "region", 0, "%.0f MiB at %#llx, low hole %#llx+%llu KiB",
 		      p->layout.region.size / MiB, (unsigned long long)p->layout.region.start,
@@ -68,9 +114,14 @@ static void check_region(struct kh_plan *p)
 		      (unsigned long long)p->layout.hole.size / 1024);
 }
 
+/* The helper kernel runs the other half of every jump: it must follow the same convention. */
 static void check_helper(struct kh_plan *p)
 {
-	const char *files[2] = { p->config.helper_kernel, p->config.helper_initrd };
+	const char *files[2] = { p->config.helper_kernel, p->config.helper_initrd }, *bad;
+	struct kj_bzimage k;
+	size_t size;
+	char *buf;
+	int r;
 
 	for (unsigned i = 0; i < 2; i++)
 		if (access(files[i], R_OK) < 0) {
@@ -78,7 +129,21 @@ static void check_helper(struct kh_plan *p)
 			      files[i], strerror(errno), KH_CONFIG_PATH);
 			return;
 		}
-	check(p, "helper", 0, "%s, %s", files[0], files[1]);
+	r = kj_bzimage_read(files[0], &buf, &size, &k);
+	if (r < 0) {
+		check(p, "helper", r, "%s: %s", files[0], r == -ENOEXEC ? "not an x86 bzImage" :
+		      r == -EPROTONOSUPPORT ? "too old, not 64-bit or not relocatable "
+		      "(CONFIG_RELOCATABLE)" : strerror(-r));
+		return;
+	}
+	free(buf);
+	/* A bzImage without a version string does not say: the jump itself will tell. */
+	bad = k.release[0] ? release_problem(k.release) : NULL;
+	if (bad)
+		check(p, "helper", -EOPNOTSUPP, "%s: Linux %s is %s", files[0], k.release, bad);
+	else
+		check(p, "helper", 0, "%s (Linux %s), %s", files[0], k.release[0] ? k.release : "?",
+		      files[1]);
 }
 
 /* A's RAM as the image covers it, and what of it is in use now. */

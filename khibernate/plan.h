@@ -32,6 +32,7 @@ struct kh_plan {
 	uint64_t estimate;        /* what the image will take at most, as far as we can tell */
 	uint64_t worst_case;      /* every page stored uncompressed, plus metadata */
 	uint64_t swap_free;       /* bytes of the swap area the image may use */
+	bool kaslr;               /* this kernel placed itself at random (CONFIG_RANDOMIZE_BASE) */
 	unsigned nr_checks;
 	struct kh_check checks[KH_MAX_CHECKS];
 };

@@ -189,6 +189,11 @@ int kj_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_size)
  *  or inconsistent sizes. */
 int kj_bzimage_parse(const void *buf, size_t size, struct kj_bzimage *ret);
 
+/*! kj_bzimage_read() : reads the file at path (at most 256 MiB) into *ret_buf (free() it) and
+ *  parses it; ret points into *ret_buf. @return 0; errors of reading and of
+ *  kj_bzimage_parse() (then *ret_buf is NULL). */
+int kj_bzimage_read(const char *path, char **ret_buf, size_t *ret_size, struct kj_bzimage *ret);
+
 /* ===================================================================================== */
 /*  Loading B, jumping, coming back                                                      */
 /* ===================================================================================== */
@@ -257,7 +262,11 @@ int kj_back(uint64_t entry);
 enum kj_tristate { KJ_NO = 0, KJ_YES = 1, KJ_UNKNOWN = -1 };
 
 struct kj_status {
-	enum kj_tristate kexec_jump; /* CONFIG_KEXEC_JUMP=y (from /proc/config.gz) */
+	char release[65];            /* uname -r */
+	char config_path[96];        /* where the kernel's configuration was read, or "" */
+	enum kj_tristate kexec_jump; /* CONFIG_KEXEC_JUMP=y */
+	enum kj_tristate randomize_base; /* CONFIG_RANDOMIZE_BASE=y (KASLR; see nokaslr) */
+	bool nokaslr;                /* "nokaslr" on the kernel command line */
 	enum kj_tristate loaded;     /* /sys/kernel/kexec_loaded */
 	bool root;                   /* effective uid 0 */
 	char lockdown[16];           /* active mode of /sys/kernel/security/lockdown, or "" */
@@ -267,7 +276,28 @@ struct kj_status {
 };
 
 /*! kj_probe() : fills ret from /proc and /sys; what cannot be read is KJ_UNKNOWN or empty.
+ *  The kernel's configuration comes from /proc/config.gz, else /boot/config-RELEASE.
  *  @return 0 (never fails: it reports what it could find). */
 int kj_probe(struct kj_status *ret);
+
+/* Kernel releases whose kexec-jump convention kjump follows (docs/kjump.md, "Releases"):
+ * 6.12.5, the first 6.12 that restores A's GDT on return ("x86/kexec: Restore GDT on return
+ * from ::preserve_context kexec", mainline 6.13), up to 6.14, which reworked relocate_kernel's
+ * ::preserve_context path ("x86/kexec: Fix stack and handling of re-entry point for
+ * ::preserve_context"). */
+#define KJ_RELEASE_FIRST "6.12.5"
+#define KJ_RELEASE_END "6.14"
+
+enum kj_release { KJ_RELEASE_OK, KJ_RELEASE_OLD, KJ_RELEASE_NEW, KJ_RELEASE_UNKNOWN };
+
+/*! kj_release_check() : where release ("6.12.117+deb12-amd64", uname -r) lies against
+ *  [KJ_RELEASE_FIRST, KJ_RELEASE_END). KJ_RELEASE_UNKNOWN when it does not start with
+ *  MAJOR.MINOR. */
+enum kj_release kj_release_check(const char *release);
+
+/*! kj_config_lookup() : option ("CONFIG_KEXEC_JUMP") in a kernel configuration file, plain or
+ *  gzip'd (/proc/config.gz, /boot/config-RELEASE, a build's .config).
+ *  @return KJ_YES (=y or =m), KJ_NO ("is not set", or absent), KJ_UNKNOWN (unreadable). */
+enum kj_tristate kj_config_lookup(const char *path, const char *option);
 
 #endif

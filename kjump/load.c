@@ -48,6 +48,17 @@ static int load_image(const struct kj_load_opts *o, const struct kj_bzimage *k, 
 	return r;
 }
 
+int kj_bzimage_read(const char *path, char **ret_buf, size_t *ret_size, struct kj_bzimage *ret)
+{
+	int r = kj_read_file(path, KERNEL_MAX, ret_buf, ret_size);
+
+	if (r == 0 && (r = kj_bzimage_parse(*ret_buf, *ret_size, ret)) < 0) {
+		free(*ret_buf);
+		*ret_buf = NULL;
+	}
+	return r;
+}
+
 int kj_load(const struct kj_load_opts *o, struct kj_load_info *ret_info)
 {
 	char *kernel = NULL, *initrd = NULL;
@@ -57,9 +68,7 @@ int kj_load(const struct kj_load_opts *o, struct kj_load_info *ret_info)
 
 	if (!o->kernel || !o->layout || !reserved_zero(o) || (o->payload_size && !o->payload))
 		return -EINVAL;
-	r = kj_read_file(o->kernel, KERNEL_MAX, &kernel, &kernel_size);
-	if (r == 0)
-		r = kj_bzimage_parse(kernel, kernel_size, &k);
+	r = kj_bzimage_read(o->kernel, &kernel, &kernel_size, &k);
 	if (r == 0 && o->initrd)
 		r = kj_read_file(o->initrd, INITRD_MAX, &initrd, &initrd_size);
 	if (r == 0)

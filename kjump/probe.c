@@ -1,6 +1,10 @@
 /* kj_probe(): what this kernel offers for kexec jump. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -8,22 +12,42 @@
 
 #define CMDLINE_MAX (64u << 10)
 
-/* CONFIG_KEXEC_JUMP from /proc/config.gz (CONFIG_IKCONFIG_PROC). */
-static enum kj_tristate config_kexec_jump(void)
+enum kj_tristate kj_config_lookup(const char *path, const char *option)
 {
-	gzFile f = gzopen("/proc/config.gz", "rb");
+	gzFile f = gzopen(path, "rb"); /* reads plain files as they are */
 	enum kj_tristate ret = KJ_NO;
+	size_t len = strlen(option);
 	char line[256];
 
 	if (!f)
 		return KJ_UNKNOWN;
 	while (gzgets(f, line, sizeof(line)))
-		if (!strcmp(line, "CONFIG_KEXEC_JUMP=y\n")) {
-			ret = KJ_YES;
+		if (!strncmp(line, option, len) && line[len] == '=') {
+			ret = line[len + 1] == 'y' || line[len + 1] == 'm' ? KJ_YES : KJ_NO;
 			break;
 		}
 	gzclose(f);
 	return ret;
+}
+
+/* The running kernel's configuration: /proc/config.gz (CONFIG_IKCONFIG_PROC), else the file
+ * distributions install beside the kernel (/boot/config-RELEASE). */
+static void kernel_config(struct kj_status *st)
+{
+	char boot[sizeof(st->config_path)];
+
+	snprintf(boot, sizeof(boot), "/boot/config-%s", st->release);
+	for (unsigned i = 0; i < 2; i++) {
+		const char *path = i ? boot : "/proc/config.gz";
+
+		st->kexec_jump = kj_config_lookup(path, "CONFIG_KEXEC_JUMP");
+		if (st->kexec_jump == KJ_UNKNOWN)
+			continue;
+		st->randomize_base = kj_config_lookup(path, "CONFIG_RANDOMIZE_BASE");
+		snprintf(st->config_path, sizeof(st->config_path), "%s", path);
+		return;
+	}
+	st->randomize_base = KJ_UNKNOWN;
 }
 
 static enum kj_tristate kexec_loaded(void)
@@ -57,6 +81,57 @@ static void lockdown_mode(char *out, size_t size)
 	free(s);
 }
 
+/* "6.12.117+deb12-amd64" -> 6, 12, 117; a missing patch level is 0 ("6.14-rc1"). */
+static int parse_release(const char *s, unsigned v[3])
+{
+	char *end;
+
+	v[0] = v[1] = v[2] = 0;
+	for (unsigned i = 0; i < 3; i++) {
+		unsigned long n;
+
+		if (!isdigit((unsigned char)*s))
+			return i < 2 ? -EINVAL : 0;
+		n = strtoul(s, &end, 10);
+		v[i] = n > 999999 ? 999999 : (unsigned)n;
+		s = end;
+		if (*s++ != '.')
+			return i < 1 ? -EINVAL : 0;
+	}
+	return 0;
+}
+
+static int release_cmp(const unsigned a[3], const unsigned b[3])
+{
+	for (unsigned i = 0; i < 3; i++)
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	return 0;
+}
+
+enum kj_release kj_release_check(const char *release)
+{
+	unsigned v[3], first[3], end[3];
+
+	if (parse_release(release, v) < 0 || parse_release(KJ_RELEASE_FIRST, first) < 0 ||
+	    parse_release(KJ_RELEASE_END, end) < 0)
+		return KJ_RELEASE_UNKNOWN;
+	if (release_cmp(v, first) < 0)
+		return KJ_RELEASE_OLD;
+	return release_cmp(v, end) < 0 ? KJ_RELEASE_OK : KJ_RELEASE_NEW;
+}
+
+/* A bare word ("nokaslr") of the command line. */
+static bool has_word(const char *cmdline, const char *word)
+{
+	size_t len = strlen(word);
+
+	for (const char *p = cmdline; (p = strstr(p, word)) != NULL; p += len)
+		if ((p == cmdline || p[-1] == ' ') && (!p[len] || p[len] == ' ' || p[len] == '\n'))
+			return true;
+	return false;
+}
+
 static void helper_params(struct kj_status *st)
 {
 	char *cmdline;
@@ -64,6 +139,7 @@ static void helper_params(struct kj_status *st)
 
 	if (kj_read_file("/proc/cmdline", CMDLINE_MAX, &cmdline, &n) < 0)
 		return;
+	st->nokaslr = has_word(cmdline, "nokaslr");
 	st->in_helper = kj_cmdline_u64(cmdline, "kjump.handoff=", &st->handoff) == 0;
 	if (st->in_helper && kj_cmdline_u64(cmdline, "kjump.entry=", &st->entry) < 0)
 		st->entry = 0;
@@ -72,8 +148,12 @@ static void helper_params(struct kj_status *st)
 
 int kj_probe(struct kj_status *ret)
 {
+	struct utsname u;
+
 	memset(ret, 0, sizeof(*ret));
-	ret->kexec_jump = config_kexec_jump();
+	if (uname(&u) == 0)
+		snprintf(ret->release, sizeof(ret->release), "%s", u.release);
+	kernel_config(ret);
 	ret->loaded = kexec_loaded();
 	ret->root = geteuid() == 0;
 	lockdown_mode(ret->lockdown, sizeof(ret->lockdown));

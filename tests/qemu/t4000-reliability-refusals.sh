@@ -120,13 +120,13 @@ test_expect_success QEMU 'eleven refusals in a running A: exit 1, message, workl
 '
 
 test_expect_success QEMU 'no reserved region (no crashkernel=): refused' '
-	region_script no-region "no memory is reserved for the helper: add crashkernel=128M@0x10000000" > region.sh &&
+	region_script no-region "no memory is reserved for the helper: run .khibernate setup. \\(it adds crashkernel=128M@0x10000000" > region.sh &&
 	vm_boot noregion --disk disk.img --script region.sh --region-args "" --timeout 300 &&
 	vm_expect_result noregion PASS
 '
 
 test_expect_success QEMU 'no low hole (no memmap=): refused' '
-	region_script no-hole "no low memory is reserved for the helper.*add memmap=64K.0x80000" > hole.sh &&
+	region_script no-hole "no low memory is reserved for the helper.*it adds memmap=64K.0x80000" > hole.sh &&
 	vm_boot nohole --disk disk.img --script hole.sh --region-args "crashkernel=128M@0x10000000" \
 		--timeout 300 &&
 	vm_expect_result nohole PASS

@@ -51,6 +51,28 @@ static void test_release_outside(void **state)
 	free(b);
 }
 
+/* Releases against the range of the kexec-jump convention kjump follows. */
+static void test_release_range(void **state)
+{
+	static const struct {
+		const char *release;
+		enum kj_release want;
+	} cases[] = {
+		{ "6.12.117+deb12-amd64", KJ_RELEASE_OK }, { "6.12.5", KJ_RELEASE_OK },
+		{ "6.12.4", KJ_RELEASE_OLD }, { "6.12", KJ_RELEASE_OLD }, { "6.1.0-28-amd64", KJ_RELEASE_OLD },
+		{ "5.19.17", KJ_RELEASE_OLD }, { "6.13.12", KJ_RELEASE_OK }, { "6.13-rc4", KJ_RELEASE_OK },
+		{ "6.14.0", KJ_RELEASE_NEW }, { "6.14-rc1", KJ_RELEASE_NEW }, { "6.16.3-arch1-1", KJ_RELEASE_NEW },
+		{ "7.0", KJ_RELEASE_NEW }, { "", KJ_RELEASE_UNKNOWN }, { "6", KJ_RELEASE_UNKNOWN },
+		{ "v6.12.5", KJ_RELEASE_UNKNOWN }, { "6.x", KJ_RELEASE_UNKNOWN },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		print_message("case: %s\n", cases[i].release);
+		assert_int_equal(kj_release_check(cases[i].release), cases[i].want);
+	}
+}
+
 /* One defect per case, each with the error kjump.h documents. */
 static void test_synthetic_bad(void **state)
 {
@@ -132,6 +154,7 @@ static void test_real_kernel(void **state)
 	assert_int_equal(k.setup_size + k.kernel_size, size);
 	assert_true(k.kernel_alignment >= 4096);
 	assert_true(k.release[0] >= '1' && k.release[0] <= '9');
+	assert_int_equal(kj_release_check(k.release), KJ_RELEASE_OK); /* Debian's 6.12 */
 	free(buf);
 }
 
@@ -142,6 +165,7 @@ int main(void)
 		cmocka_unit_test(test_release_outside),
 		cmocka_unit_test(test_synthetic_bad),
 		cmocka_unit_test(test_wrong_format),
+		cmocka_unit_test(test_release_range),
 		cmocka_unit_test(test_real_kernel),
 	};
 
