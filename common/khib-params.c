@@ -1,4 +1,4 @@
-/* Encoding of the A→B parameter block; the layout is in docs/design.md, "Parameters v1". */
+/* Encoding of the A→B parameter block; the layout is in docs/design.md, "Parameters v2". */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,7 +6,7 @@
 #include "byteorder.h"
 #include "khib-params.h"
 
-static const char magic[8] = { 'K', 'H', 'P', 'A', 'R', 'A', 'M', '1' };
+static const char magic[8] = { 'K', 'H', 'P', 'A', 'R', 'A', 'M', '1' }; /* all versions */
 
 /* Byte offsets of the fixed part. */
 enum {
@@ -15,13 +15,14 @@ enum {
 	O_MINOR = 48, O_NR_EXTENTS = 52, O_SWAP_OFFSET = 56, O_ESTIMATE = 64, O_STATUS = 72,
 	O_ENTRY = 80, O_VMCI_ADDR = 88, O_VMCI_SIZE = 96, O_KEY = 104, O_PASSPHRASE = 136,
 	O_KERNEL_ID = 392, O_RELEASE = 424, O_MACHINE_ID = 488, O_LABEL = 520,
-	O_IMAGE_ID = 584, O_SWAP_PATH = 600, O_RESERVED = 728,
+	O_IMAGE_ID = 584, O_SWAP_PATH = 600, O_SWAP_UUID = 728, O_RESERVED = 744,
 };
 
 _Static_assert(O_PASSPHRASE + KH_PASSPHRASE_MAX + 1 == O_KERNEL_ID, "layout");
 _Static_assert(O_RELEASE + KHI_RELEASE_MAX + 1 == O_MACHINE_ID, "layout");
 _Static_assert(O_LABEL + KHI_LABEL_MAX + 1 == O_IMAGE_ID, "layout");
-_Static_assert(O_SWAP_PATH + KH_PATH_MAX + 1 == O_RESERVED, "layout");
+_Static_assert(O_SWAP_PATH + KH_PATH_MAX + 1 == O_SWAP_UUID, "layout");
+_Static_assert(O_SWAP_UUID + KH_SWAP_UUID_SIZE == O_RESERVED, "layout");
 _Static_assert(O_RESERVED <= KH_PARAMS_FIXED_SIZE, "layout");
 
 size_t kh_params_size(const struct kh_params *p)
@@ -87,6 +88,7 @@ ssize_t kh_params_encode(const struct kh_params *p, void *buf, size_t size)
 	memcpy(b + O_KERNEL_ID, p->kernel_id, KHI_KERNEL_ID_SIZE);
 	memcpy(b + O_MACHINE_ID, p->machine_id, KHI_MACHINE_ID_SIZE);
 	memcpy(b + O_IMAGE_ID, p->image_id, KHI_IMAGE_ID_SIZE);
+	memcpy(b + O_SWAP_UUID, p->swap_uuid, KH_SWAP_UUID_SIZE);
 	if (put_str(b + O_PASSPHRASE, p->passphrase, KH_PASSPHRASE_MAX + 1) < 0 ||
 	    put_str(b + O_RELEASE, p->kernel_release, KHI_RELEASE_MAX + 1) < 0 ||
 	    put_str(b + O_LABEL, p->label, KHI_LABEL_MAX + 1) < 0 ||
@@ -149,6 +151,7 @@ static int decode_fixed(const uint8_t *b, size_t size, struct kh_params *p)
 	memcpy(p->kernel_id, b + O_KERNEL_ID, KHI_KERNEL_ID_SIZE);
 	memcpy(p->machine_id, b + O_MACHINE_ID, KHI_MACHINE_ID_SIZE);
 	memcpy(p->image_id, b + O_IMAGE_ID, KHI_IMAGE_ID_SIZE);
+	memcpy(p->swap_uuid, b + O_SWAP_UUID, KH_SWAP_UUID_SIZE);
 	if (get_str(p->passphrase, b + O_PASSPHRASE, KH_PASSPHRASE_MAX + 1) < 0 ||
 	    get_str(p->kernel_release, b + O_RELEASE, KHI_RELEASE_MAX + 1) < 0 ||
 	    get_str(p->label, b + O_LABEL, KHI_LABEL_MAX + 1) < 0 ||

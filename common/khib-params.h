@@ -1,6 +1,6 @@
 /* khib-params: what khibernate (in A) or the boot hook tells the helper (in B).
  *
- * Implements docs/design.md, "Parameters v1". The encoded block travels as the opaque payload of
+ * Implements docs/design.md, "Parameters v2". The encoded block travels as the opaque payload of
  * kjump's handoff (kjump/kjump.h), which carries its SHA-256: no checksum of its own. Fixed-width
  * little-endian fields at fixed offsets, then the extent list. Decoding is defensive: B must
  * never act on a parameter block it does not fully understand.
@@ -18,12 +18,15 @@
 
 #include "image/khimage.h"
 
-#define KH_PARAMS_VERSION 1u
+/* v2 added the swap area's UUID, which B checks before writing (v1 blocks are refused: A, B
+ * and the boot hook come from one build). */
+#define KH_PARAMS_VERSION 2u
 #define KH_PARAMS_FIXED_SIZE 1024u
 #define KH_PARAMS_EXTENT_SIZE 16u
 #define KH_PARAMS_MAX_EXTENTS (1u << 20)
 #define KH_PATH_MAX 127u
 #define KH_PASSPHRASE_MAX 255u
+#define KH_SWAP_UUID_SIZE 16u
 
 enum kh_mode { KH_MODE_SAVE = 1, KH_MODE_RESTORE = 2 };
 /* What B does once the image is written (save) or when a restore fails. */
@@ -56,6 +59,7 @@ struct kh_params {
 	char label[KHI_LABEL_MAX + 1];
 	uint8_t image_id[KHI_IMAGE_ID_SIZE]; /* restore: the consumed image to read */
 	char swap_path[KH_PATH_MAX + 1];     /* the device's name in A (for messages) */
+	uint8_t swap_uuid[KH_SWAP_UUID_SIZE]; /* the swap header's UUID (mkswap), as stored */
 	uint32_t nr_extents;                 /* save: where B may write */
 	struct khi_extent *extents;
 };

@@ -14,6 +14,13 @@
 /* The device node of the swap area (waits for the disk to appear); opens it. */
 int kh_open_swap(const struct kh_params *pa, int writable, int *ret_fd);
 
+/*! kh_check_swap_area() : B found the disk by its number, which B's kernel may give to another
+ *  disk than A's did (another driver order, another partition table): the swap header at
+ *  pa->swap_offset of fd MUST carry the UUID A read (pa->swap_uuid) before anything is written
+ *  there; the writer checks the signature itself. @return 0; -ENODEV (another UUID: said on
+ *  stderr); errors of khi_probe(). */
+int kh_check_swap_area(const struct kh_params *pa, int fd);
+
 /* Progress on the console: "verb  42%  380/905 MiB  210 MB/s  2 s left", about every second. */
 struct kh_progress {
 	const char *verb;

@@ -21,6 +21,21 @@ int kh_open_swap(const struct kh_params *pa, int writable, int *ret_fd)
 	return r < 0 ? r : khi_open(path, writable, ret_fd);
 }
 
+int kh_check_swap_area(const struct kh_params *pa, int fd)
+{
+	struct khi_probe_info info;
+	int r = khi_probe(fd, pa->swap_offset, &info);
+
+	if (r < 0)
+		return r;
+	if (memcmp(info.swap_uuid, pa->swap_uuid, KH_SWAP_UUID_SIZE)) {
+		fprintf(stderr, "khib-helper: %u:%u is not the swap area A chose (%s): its UUID differs; "
+			"nothing written\n", pa->swap_major, pa->swap_minor, pa->swap_path);
+		return -ENODEV;
+	}
+	return 0;
+}
+
 /* Zero copy: the writer reads A's pages where they are. */
 static int read_pages(void *ctx, uint64_t pfn, uint32_t nr_pages, void *buf, const void **ret)
 {
@@ -126,6 +141,8 @@ int kh_save(const struct kh_params *pa, const struct kj_layout *l, uint64_t entr
 		err = kh_physmem_map(ranges, nr, 0, &mem);
 	if (!err)
 		err = kh_open_swap(pa, 1, &t.fd);
+	if (!err)
+		err = kh_check_swap_area(pa, t.fd);
 	if (err)
 		goto out;
 	/* mem keeps mapping all of A's RAM: the filtered ranges are pieces of it. */

@@ -75,6 +75,7 @@ static int fill_params(const struct kh_plan *p, const struct kh_run *r,
 	if (gethostname(pa->label, KHI_LABEL_MAX) < 0)
 		pa->label[0] = 0;
 	snprintf(pa->swap_path, sizeof(pa->swap_path), "%s", p->swap.dev_path);
+	memcpy(pa->swap_uuid, p->swap.uuid, sizeof(pa->swap_uuid));
 	read_vmcoreinfo(pa);
 	pa->extents = res->extents;
 	pa->nr_extents = (uint32_t)res->nr_extents;

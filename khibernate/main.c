@@ -177,8 +177,10 @@ static int report(const struct cli *c, const struct kh_plan *p, const struct kh_
 
 	if (err == -ECANCELED) {
 		kh_log(KH_LOG_ERR, "the helper could not save memory: %s; nothing was saved and the "
-		       "system runs on", r->status.error ?
-		       (khi_strerror(r->status.error) ?: strerror(-r->status.error)) : "no report");
+		       "system runs on", r->status.error == -ENODEV ? "the disk the helper kernel "
+		       "found under the swap area's device number is another one (its UUID differs)" :
+		       r->status.error ? (khi_strerror(r->status.error) ?: strerror(-r->status.error)) :
+		       "no report");
 		return 1;
 	}
 	if (err < 0) {

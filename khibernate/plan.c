@@ -175,6 +175,40 @@ static void measure_memory(struct kh_plan *p, bool layout_ok)
 		p->estimate = p->worst_case;
 }
 
+/* Refuses a swap area on a device the helper kernel cannot open (swaptarget.h). */
+static int check_stack(struct kh_plan *p, const char *path)
+{
+	static const char *const why[] = {
+		[KH_STACK_DM_CRYPT] = "is encrypted (dm-crypt): the helper kernel has no key and opens "
+			"disks by number; put swap on a plain partition and encrypt the image instead "
+			"(encrypt = passphrase or keyfile:PATH)",
+		[KH_STACK_LVM] = "is an LVM volume, which the helper kernel does not assemble: put swap "
+			"on a plain partition, or a swap file on a filesystem on one",
+		[KH_STACK_DM] = "is a device-mapper device, which the helper kernel does not set up: "
+			"put swap on a plain partition",
+		[KH_STACK_MD] = "is md RAID, which the helper kernel does not assemble: put swap on a "
+			"plain partition",
+		[KH_STACK_LOOP] = "is a loop device over a file the helper kernel cannot see: use a "
+			"swap partition, or the swap file itself (not through a loop device)",
+		[KH_STACK_ZRAM] = "is zram, compressed RAM: it does not survive the power-off; "
+			"hibernation needs swap on a disk (zram can stay on beside it)",
+		[KH_STACK_VIRTUAL] = "is a software device (/sys/devices/virtual) that the helper kernel "
+			"cannot open: put swap on a plain disk partition",
+	};
+	enum kh_stack kind;
+	char name[64];
+	int r = kh_swap_stack("/sys", p->swap.dev, &kind, name, sizeof(name));
+
+	if (r == 0 && kind == KH_STACK_DISK)
+		return 0;
+	if (r < 0)
+		check(p, "swap", r, "%s: %s is not in /sys/dev/block: %s", path, p->swap.dev_path,
+		      strerror(-r));
+	else
+		check(p, "swap", -EXDEV, "%s: %s (%s) %s", path, p->swap.dev_path, name, why[kind]);
+	return -EXDEV;
+}
+
 static void check_swap(struct kh_plan *p)
 {
 	const char *path = p->config.swap;
@@ -205,6 +239,8 @@ static void check_swap(struct kh_plan *p)
 		check(p, "swap", r, "%s: %s", path, strerror(-r));
 		return;
 	}
+	if (check_stack(p, path) < 0)
+		return;
 	r = kh_swap_read_header(&p->swap);
 	if (r == -EEXIST)
 		check(p, "swap", r, "%s: a hibernation image is waiting in it; resume it by rebooting, or "

@@ -1,6 +1,7 @@
 /* Resolving a swap partition or file to a device and header offset; see swaptarget.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <stdio.h>
@@ -93,6 +94,62 @@ static void read_proc_swaps(struct kh_swap *s, const struct stat *st)
 	fclose(f);
 }
 
+static bool exists(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	return snprintf(path, sizeof(path), "%s/%s", dir, name) < (int)sizeof(path) &&
+	       access(path, F_OK) == 0;
+}
+
+/* What device-mapper target dir (a sysfs block directory with dm/) is, from its dm uuid. */
+static enum kh_stack dm_kind(const char *dir)
+{
+	char path[PATH_MAX], uuid[128] = "";
+	FILE *f;
+
+	f = snprintf(path, sizeof(path), "%s/dm/uuid", dir) < (int)sizeof(path) ?
+	    fopen(path, "re") : NULL;
+	if (f) {
+		if (!fgets(uuid, sizeof(uuid), f))
+			uuid[0] = 0;
+		fclose(f);
+	}
+	if (!strncmp(uuid, "CRYPT-", 6))
+		return KH_STACK_DM_CRYPT;
+	return strncmp(uuid, "LVM-", 4) ? KH_STACK_DM : KH_STACK_LVM;
+}
+
+int kh_swap_stack(const char *sysfs, dev_t dev, enum kh_stack *ret, char *ret_name, size_t size)
+{
+	char link[PATH_MAX], dir[PATH_MAX], *base;
+
+	if (snprintf(link, sizeof(link), "%s/dev/block/%u:%u", sysfs, major(dev), minor(dev)) >=
+	    (int)sizeof(link))
+		return -ENAMETOOLONG;
+	if (!realpath(link, dir))
+		return -ENODEV;
+	base = strrchr(dir, '/');
+	if (snprintf(ret_name, size, "%s", base + 1) >= (int)size)
+		return -ENAMETOOLONG;
+	/* A partition's driver is its disk's: look at the disk (the parent directory). */
+	if (exists(dir, "partition"))
+		*strrchr(dir, '/') = 0;
+	if (exists(dir, "dm"))
+		*ret = dm_kind(dir);
+	else if (exists(dir, "md"))
+		*ret = KH_STACK_MD;
+	else if (exists(dir, "loop") || !strncmp(strrchr(dir, '/') + 1, "loop", 4))
+		*ret = KH_STACK_LOOP;
+	else if (!strncmp(strrchr(dir, '/') + 1, "zram", 4))
+		*ret = KH_STACK_ZRAM;
+	else if (strstr(dir, "/devices/virtual/"))
+		*ret = KH_STACK_VIRTUAL;
+	else
+		*ret = KH_STACK_DISK;
+	return 0;
+}
+
 int kh_swap_resolve(const char *path, struct kh_swap *ret)
 {
 	struct kh_swap s = { 0 };
@@ -145,5 +202,6 @@ int kh_swap_read_header(struct kh_swap *s)
 	if (r < 0)
 		return r;
 	s->size_bytes = (uint64_t)info.swap_last_page * KHI_PAGE_SIZE;
+	memcpy(s->uuid, info.swap_uuid, sizeof(s->uuid));
 	return info.state == KHI_STATE_COMMITTED ? -EEXIST : 0;
 }

@@ -45,6 +45,8 @@ static struct kh_params sample_params(void)
 		p.kernel_id[i] = (uint8_t)i;
 	memset(p.machine_id, 0xab, sizeof(p.machine_id));
 	memset(p.image_id, 0x5a, sizeof(p.image_id));
+	for (unsigned i = 0; i < KH_SWAP_UUID_SIZE; i++)
+		p.swap_uuid[i] = (uint8_t)(0xc0 + i);
 	return p;
 }
 
@@ -78,6 +80,8 @@ static void test_params_round_trip(void **state)
 	assert_string_equal(q.swap_path, "/dev/vda1");
 	assert_memory_equal(q.kernel_id, p.kernel_id, KHI_KERNEL_ID_SIZE);
 	assert_memory_equal(q.image_id, p.image_id, KHI_IMAGE_ID_SIZE);
+	assert_memory_equal(q.swap_uuid, p.swap_uuid, KH_SWAP_UUID_SIZE);
+	assert_memory_equal(buf + 728, p.swap_uuid, KH_SWAP_UUID_SIZE); /* docs/design.md's offset */
 	kh_params_clear(&q);
 	assert_null(q.extents);
 	assert_int_equal(q.passphrase[0], 0);
@@ -104,7 +108,8 @@ static const struct {
 	int err;
 } corruptions[] = {
 	{ "magic", 0, 0x41414141, -EBADMSG },
-	{ "version", 8, 2, -EPROTONOSUPPORT },
+	{ "version 1 (before the swap UUID)", 8, 1, -EPROTONOSUPPORT },
+	{ "version 3", 8, 3, -EPROTONOSUPPORT },
 	{ "fixed size", 12, 512, -EBADMSG },
 	{ "total size", 16, 100, -EBADMSG },
 	{ "mode", 20, 7, -EPROTONOSUPPORT },
@@ -116,6 +121,7 @@ static const struct {
 	{ "unaligned swap offset", 56, 0x123001, -EBADMSG },
 	{ "string without NUL", 424, 0x41414141, 0 }, /* fixed up below */
 	{ "reserved byte", 1000, 1, -EBADMSG },
+	{ "first reserved byte", 744, 1, -EBADMSG },
 	{ "unaligned extent", KH_PARAMS_FIXED_SIZE, 0x1001, -EBADMSG },
 	{ "empty extent", KH_PARAMS_FIXED_SIZE + 8, 0, -EBADMSG },
 };

@@ -13,6 +13,7 @@
 #include "helper/init.h"
 #include "helper/physmem.h"
 #include "image/khimage.h"
+#include "image-test-util.h"
 
 #define MiB (1ULL << 20)
 
@@ -163,6 +164,24 @@ static void test_modules_parse(void **state)
 	assert_int_equal(kh_modules_parse(blank, paths, 8), 0);
 }
 
+/* B writes only into the swap area whose UUID A read: ti_swap_make() gives 0x10..0x1f. */
+static void test_check_swap_area(void **state)
+{
+	struct kh_params pa = { .swap_major = 254, .swap_minor = 1, .swap_offset = 8192 };
+	struct ti_swap sw;
+
+	(void)state;
+	ti_swap_make(&sw, 64, 8192, NULL, 0);
+	for (unsigned i = 0; i < KH_SWAP_UUID_SIZE; i++)
+		pa.swap_uuid[i] = (uint8_t)(0x10 + i);
+	assert_int_equal(kh_check_swap_area(&pa, sw.fd), 0);
+	pa.swap_uuid[15] ^= 1;           /* another swap area at that device number */
+	assert_int_equal(kh_check_swap_area(&pa, sw.fd), -ENODEV);
+	pa.swap_offset = 0;              /* no swap header there at all */
+	assert_int_equal(kh_check_swap_area(&pa, sw.fd), -EMEDIUMTYPE);
+	ti_swap_close(&sw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +191,7 @@ int main(void)
 		cmocka_unit_test(test_ranges_within),
 		cmocka_unit_test(test_restore_targets),
 		cmocka_unit_test(test_threads_fit),
+		cmocka_unit_test(test_check_swap_area),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

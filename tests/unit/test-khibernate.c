@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -376,9 +377,78 @@ static void test_module_name(void **state)
 	}
 }
 
+/* A simulated sysfs: SYS/dev/block/MAJ:MIN links into SYS/devices/..., as the kernel lays it
+ * out, with the files the classifier reads: each device's directory, a file the kernel puts
+ * there, its number. */
+static const struct {
+	const char *dir, *file, *text, *majmin;
+} devices[] = {
+	{ "devices/pci0000:00/0000:00:02.0/virtio1/block/vda/vda1", "partition", "1\n", "254:1" },
+	{ "devices/pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1", NULL, NULL, "259:0" },
+	{ "devices/virtual/block/dm-0", "dm/uuid", "CRYPT-LUKS2-0123456789abcdef-swap\n", "253:0" },
+	{ "devices/virtual/block/dm-1", "dm/uuid", "LVM-abcdefABCDEF\n", "253:1" },
+	{ "devices/virtual/block/dm-2", "dm/uuid", "", "253:2" },
+	{ "devices/virtual/block/md0", "md/level", "raid1\n", "9:0" },
+	{ "devices/virtual/block/md0/md0p1", "partition", "1\n", "259:5" },
+	{ "devices/virtual/block/loop0", "loop/backing_file", "/tmp/x\n", "7:0" },
+	{ "devices/virtual/block/zram0", NULL, NULL, "252:0" },
+	{ "devices/virtual/block/nbd0", NULL, NULL, "43:0" },
+};
+
+static void test_swap_stack(void **state)
+{
+	static const struct {
+		unsigned major, minor;
+		enum kh_stack want;
+		const char *name;
+	} cases[] = {
+		{ 254, 1, KH_STACK_DISK, "vda1" },       /* virtio partition */
+		{ 259, 0, KH_STACK_DISK, "nvme0n1" },    /* NVMe disk */
+		{ 253, 0, KH_STACK_DM_CRYPT, "dm-0" },   /* cryptsetup open */
+		{ 253, 1, KH_STACK_LVM, "dm-1" },        /* lvcreate */
+		{ 253, 2, KH_STACK_DM, "dm-2" },         /* dmsetup create, no uuid */
+		{ 9, 0, KH_STACK_MD, "md0" },
+		{ 259, 5, KH_STACK_MD, "md0p1" },        /* a partition of md RAID */
+		{ 7, 0, KH_STACK_LOOP, "loop0" },
+		{ 252, 0, KH_STACK_ZRAM, "zram0" },
+		{ 43, 0, KH_STACK_VIRTUAL, "nbd0" },
+	};
+	char root[] = "/tmp/test-sysfs-XXXXXX", dir[256], link[256];
+	enum kh_stack kind;
+	char name[64];
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	run("mkdir -p '%s/dev/block'", root);
+	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", root, devices[i].dir);
+		run("mkdir -p '%s'", dir);
+		if (devices[i].file) {
+			char sub[320];
+			snprintf(sub, sizeof(sub), "%s/%s", dir, devices[i].file);
+			*strrchr(sub, '/') = 0;
+			run("mkdir -p '%s'", sub);          /* dm/, md/, loop/ */
+			write_file(dir, devices[i].file, devices[i].text);
+		}
+		snprintf(link, sizeof(link), "%s/dev/block/%s", root, devices[i].majmin);
+		snprintf(dir, sizeof(dir), "../../%s", devices[i].dir);
+		assert_int_equal(symlink(dir, link), 0);
+	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		print_message("case: %u:%u %s\n", cases[i].major, cases[i].minor, cases[i].name);
+		assert_int_equal(kh_swap_stack(root, makedev(cases[i].major, cases[i].minor), &kind,
+					       name, sizeof(name)), 0);
+		assert_int_equal(kind, cases[i].want);
+		assert_string_equal(name, cases[i].name);
+	}
+	assert_int_equal(kh_swap_stack(root, makedev(8, 0), &kind, name, sizeof(name)), -ENODEV);
+	run("rm -rf '%s'", root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_swap_stack),
 		cmocka_unit_test(test_config_set),
 		cmocka_unit_test(test_first_budget),
 		cmocka_unit_test(test_config_file),
