@@ -9,7 +9,7 @@
 #include "config.h"
 #include "image/khimage.h"
 
-enum key_type { K_STR, K_UINT, K_COMPRESS, K_ENCRYPT };
+enum key_type { K_STR, K_UINT, K_COMPRESS, K_ENCRYPT, K_REGION };
 
 /* Every key once: its name, where it lives, how it is spelled. The order is the order of
  * `khibernate config`. */
@@ -30,6 +30,7 @@ static const struct key {
 	/* The format's own limits: 64 passes, 1 GiB. */
 	{ "kdf_passes_max", K_UINT, offsetof(struct kh_config, kdf_passes_max), 64 },
 	{ "kdf_memory_max", K_UINT, offsetof(struct kh_config, kdf_memory_max_mib), 1024 },
+	{ "region", K_REGION, offsetof(struct kh_config, region), 0 },
 };
 
 _Static_assert(sizeof(unsigned) == sizeof(uint32_t), "K_UINT fields are 32-bit");
@@ -66,6 +67,54 @@ int kh_parse_compression(const char *s, uint32_t *ret_compression, uint32_t *ret
 	}
 	*ret_compression = KHI_COMPRESS_LZ4HC;
 	*ret_level = (uint32_t)level;
+	return 0;
+}
+
+int kh_size_parse(const char *s, uint64_t *ret)
+{
+	unsigned shift = 0;
+	uint64_t v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno)
+		return -ERANGE;
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	}
+	if (*end || !v)
+		return -EINVAL;
+	if (v > UINT64_MAX >> shift)
+		return -ERANGE;
+	*ret = v << shift;
+	return 0;
+}
+
+int kh_region_parse(const char *setting, uint64_t *ret_size, uint64_t *ret_offset)
+{
+	const char *at = strchr(setting, '@');
+	size_t n = at ? (size_t)(at - setting) : strlen(setting);
+	char size[32];
+	int r;
+
+	*ret_size = 0;
+	*ret_offset = UINT64_MAX;
+	if (!setting[0] || !strcmp(setting, "auto"))
+		return 0;
+	if (n >= sizeof(size))
+		return -EINVAL;
+	memcpy(size, setting, n);
+	size[n] = 0;
+	r = kh_size_parse(size, ret_size);
+	if (!r && at)
+		r = kh_size_parse(at + 1, ret_offset);
+	if (r || *ret_size % (1u << 20) || (at && *ret_offset % KH_REGION_ALIGN))
+		return -EINVAL;
 	return 0;
 }
 
@@ -126,6 +175,11 @@ int kh_config_set(struct kh_config *c, const char *key, const char *value)
 	case K_UINT: return set_uint((uint32_t *)((char *)c + k->offset), value, k->max);
 	case K_COMPRESS: return kh_parse_compression(value, &c->compression, &c->level);
 	case K_ENCRYPT: return set_encrypt(c, value);
+	case K_REGION: {
+		uint64_t size, offset;
+		return kh_region_parse(value, &size, &offset) ? -EINVAL :
+		       set_str((char *)c + k->offset, strcmp(value, "auto") ? value : "");
+	}
 	}
 	return -ENOENT;
 }
@@ -155,6 +209,9 @@ int kh_config_get(const struct kh_config *c, const char *key, char *buf, size_t 
 	case K_ENCRYPT:
 		n = snprintf(buf, size, "%s%s", encrypt[c->encrypt],
 			     c->encrypt == KH_ENCRYPT_KEYFILE ? c->keyfile : "");
+		break;
+	case K_REGION:
+		n = snprintf(buf, size, "%s", c->region[0] ? c->region : "auto");
 		break;
 	}
 	return n < 0 || (size_t)n >= size ? -ENOBUFS : 0;

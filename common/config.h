@@ -17,6 +17,9 @@
  *   kdf_passes_max = N        reading a passphrase image: the most Argon2id passes and memory
  *   kdf_memory_max = MIB      accepted from its header, which nothing authenticates before the
  *                             key is derived (defaults 6 and 64: the writer uses 3 and 32)
+ *   region = auto | SIZE | SIZE@OFFSET   the helper's memory, crashkernel= as `khibernate
+ *                             setup` writes it (auto: 128M@0x10000000 if that is free RAM and
+ *                             KASLR is off, else 128M wherever the kernel puts it)
  * An unknown key or a bad value is an error that names the file and line.
  */
 #ifndef KHIB_CONFIG_H
@@ -44,6 +47,7 @@ struct kh_config {
 	uint32_t reserve_mib;
 	uint32_t kdf_passes_max;
 	uint32_t kdf_memory_max_mib;
+	char region[KH_CONFIG_STR];    /* "" = auto */
 };
 
 /* Defaults. */
@@ -72,5 +76,17 @@ const char *kh_config_strerror(int err);
 /*! kh_parse_compression() : "lz4", "lz4hc", "lz4hc:LEVEL" (1..12), "none".
  *  @return 0 or -EINVAL. */
 int kh_parse_compression(const char *s, uint32_t *ret_compression, uint32_t *ret_level);
+
+/* x86_64 reserves crashkernel= at a 16 MiB alignment (CRASH_ALIGN): another offset fails. */
+#define KH_REGION_ALIGN (16ull << 20)
+
+/*! kh_size_parse() : "128M", "1G", "65536" (K, M, G suffixes as the kernel's memparse()).
+ *  @return 0; -EINVAL (not such a size, or 0); -ERANGE. */
+int kh_size_parse(const char *s, uint64_t *ret);
+
+/*! kh_region_parse() : a value of `region`: "" or "auto" (*ret_size = 0: setup chooses),
+ *  "SIZE" (whole MiB; *ret_offset = UINT64_MAX: the kernel chooses) or "SIZE@OFFSET" (OFFSET
+ *  a multiple of KH_REGION_ALIGN). @return 0 or -EINVAL. */
+int kh_region_parse(const char *setting, uint64_t *ret_size, uint64_t *ret_offset);
 
 #endif

@@ -103,6 +103,31 @@ static int parse_iomem(const char *p, struct kj_layout *l)
 	return 0;
 }
 
+int kj_iomem_span(const char *iomem, const char *prefix, struct kj_range *ret)
+{
+	uint64_t lo = UINT64_MAX, hi = 0;
+	size_t plen = strlen(prefix);
+
+	for (const char *p = iomem; *p;) {
+		const char *eol = strchr(p, '\n');
+		struct iomem_line ln;
+
+		if (!eol)
+			eol = p + strlen(p);
+		if (parse_line(p, eol, &ln) < 0)
+			return -EBADMSG;
+		if (ln.name_len >= plen && !memcmp(ln.name, prefix, plen)) {
+			lo = ln.start < lo ? ln.start : lo;
+			hi = ln.last > hi ? ln.last : hi;
+		}
+		p = *eol ? eol + 1 : eol;
+	}
+	if (lo > hi)
+		return -ENODATA;
+	*ret = (struct kj_range){ lo, hi - lo + 1 };
+	return 0;
+}
+
 /* "64K" -> 65536; K, M, G suffixes as the kernel's memparse(). */
 static int parse_size(const char *p, char **end, uint64_t *ret)
 {

@@ -82,6 +82,11 @@ struct kj_layout {
  *  The layout is not validated: call kj_layout_check() once region and hole are final. */
 int kj_layout_from_iomem(const char *iomem, const char *cmdline, struct kj_layout *ret);
 
+/*! kj_iomem_span() : the smallest range covering every line of /proc/iomem text (any depth)
+ *  whose name starts with prefix; "Kernel " gives the running kernel's image (code, rodata,
+ *  data, bss). @return 0; -ENODATA (no such line; all zeros without root); -EBADMSG. */
+int kj_iomem_span(const char *iomem, const char *prefix, struct kj_range *ret);
+
 /*! kj_layout_from_system() :
  *  kj_layout_from_iomem() on this system's /proc/iomem and /proc/cmdline. Needs root (the
  *  kernel shows zero addresses to others: then -EPERM).

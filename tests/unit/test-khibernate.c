@@ -15,6 +15,7 @@
 
 #include "common/config.h"
 #include "khibernate/helper-modules.h"
+#include "khibernate/bootargs.h"
 #include "khibernate/plan.h"
 #include "khibernate/reserve.h"
 #include "khibernate/swaptarget.h"
@@ -32,6 +33,12 @@ static const struct {
 	{ "reserve", "99999999999", -EINVAL },
 	{ "reserve", "-5", -EINVAL },
 	{ "reserve", "512", 0 },
+	{ "region", "auto", 0 },
+	{ "region", "256M", 0 },
+	{ "region", "256M@0x20000000", 0 },
+	{ "region", "256M@0x20100000", -EINVAL },  /* not 16 MiB aligned */
+	{ "region", "256M@", -EINVAL },
+	{ "region", "big", -EINVAL },
 	{ "compress", "lz4", 0 },
 	{ "compress", "none", 0 },
 	{ "compress", "lz4hc", 0 },
@@ -193,7 +200,7 @@ static void test_config_get_write(void **state)
 {
 	static const char *const keys[] = { "swap", "threads", "compress", "encrypt",
 		"helper_kernel", "helper_initrd", "helper_cmdline", "reserve", "kdf_passes_max",
-		"kdf_memory_max" };
+		"kdf_memory_max", "region" };
 	struct kh_config c, d;
 	char buf[512], *text = NULL, *path;
 	size_t size = 0;
@@ -445,6 +452,129 @@ static void test_swap_stack(void **state)
 	run("rm -rf '%s'", root);
 }
 
+static void test_size_parse(void **state)
+{
+	static const struct { const char *s; int err; uint64_t want; } cases[] = {
+		{ "128M", 0, 128ull << 20 }, { "1G", 0, 1ull << 30 }, { "64k", 0, 65536 },
+		{ "0x10000000", 0, 0x10000000 }, { "4096", 0, 4096 }, { "0", -EINVAL, 0 },
+		{ "", -EINVAL, 0 }, { "M", -EINVAL, 0 }, { "12MB", -EINVAL, 0 }, { "-1M", -EINVAL, 0 },
+		{ "99999999999999999999", -ERANGE, 0 }, { "17179869184G", -ERANGE, 0 },
+	};
+	uint64_t v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		print_message("case: '%s'\n", cases[i].s);
+		assert_int_equal(kh_size_parse(cases[i].s, &v), cases[i].err);
+		if (!cases[i].err)
+			assert_int_equal(v, cases[i].want);
+	}
+}
+
+/* A 3 GiB machine, the kernel at 16 MiB (48 MiB of image). */
+static const struct kj_map_entry ram3g[] = {
+	{ 0x1000, 0x9e000, KJ_E820_RAM }, { 0x100000, 0xbfee0000, KJ_E820_RAM },
+	{ 0x100000000, 0x40000000, KJ_E820_RAM },
+};
+
+static void test_region_choose(void **state)
+{
+	static const struct kj_map_entry small[] = { { 0x100000, 0x13f00000, KJ_E820_RAM } };
+	static const struct {
+		const char *what, *setting;
+		const struct kj_map_entry *ram;
+		unsigned nr_ram;
+		bool kaslr;
+		int err;
+		const char *want;
+	} cases[] = {
+		{ "default fits", "", ram3g, 3, false, 0, "128M@0x10000000" },
+		{ "auto is the default", "auto", ram3g, 3, false, 0, "128M@0x10000000" },
+		{ "KASLR: anywhere", "", ram3g, 3, true, 0, "128M" },
+		{ "320 MiB of RAM: anywhere", "", small, 1, false, 0, "128M" },
+		{ "a size: anywhere", "256M", ram3g, 3, false, 0, "256M" },
+		{ "configured, fits", "256M@0x20000000", ram3g, 3, true, 0, "256M@0x20000000" },
+		{ "configured over the kernel", "128M@0x1000000", ram3g, 3, false, -ERANGE, NULL },
+		{ "configured across 4 GiB", "256M@0xf0000000", ram3g, 3, false, -ERANGE, NULL },
+		{ "configured in the PCI hole", "128M@0xc0000000", ram3g, 3, false, -ERANGE, NULL },
+		{ "not a setting", "lots", ram3g, 3, false, -EINVAL, NULL },
+	};
+	char buf[64];
+	const char *why;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct kh_machine m = { .ram = cases[i].ram, .nr_ram = cases[i].nr_ram,
+					.kernel = { 0x1000000, 48u << 20 }, .kaslr = cases[i].kaslr };
+		print_message("case: %s\n", cases[i].what);
+		assert_int_equal(kh_region_choose(cases[i].setting, &m, buf, sizeof(buf), &why),
+				 cases[i].err);
+		if (!cases[i].err)
+			assert_string_equal(buf, cases[i].want);
+		assert_non_null(why);
+	}
+	assert_int_equal(kh_region_choose("", &(struct kh_machine){ .ram = ram3g, .nr_ram = 3 },
+					  buf, 8, &why), -ENOBUFS);
+}
+
+/* The two escapes: for grub.cfg (GRUB's lexer), then for the shell's double quotes. */
+static void test_grub_quote(void **state)
+{
+	static const struct { const char *word, *cfg, *file; } cases[] = {
+		{ "memmap=64K$0x80000", "memmap=64K\\$0x80000", "memmap=64K\\\\\\$0x80000" },
+		{ "crashkernel=128M@0x10000000", "crashkernel=128M@0x10000000",
+		  "crashkernel=128M@0x10000000" },
+		{ "khibernate.resume=UUID=0a1b2c3d-0000-4000-8000-00000000abcd",
+		  "khibernate.resume=UUID=0a1b2c3d-0000-4000-8000-00000000abcd",
+		  "khibernate.resume=UUID=0a1b2c3d-0000-4000-8000-00000000abcd" },
+		{ "a b\"c`d;e", "a\\ b\\\"c\\`d\\;e", "a\\\\ b\\\\\\\"c\\\\\\`d\\\\;e" },
+	};
+	char buf[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		print_message("case: %s\n", cases[i].word);
+		assert_int_equal(kh_grub_cfg_word(cases[i].word, buf, sizeof(buf)), 0);
+		assert_string_equal(buf, cases[i].cfg);
+		assert_int_equal(kh_grub_quote(cases[i].word, buf, sizeof(buf)), 0);
+		assert_string_equal(buf, cases[i].file);
+	}
+	assert_int_equal(kh_grub_quote("memmap=64K$0x80000", buf, 20), -ENOBUFS);
+}
+
+static void test_grub_file(void **state)
+{
+	static const char *const words[] = { "crashkernel=128M@0x10000000", "memmap=64K$0x80000",
+		"khibernate.resume=UUID=0a1b2c3d-0000-4000-8000-00000000abcd" };
+	char buf[4096], small[200];
+
+	(void)state;
+	assert_int_equal(kh_grub_file(words, 3, buf, sizeof(buf)), 0);
+	assert_non_null(strstr(buf, "\nGRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX "
+		"crashkernel=128M@0x10000000 memmap=64K\\\\\\$0x80000 "
+		"khibernate.resume=UUID=0a1b2c3d-0000-4000-8000-00000000abcd\"\n"));
+	assert_int_equal(buf[strlen(buf) - 1], '\n');
+	assert_int_equal(kh_grub_file(words, 3, small, sizeof(small)), -ENOBUFS);
+}
+
+static void test_uuid_and_cmdline(void **state)
+{
+	static const uint8_t uuid[16] = { 0x0a, 0x1b, 0x2c, 0x3d, 0, 0, 0x40, 0, 0x80, 0,
+					  0, 0, 0, 0, 0xab, 0xcd };
+	static const char cmdline[] = "BOOT_IMAGE=/vmlinuz crashkernel=128M@0x10000000 "
+		"memmap=64K$0x80000 quiet\n";
+	char out[37];
+
+	(void)state;
+	kh_uuid_format(uuid, out);
+	assert_string_equal(out, "0a1b2c3d-0000-4000-8000-00000000abcd");
+	assert_true(kh_cmdline_has(cmdline, "memmap=64K$0x80000"));
+	assert_true(kh_cmdline_has(cmdline, "quiet"));
+	assert_true(kh_cmdline_has(cmdline, "crashkernel=128M@0x10000000"));
+	assert_false(kh_cmdline_has(cmdline, "crashkernel=128M"));
+	assert_false(kh_cmdline_has(cmdline, "vmlinuz"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -458,6 +588,11 @@ int main(void)
 		cmocka_unit_test(test_module_name),
 		cmocka_unit_test(test_extents_merge),
 		cmocka_unit_test(test_swapfile_offset),
+		cmocka_unit_test(test_size_parse),
+		cmocka_unit_test(test_region_choose),
+		cmocka_unit_test(test_grub_quote),
+		cmocka_unit_test(test_grub_file),
+		cmocka_unit_test(test_uuid_and_cmdline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

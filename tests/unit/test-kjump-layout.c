@@ -65,6 +65,28 @@ static void test_iomem_qemu(void **state)
 	assert_int_equal(kj_layout_check(&l), 0);
 }
 
+/* The running kernel's image: every "Kernel ..." line, at any depth. */
+static void test_iomem_span(void **state)
+{
+	static const char iomem[] =
+		"00100000-bffdffff : System RAM\n"
+		"  01000000-01bfffff : Kernel code\n"
+		"  01c00000-0206afff : Kernel rodata\n"
+		"  02200000-024b4dff : Kernel data\n"
+		"  02cc7000-02ffffff : Kernel bss\n"
+		"  10000000-17ffffff : Crash kernel\n";
+	struct kj_range r;
+
+	(void)state;
+	assert_int_equal(kj_iomem_span(iomem, "Kernel ", &r), 0);
+	assert_int_equal(r.start, 0x1000000);
+	assert_int_equal(r.size, 0x3000000 - 0x1000000);
+	assert_int_equal(kj_iomem_span(iomem, "Crash kernel", &r), 0);
+	assert_int_equal(r.start, 0x10000000);
+	assert_int_equal(kj_iomem_span(iomem, "Persistent", &r), -ENODATA);
+	assert_int_equal(kj_iomem_span("garbage\n", "Kernel ", &r), -EBADMSG);
+}
+
 static void test_iomem_errors(void **state)
 {
 	static const struct {
@@ -322,6 +344,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_iomem_qemu),
 		cmocka_unit_test(test_iomem_errors),
+		cmocka_unit_test(test_iomem_span),
 		cmocka_unit_test(test_iomem_too_many),
 		cmocka_unit_test(test_no_region),
 		cmocka_unit_test(test_hole_from_cmdline),

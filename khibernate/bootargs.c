@@ -1,0 +1,167 @@
+/* The kernel command line khibernate needs and its GRUB quoting; see bootargs.h. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bootargs.h"
+
+#define GiB (1ull << 30)
+
+bool kh_region_fits(const struct kh_machine *m, uint64_t start, uint64_t size)
+{
+	uint64_t end = start + size;
+
+	if (end < start || end > 4 * GiB || start % KH_REGION_ALIGN)
+		return false;
+	if (m->kernel.size && start < m->kernel.start + m->kernel.size && m->kernel.start < end)
+		return false;
+	for (unsigned i = 0; i < m->nr_ram; i++)
+		if (start >= m->ram[i].start && end <= m->ram[i].start + m->ram[i].size)
+			return true;
+	return false;
+}
+
+int kh_region_choose(const char *setting, const struct kh_machine *m, char *buf, size_t size,
+		     const char **ret_why)
+{
+	uint64_t bytes, offset;
+	int n;
+
+	if (kh_region_parse(setting, &bytes, &offset) < 0)
+		return -EINVAL;
+	if (!bytes) {
+		if (kh_size_parse(KH_REGION_SIZE_DEFAULT, &bytes) < 0)
+			return -EINVAL;
+		if (m->kaslr) {
+			*ret_why = "KASLR is on: the kernel may place itself on any fixed address, so "
+				   "it reserves the region itself after placing itself";
+			n = snprintf(buf, size, "%s", KH_REGION_SIZE_DEFAULT);
+		} else if (!kh_region_fits(m, KH_REGION_OFFSET_DEFAULT, bytes)) {
+			*ret_why = "the default address is not free RAM on this machine: the kernel "
+				   "chooses the place";
+			n = snprintf(buf, size, "%s", KH_REGION_SIZE_DEFAULT);
+		} else {
+			*ret_why = "the default";
+			n = snprintf(buf, size, "%s@%#" PRIx64, KH_REGION_SIZE_DEFAULT,
+				     (uint64_t)KH_REGION_OFFSET_DEFAULT);
+		}
+		return n < (int)size ? 0 : -ENOBUFS;
+	}
+	*ret_why = "as configured (region)";
+	if (offset != UINT64_MAX && !kh_region_fits(m, offset, bytes)) {
+		*ret_why = "the configured region (region = SIZE@OFFSET) is not free RAM below 4 GiB "
+			   "away from the kernel on this machine; give only a SIZE to let the kernel "
+			   "choose the place";
+		return -ERANGE;
+	}
+	return snprintf(buf, size, "%s", setting) < (int)size ? 0 : -ENOBUFS;
+}
+
+void kh_uuid_format(const uint8_t uuid[16], char out[37])
+{
+	char *p = out;
+
+	for (unsigned i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*p++ = '-';
+		p += sprintf(p, "%02x", uuid[i]);
+	}
+}
+
+/* Characters that mean nothing to GRUB's lexer (grub-core/script/yylex.l: CHAR excludes
+ * {}|&$;<> blanks quotes and backslash) nor to the shell within double quotes; others are
+ * escaped rather than trusted. */
+static bool plain(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       strchr("_.,:/=@+%-", c);
+}
+
+int kh_grub_cfg_word(const char *word, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (const char *s = word; *s; s++) {
+		if (n + 3 > size)
+			return -ENOBUFS;
+		if (!plain(*s))
+			buf[n++] = '\\';
+		buf[n++] = *s;
+	}
+	if (n + 1 > size)
+		return -ENOBUFS;
+	buf[n] = 0;
+	return 0;
+}
+
+int kh_grub_quote(const char *word, char *buf, size_t size)
+{
+	char cfg[2 * KH_WORD_MAX + 1];
+	size_t n = 0;
+	int r = kh_grub_cfg_word(word, cfg, sizeof(cfg));
+
+	if (r < 0)
+		return r;
+	for (const char *s = cfg; *s; s++) {
+		if (n + 3 > size)
+			return -ENOBUFS;
+		if (strchr("\\$\"`", *s))
+			buf[n++] = '\\';
+		buf[n++] = *s;
+	}
+	if (n + 1 > size)
+		return -ENOBUFS;
+	buf[n] = 0;
+	return 0;
+}
+
+int kh_grub_file(const char *const *words, unsigned nr, char *buf, size_t size)
+{
+	char q[4 * KH_WORD_MAX + 1];
+	size_t n;
+	int r;
+
+	r = snprintf(buf, size,
+		"# Written by 'khibernate setup': the kernel command line khibernate needs. Run it\n"
+		"# again rather than editing this file (and update-grub after removing it).\n"
+		"# Each '$' is escaped twice: for this shell file, then for grub.cfg, where GRUB\n"
+		"# would read \"$0x80000\" as its variable $0 and leave memmap=64Kx80000.\n"
+		"# GRUB_CMDLINE_LINUX, not _DEFAULT: recovery entries get only this one, and every\n"
+		"# boot must know the swap area (a waiting image is resumed or discarded).\n"
+		"#   kernel:");
+	if (r < 0 || (size_t)r >= size)
+		return -ENOBUFS;
+	n = (size_t)r;
+	for (unsigned i = 0; i < nr; i++) {
+		r = snprintf(buf + n, size - n, " %s", words[i]);
+		if (r < 0 || (size_t)r >= size - n)
+			return -ENOBUFS;
+		n += (size_t)r;
+	}
+	r = snprintf(buf + n, size - n, "\nGRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX");
+	if (r < 0 || (size_t)r >= size - n)
+		return -ENOBUFS;
+	n += (size_t)r;
+	for (unsigned i = 0; i < nr; i++) {
+		if (kh_grub_quote(words[i], q, sizeof(q)) < 0)
+			return -ENOBUFS;
+		r = snprintf(buf + n, size - n, " %s", q);
+		if (r < 0 || (size_t)r >= size - n)
+			return -ENOBUFS;
+		n += (size_t)r;
+	}
+	r = snprintf(buf + n, size - n, "\"\n");
+	return r < 0 || (size_t)r >= size - n ? -ENOBUFS : 0;
+}
+
+bool kh_cmdline_has(const char *cmdline, const char *word)
+{
+	size_t len = strlen(word);
+
+	for (const char *p = cmdline; (p = strstr(p, word)) != NULL; p++)
+		if ((p == cmdline || p[-1] == ' ') && (!p[len] || p[len] == ' ' || p[len] == '\n'))
+			return true;
+	return false;
+}

@@ -1,0 +1,485 @@
+/* khibernate setup; see setup.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bootargs.h"
+#include "common/cmdline.h"
+#include "common/log.h"
+#include "image/khimage.h"
+#include "plan.h"
+#include "setup.h"
+
+#define TEXT_MAX (4u << 20)
+#define RAM_MAX 256
+#define FILE_TEXT_MAX 4096
+
+struct setup {
+	const struct kh_config *config;
+	const char *config_path;
+	bool dry_run;
+	bool changed;                  /* something was done (or would be, with --dry-run) */
+	struct kh_plan plan;
+	char release[65];
+	char cmdline[8192];            /* this boot's */
+	char words[KH_WORDS_MAX][KH_WORD_MAX];
+	const char *word_ptrs[KH_WORDS_MAX];
+	unsigned nr_words;
+};
+
+/* All of a /proc or /sys file (/proc/iomem is longer than one read). */
+static int read_text(const char *path, char **ret)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap + 1);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r = 0;
+
+	if (fd < 0 || !buf) {
+		r = fd < 0 ? -errno : -ENOMEM;
+		goto out;
+	}
+	while ((r = read(fd, buf + n, cap - n)) > 0) {
+		n += (size_t)r;
+		if (n == cap) {
+			char *nbuf = cap < TEXT_MAX ? realloc(buf, cap * 2 + 1) : NULL;
+			if (!nbuf) {
+				r = -EFBIG;
+				break;
+			}
+			buf = nbuf;
+			cap *= 2;
+		}
+	}
+	if (r < 0 && r != -EFBIG)
+		r = -errno;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (r < 0) {
+		free(buf);
+		return (int)r;
+	}
+	buf[n] = 0;
+	*ret = buf;
+	return 0;
+}
+
+/* The firmware's RAM (/sys/firmware/memmap: the e820 map as the firmware gave it, before any
+ * memmap= of this boot), sorted; 0 entries when the kernel has no CONFIG_FIRMWARE_MEMMAP. */
+static unsigned firmware_ram(struct kj_map_entry *ram, unsigned max)
+{
+	DIR *d = opendir("/sys/firmware/memmap");
+	struct dirent *e;
+	unsigned n = 0;
+
+	while (d && (e = readdir(d)) != NULL && n < max) {
+		char path[300], type[64] = "";
+		unsigned long long start = 0, end = 0;
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/firmware/memmap/%s/type", e->d_name);
+		if ((f = fopen(path, "re")) && !fgets(type, sizeof(type), f))
+			type[0] = 0;
+		if (f)
+			fclose(f);
+		snprintf(path, sizeof(path), "/sys/firmware/memmap/%s/start", e->d_name);
+		if ((f = fopen(path, "re")) && fscanf(f, "%llx", &start) != 1)
+			start = 0;
+		if (f)
+			fclose(f);
+		snprintf(path, sizeof(path), "/sys/firmware/memmap/%s/end", e->d_name);
+		if ((f = fopen(path, "re")) && fscanf(f, "%llx", &end) != 1)
+			end = 0;
+		if (f)
+			fclose(f);
+		if (strncmp(type, "System RAM", 10) || end <= start)
+			continue;
+		ram[n++] = (struct kj_map_entry){ start, end - start + 1, KJ_E820_RAM };
+	}
+	if (d)
+		closedir(d);
+	for (unsigned i = 1; i < n; i++)  /* sort by start: a few dozen entries at most */
+		for (unsigned j = i; j > 0 && ram[j].start < ram[j - 1].start; j--) {
+			struct kj_map_entry t = ram[j];
+			ram[j] = ram[j - 1];
+			ram[j - 1] = t;
+		}
+	return n;
+}
+
+/* This machine's RAM and kernel image, from the firmware map (or /proc/iomem). */
+static int machine(struct setup *s, struct kh_machine *m, struct kj_map_entry *ram,
+		   bool *ret_hole_ok)
+{
+	char *iomem;
+	int r = read_text("/proc/iomem", &iomem);
+
+	if (r < 0)
+		return r;
+	memset(m, 0, sizeof(*m));
+	m->ram = ram;
+	m->kaslr = s->plan.kaslr;
+	m->nr_ram = firmware_ram(ram, RAM_MAX);
+	if (!m->nr_ram) {
+		/* This boot's view: its own memmap= hole shows as reserved, so accept it. */
+		struct kj_layout *l = malloc(sizeof(*l));
+		r = l ? kj_layout_from_iomem(iomem, NULL, l) : -ENOMEM;
+		for (unsigned i = 0; r == 0 && i < l->nr_entries && m->nr_ram < RAM_MAX; i++)
+			if (l->entries[i].type == KJ_E820_RAM)
+				ram[m->nr_ram++] = l->entries[i];
+		free(l);
+	}
+	if (r == 0 && kj_iomem_span(iomem, "Kernel ", &m->kernel) < 0)
+		m->kernel = (struct kj_range){ 0, 0 };
+	free(iomem);
+	*ret_hole_ok = false;
+	for (unsigned i = 0; i < m->nr_ram; i++)
+		if (KH_HOLE_START >= ram[i].start &&
+		    KH_HOLE_START + KH_HOLE_SIZE <= ram[i].start + ram[i].size)
+			*ret_hole_ok = true;
+	if (!*ret_hole_ok && kh_cmdline_has(s->cmdline, KH_HOLE_WORD))
+		*ret_hole_ok = true;
+	return r;
+}
+
+static void add_word(struct setup *s, const char *fmt, const char *value)
+{
+	snprintf(s->words[s->nr_words], KH_WORD_MAX, fmt, value);
+	s->word_ptrs[s->nr_words] = s->words[s->nr_words];
+	s->nr_words++;
+}
+
+static const struct kh_check *find_check(const struct kh_plan *p, const char *name)
+{
+	for (unsigned i = 0; i < p->nr_checks; i++)
+		if (!strcmp(p->checks[i].name, name))
+			return &p->checks[i];
+	return NULL;
+}
+
+/* Everything setup needs to know, and the words. @return 0 or 1 (refused, said). */
+static int learn(struct setup *s)
+{
+	struct kj_map_entry ram[RAM_MAX];
+	const struct kh_check *swap;
+	char region[64], uuid[37], offset[32];
+	const char *why;
+	struct kh_machine m;
+	struct utsname u;
+	size_t len;
+	bool hole_ok;
+	int r;
+
+	r = kh_plan_make(s->config, &s->plan);
+	if (r == -EPERM && !strcmp(s->plan.checks[0].name, "root")) {
+		kh_log(KH_LOG_ERR, "setup: %s", s->plan.checks[0].msg);
+		return 1;
+	}
+	swap = find_check(&s->plan, "swap");
+	/* Too little free swap now is for the hibernation to refuse; anything else is for setup. */
+	if (!swap || (swap->error && swap->error != -ENOSPC)) {
+		kh_log(KH_LOG_ERR, "setup: %s; nothing was changed",
+		       swap ? swap->msg : "no swap area could be examined");
+		return 1;
+	}
+	if (s->plan.checks[0].error)
+		printf("khibernate setup: warning: %s (setting up anyway, for a kernel that can)\n",
+		       s->plan.checks[0].msg);
+	if (uname(&u) == 0)
+		snprintf(s->release, sizeof(s->release), "%s", u.release);
+	if (kh_read_file("/proc/cmdline", s->cmdline, sizeof(s->cmdline), &len) < 0)
+		s->cmdline[0] = 0;
+	r = machine(s, &m, ram, &hole_ok);
+	if (r < 0) {
+		kh_log(KH_LOG_ERR, "setup: /proc/iomem: %s; nothing was changed", strerror(-r));
+		return 1;
+	}
+	if (!hole_ok) {
+		kh_log(KH_LOG_ERR, "setup: 0x80000-0x8ffff is not RAM on this machine (firmware "
+		       "map), and the helper needs it for its low memory; nothing was changed");
+		return 1;
+	}
+	r = kh_region_choose(s->config->region, &m, region, sizeof(region), &why);
+	if (r < 0) {
+		kh_log(KH_LOG_ERR, "setup: region = %s: %s; nothing was changed", s->config->region,
+		       r == -ERANGE ? why : "not SIZE or SIZE@OFFSET");
+		return 1;
+	}
+	add_word(s, "crashkernel=%s", region);
+	add_word(s, "%s", KH_HOLE_WORD);
+	if (memcmp(s->plan.swap.uuid, (uint8_t[16]){ 0 }, 16)) {
+		kh_uuid_format(s->plan.swap.uuid, uuid);
+		add_word(s, "khibernate.resume=UUID=%s", uuid);
+	} else {
+		printf("khibernate setup: warning: %s has no UUID (mkswap -U gives one); naming the "
+		       "device, which may change between boots\n", s->plan.swap.path);
+		add_word(s, "khibernate.resume=%s", s->plan.swap.dev_path);
+	}
+	if (s->plan.swap.is_file) {
+		snprintf(offset, sizeof(offset), "%llu",
+			 (unsigned long long)(s->plan.swap.header_offset / KHI_PAGE_SIZE));
+		add_word(s, "khibernate.resume_offset=%s", offset);
+	}
+	printf("khibernate setup: the kernel command line khibernate needs:\n ");
+	for (unsigned i = 0; i < s->nr_words; i++)
+		printf(" %s", s->words[i]);
+	printf("\n  (region %s: %s)\n", region, why);
+	return 0;
+}
+
+/* The directories of PATH hold cmd. */
+static bool have(const char *cmd)
+{
+	const char *path = getenv("PATH") ?: "/usr/sbin:/usr/bin:/sbin:/bin";
+
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		char full[512];
+
+		if (n && snprintf(full, sizeof(full), "%.*s/%s", (int)n, path, cmd) < (int)sizeof(full) &&
+		    access(full, X_OK) == 0)
+			return true;
+		path += n + (path[n] == ':');
+	}
+	return false;
+}
+
+/* Runs argv (self: this very program) and waits. @return 0, or 1 (said). */
+static int run(struct setup *s, const char *const *argv, bool self)
+{
+	int status;
+	pid_t pid;
+
+	s->changed = true;
+	printf("khibernate setup: %s", s->dry_run ? "would run:" : "running:");
+	for (unsigned i = 0; argv[i]; i++)
+		printf(" %s", argv[i]);
+	printf("\n");
+	fflush(stdout);
+	if (s->dry_run)
+		return 0;
+	pid = fork();
+	if (pid == 0) {
+		if (self)
+			execv("/proc/self/exe", (char *const *)argv);
+		else
+			execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+		kh_log(KH_LOG_ERR, "setup: %s: %s", argv[0], strerror(errno));
+		return 1;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		kh_log(KH_LOG_INFO, "setup: ran %s%s%s", argv[0], argv[1] ? " " : "",
+		       argv[1] ? argv[1] : "");
+		return 0;
+	}
+	kh_log(KH_LOG_ERR, "setup: %s%s%s failed (%s %d)", argv[0], argv[1] ? " " : "",
+	       argv[1] ? argv[1] : "", WIFEXITED(status) ? "exit" : "signal",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	return 1;
+}
+
+/* Writes path with text (a new file, renamed over the old one). @return 0 or -errno. */
+static int write_file(const char *path, const char *text)
+{
+	char tmp[300];
+	size_t len = strlen(text);
+	int fd, r = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0)
+		r = errno ? -errno : -EIO;
+	if (close(fd) < 0 && !r)
+		r = -errno;
+	if (!r && rename(tmp, path) < 0)
+		r = -errno;
+	if (r)
+		unlink(tmp);
+	return r;
+}
+
+/* grub.cfg holds the words as 10_linux writes them. */
+static bool grub_cfg_current(const struct setup *s)
+{
+	char *cfg, want[KH_WORDS_MAX * (2 * KH_WORD_MAX + 1) + 1] = "", word[2 * KH_WORD_MAX + 1];
+	bool found;
+
+	if (read_text(KH_GRUB_CFG, &cfg) < 0)
+		return false;
+	for (unsigned i = 0; i < s->nr_words; i++)
+		if (kh_grub_cfg_word(s->words[i], word, sizeof(word)) == 0)
+			strcat(strcat(want, " "), word);
+	found = strstr(cfg, want) != NULL;
+	free(cfg);
+	return found;
+}
+
+static int grub_step(struct setup *s)
+{
+	static const char *const update_grub[] = { "update-grub", NULL };
+	static const char *const mkconfig[] = { "grub-mkconfig", "-o", KH_GRUB_CFG, NULL };
+	char text[FILE_TEXT_MAX], *old = NULL;
+	bool same;
+	int r;
+
+	if (access(KH_GRUB_DEFAULT, F_OK) < 0 && !have("update-grub") && !have("grub-mkconfig")) {
+		printf("khibernate setup: no GRUB here (%s, update-grub): add the words above to your "
+		       "boot loader's kernel command line yourself\n", KH_GRUB_DEFAULT);
+		return 0;
+	}
+	r = kh_grub_file(s->word_ptrs, s->nr_words, text, sizeof(text));
+	if (r < 0)
+		return 1;
+	same = read_text(KH_GRUB_FILE, &old) == 0 && !strcmp(old, text);
+	free(old);
+	if (!same) {
+		s->changed = true;
+		if (s->dry_run) {
+			printf("khibernate setup: would write %s:\n", KH_GRUB_FILE);
+			for (char *line = text, *nl; *line; line = nl + 1) {
+				nl = strchr(line, '\n');
+				printf("  | %.*s\n", (int)(nl - line), line);
+			}
+		} else {
+			(void)mkdir("/etc/default/grub.d", 0755);
+			r = write_file(KH_GRUB_FILE, text);
+			if (r < 0) {
+				kh_log(KH_LOG_ERR, "setup: %s: %s", KH_GRUB_FILE, strerror(-r));
+				return 1;
+			}
+			kh_log(KH_LOG_NOTICE, "setup: wrote %s", KH_GRUB_FILE);
+		}
+	}
+	if (same && grub_cfg_current(s))
+		return 0;
+	if (have("update-grub"))
+		return run(s, update_grub, false);
+	if (have("grub-mkconfig"))
+		return run(s, mkconfig, false);
+	printf("khibernate setup: then regenerate GRUB's configuration (update-grub or "
+	       "grub-mkconfig -o %s): neither is on PATH\n", KH_GRUB_CFG);
+	return 0;
+}
+
+static int helper_step(struct setup *s)
+{
+	static const char *const build[] = { "khibernate", "helper", "build", NULL };
+	const struct kh_config *c = s->config;
+
+	if (access(c->helper_kernel, R_OK) == 0 && access(c->helper_initrd, R_OK) == 0)
+		return 0;
+	return run(s, build, true);
+}
+
+static long long mtime(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (long long)st.st_mtime : -1;
+}
+
+/* The running kernel's initramfs carries the configuration and the helper (the hooks copy
+ * them): it is renewed when it is older than any of them. */
+static int initramfs_step(struct setup *s)
+{
+	const char *inputs[] = { s->config_path, s->config->helper_kernel, s->config->helper_initrd };
+	const char *update[] = { "update-initramfs", "-u", "-k", s->release, NULL };
+	const char *dracut[] = { "dracut", "-f", "--kver", s->release, NULL };
+	char initrd[128];
+	long long built;
+
+	snprintf(initrd, sizeof(initrd), "/boot/initrd.img-%s", s->release);
+	if (mtime(initrd) < 0 && have("dracut") && !have("update-initramfs"))
+		snprintf(initrd, sizeof(initrd), "/boot/initramfs-%s.img", s->release);
+	built = mtime(initrd);
+	bool stale = built < 0;
+	for (unsigned i = 0; i < 3; i++)
+		stale = stale || mtime(inputs[i]) > built;
+	if (!stale)
+		return 0;
+	if (have("update-initramfs"))
+		return run(s, update, false);
+	if (have("dracut"))
+		return run(s, dracut, false);
+	printf("khibernate setup: neither update-initramfs nor dracut is here: make sure your "
+	       "initramfs runs khib-resume (docs/user-guide.md)\n");
+	return 0;
+}
+
+/* The last crashkernel= of this boot (the one the kernel takes), or "". */
+static void last_crashkernel(const char *cmdline, char *buf, size_t size)
+{
+	const char *p = cmdline, *last = NULL;
+
+	while ((p = strstr(p, "crashkernel=")) != NULL) {
+		if (p == cmdline || p[-1] == ' ')
+			last = p + strlen("crashkernel=");
+		p++;
+	}
+	snprintf(buf, size, "%.*s", last ? (int)strcspn(last, " \n") : 0, last ? last : "");
+}
+
+/* kdump reserves its crash kernel with crashkernel= too, and loads it there. */
+static void warn_kdump(const struct setup *s)
+{
+	char current[KH_WORD_MAX];
+	bool other;
+
+	last_crashkernel(s->cmdline, current, sizeof(current));
+	other = current[0] && strcmp(current, s->words[0] + strlen("crashkernel="));
+
+	if (!have("kdump-config") && access("/etc/default/kdump-tools", F_OK) < 0 && !other)
+		return;
+	printf("khibernate setup: warning: kdump uses the crashkernel= memory too%s: the kernel "
+	       "takes the last crashkernel= of its command line, and the helper overwrites the "
+	       "crash kernel kdump loads there. Use one of them: disable kdump (e.g. 'systemctl "
+	       "disable kdump-tools' and remove its crashkernel=) to hibernate with khibernate\n",
+	       other ? " (this boot has another crashkernel=)" : " (kdump-tools is installed)");
+}
+
+int kh_setup(const struct kh_config *c, const char *config_path, bool dry_run)
+{
+	struct setup *s = calloc(1, sizeof(*s));
+	int failed;
+
+	if (!s)
+		return 1;
+	s->config = c;
+	s->config_path = config_path;
+	s->dry_run = dry_run;
+	kh_log_open("khibernate", stderr, dry_run ? NULL : KH_LOG_KMSG);
+	failed = learn(s);
+	if (!failed) {
+		warn_kdump(s);
+		failed = grub_step(s);
+		failed = failed || helper_step(s);
+		failed = failed || initramfs_step(s);
+	}
+	if (!failed) {
+		bool booted = true;
+		for (unsigned i = 0; i < s->nr_words; i++)
+			booted = booted && kh_cmdline_has(s->cmdline, s->words[i]);
+		if (!s->changed)
+			printf("khibernate setup: nothing to change\n");
+		printf("khibernate setup: %s\n", booted ? "this boot already runs with that command "
+		       "line" : s->dry_run ? "a reboot would then be needed to use it" :
+		       "reboot to start using it");
+	}
+	free(s);
+	return failed ? 1 : 0;
+}
