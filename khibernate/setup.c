@@ -186,14 +186,17 @@ static int learn(struct setup *s)
 		return 1;
 	}
 	swap = find_check(&s->plan, "swap");
-	/* Too little free swap now is for the hibernation to refuse; anything else is for setup. */
-	if (!swap || (swap->error && swap->error != -ENOSPC)) {
+	/* Too little free swap, or a swap file not on yet, is for the hibernation to refuse
+	 * (the header was read: its UUID is known); anything else refuses setup too. */
+	if (!swap || (swap->error && swap->error != -ENOSPC && swap->error != -ENODEV)) {
 		kh_log(KH_LOG_ERR, "setup: %s; nothing was changed",
 		       swap ? swap->msg : "no swap area could be examined");
 		return 1;
 	}
+	if (swap->error)
+		kh_log(KH_LOG_WARNING, "setup: %s", swap->msg);
 	if (s->plan.checks[0].error)
-		printf("khibernate setup: warning: %s (setting up anyway, for a kernel that can)\n",
+		kh_log(KH_LOG_WARNING, "setup: %s (setting up anyway, for a kernel that can)",
 		       s->plan.checks[0].msg);
 	if (uname(&u) == 0)
 		snprintf(s->release, sizeof(s->release), "%s", u.release);
@@ -221,8 +224,8 @@ static int learn(struct setup *s)
 		kh_uuid_format(s->plan.swap.uuid, uuid);
 		add_word(s, "khibernate.resume=UUID=%s", uuid);
 	} else {
-		printf("khibernate setup: warning: %s has no UUID (mkswap -U gives one); naming the "
-		       "device, which may change between boots\n", s->plan.swap.path);
+		kh_log(KH_LOG_WARNING, "setup: %s has no UUID (mkswap -U gives one); naming the "
+		       "device, which may change between boots", s->plan.swap.path);
 		add_word(s, "khibernate.resume=%s", s->plan.swap.dev_path);
 	}
 	if (s->plan.swap.is_file) {
@@ -230,7 +233,7 @@ static int learn(struct setup *s)
 			 (unsigned long long)(s->plan.swap.header_offset / KHI_PAGE_SIZE));
 		add_word(s, "khibernate.resume_offset=%s", offset);
 	}
-	printf("khibernate setup: the kernel command line khibernate needs:\n ");
+	printf("kernel command line for khibernate:\n ");
 	for (unsigned i = 0; i < s->nr_words; i++)
 		printf(" %s", s->words[i]);
 	printf("\n  (region %s: %s)\n", region, why);
@@ -260,14 +263,17 @@ static int run(struct setup *s, const char *const *argv, bool self)
 	int status;
 	pid_t pid;
 
+	char line[256] = "";
+
 	s->changed = true;
-	printf("khibernate setup: %s", s->dry_run ? "would run:" : "running:");
 	for (unsigned i = 0; argv[i]; i++)
-		printf(" %s", argv[i]);
-	printf("\n");
-	fflush(stdout);
-	if (s->dry_run)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s", i ? " " : "",
+			 argv[i]);
+	if (s->dry_run) {
+		printf("would run: %s\n", line);
 		return 0;
+	}
+	kh_log(KH_LOG_INFO, "setup: running %s", line);
 	pid = fork();
 	if (pid == 0) {
 		if (self)
@@ -277,16 +283,12 @@ static int run(struct setup *s, const char *const *argv, bool self)
 		_exit(127);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
-		kh_log(KH_LOG_ERR, "setup: %s: %s", argv[0], strerror(errno));
+		kh_log(KH_LOG_ERR, "setup: %s: %s", line, strerror(errno));
 		return 1;
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		kh_log(KH_LOG_INFO, "setup: ran %s%s%s", argv[0], argv[1] ? " " : "",
-		       argv[1] ? argv[1] : "");
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
-	}
-	kh_log(KH_LOG_ERR, "setup: %s%s%s failed (%s %d)", argv[0], argv[1] ? " " : "",
-	       argv[1] ? argv[1] : "", WIFEXITED(status) ? "exit" : "signal",
+	kh_log(KH_LOG_ERR, "setup: %s failed (%s %d)", line, WIFEXITED(status) ? "exit" : "signal",
 	       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 	return 1;
 }
@@ -338,8 +340,8 @@ static int grub_step(struct setup *s)
 	int r;
 
 	if (access(KH_GRUB_DEFAULT, F_OK) < 0 && !have("update-grub") && !have("grub-mkconfig")) {
-		printf("khibernate setup: no GRUB here (%s, update-grub): add the words above to your "
-		       "boot loader's kernel command line yourself\n", KH_GRUB_DEFAULT);
+		printf("no GRUB here (%s, update-grub): add the words above to your boot loader's "
+		       "kernel command line yourself\n", KH_GRUB_DEFAULT);
 		return 0;
 	}
 	r = kh_grub_file(s->word_ptrs, s->nr_words, text, sizeof(text));
@@ -350,7 +352,7 @@ static int grub_step(struct setup *s)
 	if (!same) {
 		s->changed = true;
 		if (s->dry_run) {
-			printf("khibernate setup: would write %s:\n", KH_GRUB_FILE);
+			printf("would write %s:\n", KH_GRUB_FILE);
 			for (char *line = text, *nl; *line; line = nl + 1) {
 				nl = strchr(line, '\n');
 				printf("  | %.*s\n", (int)(nl - line), line);
@@ -371,8 +373,8 @@ static int grub_step(struct setup *s)
 		return run(s, update_grub, false);
 	if (have("grub-mkconfig"))
 		return run(s, mkconfig, false);
-	printf("khibernate setup: then regenerate GRUB's configuration (update-grub or "
-	       "grub-mkconfig -o %s): neither is on PATH\n", KH_GRUB_CFG);
+	printf("then regenerate GRUB's configuration (update-grub or grub-mkconfig -o %s): "
+	       "neither is on PATH\n", KH_GRUB_CFG);
 	return 0;
 }
 
@@ -416,8 +418,8 @@ static int initramfs_step(struct setup *s)
 		return run(s, update, false);
 	if (have("dracut"))
 		return run(s, dracut, false);
-	printf("khibernate setup: neither update-initramfs nor dracut is here: make sure your "
-	       "initramfs runs khib-resume (docs/user-guide.md)\n");
+	printf("neither update-initramfs nor dracut is here: make sure your initramfs runs "
+	       "khib-resume (docs/user-guide.md)\n");
 	return 0;
 }
 
@@ -445,10 +447,10 @@ static void warn_kdump(const struct setup *s)
 
 	if (!have("kdump-config") && access("/etc/default/kdump-tools", F_OK) < 0 && !other)
 		return;
-	printf("khibernate setup: warning: kdump uses the crashkernel= memory too%s: the kernel "
-	       "takes the last crashkernel= of its command line, and the helper overwrites the "
-	       "crash kernel kdump loads there. Use one of them: disable kdump (e.g. 'systemctl "
-	       "disable kdump-tools' and remove its crashkernel=) to hibernate with khibernate\n",
+	kh_log(KH_LOG_WARNING, "setup: kdump uses the crashkernel= memory too%s: the kernel takes "
+	       "the last crashkernel= of its command line, and the helper overwrites the crash "
+	       "kernel kdump loads there. Use one of them: disable kdump (e.g. 'systemctl disable "
+	       "kdump-tools' and remove its crashkernel=) to hibernate with khibernate",
 	       other ? " (this boot has another crashkernel=)" : " (kdump-tools is installed)");
 }
 
@@ -462,6 +464,8 @@ int kh_setup(const struct kh_config *c, const char *config_path, bool dry_run)
 	s->config = c;
 	s->config_path = config_path;
 	s->dry_run = dry_run;
+	/* One order on a terminal and in a file: what is printed and what is logged interleave. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	kh_log_open("khibernate", stderr, dry_run ? NULL : KH_LOG_KMSG);
 	failed = learn(s);
 	if (!failed) {
@@ -475,9 +479,9 @@ int kh_setup(const struct kh_config *c, const char *config_path, bool dry_run)
 		for (unsigned i = 0; i < s->nr_words; i++)
 			booted = booted && kh_cmdline_has(s->cmdline, s->words[i]);
 		if (!s->changed)
-			printf("khibernate setup: nothing to change\n");
-		printf("khibernate setup: %s\n", booted ? "this boot already runs with that command "
-		       "line" : s->dry_run ? "a reboot would then be needed to use it" :
+			printf("nothing to change\n");
+		printf("%s\n", booted ? "this boot already runs with that command line" :
+		       s->dry_run ? "a reboot would then be needed to use it" :
 		       "reboot to start using it");
 	}
 	free(s);

@@ -9,6 +9,7 @@ pkgs=(
 	linux-source-6.12 flex bison bc libssl-dev libelf-dev xz-utils cpio  # our kernel
 	qemu-system-x86 qemu-utils busybox-static   # guests
 	fdisk util-linux e2fsprogs             # disk images
+	grub-common grub-pc-bin                # khibernate setup: grub-mkconfig and GRUB in QEMU
 	lz4 gnuplot-nox perl python3 time           # benchmarks, prove, image goldens, check-hostile
 	zstd                                        # check-mkhelper: modules compressed as distributions do
 	debhelper lintian mmdebstrap groff-base    # make deb, the package tests, check-man
