@@ -65,15 +65,8 @@ done
 } > "$dir.tmp/build.log" 2>&1
 
 # olddefconfig drops what it cannot satisfy without a word: insist on every line we asked for.
-missing=0
-while IFS= read -r line; do
-	case "$line" in
-	CONFIG_*=*) grep -qx "$line" "$src/.config" || { echo "kernel: not in .config: $line" >&2; missing=1; } ;;
-	"# CONFIG_"*" is not set") opt=${line#\# }; opt=${opt%% *}
-		! grep -q "^$opt=" "$src/.config" || { echo "kernel: still set: $opt" >&2; missing=1; } ;;
-	esac
-done < "$fragment"
-[ $missing = 0 ] || { echo "kernel: the fragment does not apply; see $dir.tmp/build.log" >&2; exit 1; }
+"$top/tools/kconfig-check" "$fragment" "$src/.config" ||
+	{ echo "kernel: the fragment does not apply; see $dir.tmp/build.log" >&2; exit 1; }
 
 if ! make -C "$src" ARCH=x86_64 -j"$jobs" bzImage >> "$dir.tmp/build.log" 2>&1; then
 	tail -30 "$dir.tmp/build.log" >&2

@@ -7,6 +7,7 @@ pkgs=(
 	build-essential pkg-config clang            # compilers (clang: libFuzzer)
 	liblz4-dev libgcrypt20-dev libgpg-error-dev libelf-dev zlib1g-dev libcmocka-dev
 	linux-source-6.12 flex bison bc libssl-dev libelf-dev xz-utils cpio  # our kernel
+	linux-config-6.12 patch                     # tools/khib-kernel-config on Debian's config
 	qemu-system-x86 qemu-utils busybox-static   # guests
 	fdisk util-linux e2fsprogs             # disk images
 	grub-common grub-pc-bin                # khibernate setup: grub-mkconfig and GRUB in QEMU

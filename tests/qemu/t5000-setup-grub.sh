@@ -16,8 +16,7 @@ reads as "64 KiB of RAM" and never boots.'
 
 GRUB_DIR=/usr/lib/grub/i386-pc
 if [ ! -x /usr/sbin/grub-mkconfig ] || [ ! -f $GRUB_DIR/lnxboot.img ]; then
-	skip_all='grub-common and grub-pc-bin are needed (make deps)'
-	test_done
+	test_skip_all 'grub-common and grub-pc-bin are needed (make deps)'
 fi
 
 cat > setup.sh <<'EOF'

@@ -82,6 +82,22 @@ test_expect_success() {
 	fi
 }
 
+# test_expect_code CODE COMMAND...: COMMAND exits with CODE (within a test's && chain).
+test_expect_code() {
+	local want=$1 rc
+	shift
+	"$@"
+	rc=$?
+	[ $rc = "$want" ] || { echo "test_expect_code: '$*' exited $rc, not $want" >&2; return 1; }
+}
+
+# test_skip_all REASON: the whole script is skipped here (TAP "1..0 # SKIP").
+test_skip_all() {
+	echo "1..0 # SKIP $*"
+	cd / && rm -rf "$TEST_DIR"
+	exit 0
+}
+
 # test_info TEXT: a TAP comment, shown by prove -v and kept in logs (figures, timings).
 test_info() {
 	echo "# $*"
