@@ -14,7 +14,7 @@
  * kernel as memmap=64Kx80000 (seen in QEMU). Each word is therefore escaped twice: for grub.cfg
  * (a backslash before every character GRUB treats specially) and then for the double quotes of
  * the shell file ('\', '$', '"' and '`' get a backslash): memmap=64K\\\$0x80000 in the file,
- * memmap=64K\$0x80000 in grub.cfg, memmap=64K$0x80000 in /proc/cmdline. tests/qemu/t5000
+ * memmap=64K\$0x80000 in grub.cfg, memmap=64K$0x80000 in /proc/cmdline. tests/qemu/t3600
  * proves the round trip with the real grub-mkconfig scripts and GRUB itself.
  *
  * The words go into GRUB_CMDLINE_LINUX, not _DEFAULT: 10_linux gives recovery entries only the
