@@ -79,14 +79,26 @@ static bool plain(char c)
 	       strchr("_.,:/=@+%-", c);
 }
 
-int kh_grub_cfg_word(const char *word, char *buf, size_t size)
+static bool grub_special(char c)
+{
+	return !plain(c);
+}
+
+/* Within a shell's double quotes only these keep a meaning. */
+static bool shell_special(char c)
+{
+	return c == '\\' || c == '$' || c == '"' || c == '`';
+}
+
+/* word into buf with a backslash before each character special() names. */
+static int escape(const char *word, bool (*special)(char), char *buf, size_t size)
 {
 	size_t n = 0;
 
 	for (const char *s = word; *s; s++) {
 		if (n + 3 > size)
 			return -ENOBUFS;
-		if (!plain(*s))
+		if (special(*s))
 			buf[n++] = '\\';
 		buf[n++] = *s;
 	}
@@ -96,25 +108,17 @@ int kh_grub_cfg_word(const char *word, char *buf, size_t size)
 	return 0;
 }
 
+int kh_grub_cfg_word(const char *word, char *buf, size_t size)
+{
+	return escape(word, grub_special, buf, size);
+}
+
 int kh_grub_quote(const char *word, char *buf, size_t size)
 {
 	char cfg[2 * KH_WORD_MAX + 1];
-	size_t n = 0;
 	int r = kh_grub_cfg_word(word, cfg, sizeof(cfg));
 
-	if (r < 0)
-		return r;
-	for (const char *s = cfg; *s; s++) {
-		if (n + 3 > size)
-			return -ENOBUFS;
-		if (strchr("\\$\"`", *s))
-			buf[n++] = '\\';
-		buf[n++] = *s;
-	}
-	if (n + 1 > size)
-		return -ENOBUFS;
-	buf[n] = 0;
-	return 0;
+	return r < 0 ? r : escape(cfg, shell_special, buf, size);
 }
 
 int kh_grub_file(const char *const *words, unsigned nr, char *buf, size_t size)

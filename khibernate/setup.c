@@ -404,12 +404,13 @@ static int initramfs_step(struct setup *s)
 	const char *dracut[] = { "dracut", "-f", "--kver", s->release, NULL };
 	char initrd[128];
 	long long built;
+	bool stale;
 
 	snprintf(initrd, sizeof(initrd), "/boot/initrd.img-%s", s->release);
 	if (mtime(initrd) < 0 && have("dracut") && !have("update-initramfs"))
 		snprintf(initrd, sizeof(initrd), "/boot/initramfs-%s.img", s->release);
 	built = mtime(initrd);
-	bool stale = built < 0;
+	stale = built < 0;
 	for (unsigned i = 0; i < 3; i++)
 		stale = stale || mtime(inputs[i]) > built;
 	if (!stale)
