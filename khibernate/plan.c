@@ -76,14 +76,37 @@ static void check_kernel(struct kh_plan *p)
 		      p->kaslr ? ", KASLR on" : "");
 }
 
+/* This boot's crashkernel= (the word's value), or NULL. */
+static const char *crashkernel_value(char *cmdline, size_t size)
+{
+	size_t len;
+	char *p;
+
+	if (kh_read_file("/proc/cmdline", cmdline, size, &len) < 0)
+		return NULL;
+	p = !strncmp(cmdline, "crashkernel=", 12) ? cmdline : strstr(cmdline, " crashkernel=");
+	if (!p)
+		return NULL;
+	p += *p == ' ' ? 13 : 12;
+	p[strcspn(p, " \n")] = 0;
+	return p;
+}
+
 /* Whether this boot asked for a crash kernel region at all. */
 static bool crashkernel_asked(void)
 {
 	char cmdline[4096];
-	size_t len;
 
-	return kh_read_file("/proc/cmdline", cmdline, sizeof(cmdline), &len) == 0 &&
-	       (!strncmp(cmdline, "crashkernel=", 12) || strstr(cmdline, " crashkernel="));
+	return crashkernel_value(cmdline, sizeof(cmdline)) != NULL;
+}
+
+/* Whether it asked for one at a fixed address (SIZE@OFFSET). */
+static bool crashkernel_fixed(void)
+{
+	char cmdline[4096];
+	const char *v = crashkernel_value(cmdline, sizeof(cmdline));
+
+	return v && strchr(v, '@');
 }
 
 static void check_region(struct kh_plan *p)
@@ -108,10 +131,12 @@ static void check_region(struct kh_plan *p)
 		      "trampoline: run 'khibernate setup' (it adds memmap=64K$0x80000 to the kernel "
 		      "command line) and reboot");
 	else
-		check(p, "region", 0, "%.0f MiB at %#llx, low hole %#llx+%llu KiB",
+		check(p, "region", 0, "%.0f MiB at %#llx, low hole %#llx+%llu KiB%s",
 		      p->layout.region.size / MiB, (unsigned long long)p->layout.region.start,
 		      (unsigned long long)p->layout.hole.start,
-		      (unsigned long long)p->layout.hole.size / 1024);
+		      (unsigned long long)p->layout.hole.size / 1024, p->kaslr && crashkernel_fixed() ?
+		      " (KASLR with a fixed crashkernel=@ address: some boots will have no region; "
+		      "khibernate setup writes one without)" : "");
 }
 
 /* The helper kernel runs the other half of every jump: it must follow the same convention. */
