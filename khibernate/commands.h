@@ -6,6 +6,9 @@
  *                                         discard an image still waiting (config-cmd.c)
  *   khibernate helper build [...]         build the helper's kernel and initramfs
  *                                         (helper-build.c)
+ *   khibernate setup [-c FILE] [-s PATH] [--dry-run]
+ *                                         the kernel command line, the helper, the
+ *                                         initramfs (setup.c, setup.h)
  * Each returns the process's exit status: 0 done, 1 failed (said why), 2 usage error.
  */
 #ifndef KHIB_COMMANDS_H
@@ -28,5 +31,6 @@ int kh_load_config(const char *path, struct kh_config *c);
 int kh_cmd_config(int argc, char **argv);
 int kh_cmd_discard(int argc, char **argv);
 int kh_cmd_helper(int argc, char **argv);
+int kh_cmd_setup(int argc, char **argv);
 
 #endif

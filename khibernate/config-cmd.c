@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "common/log.h"
 #include "image/khimage.h"
 #include "swaptarget.h"
 
@@ -14,6 +15,7 @@ static const struct {
 	int (*run)(int argc, char **argv);
 } commands[] = {
 	{ "config", kh_cmd_config }, { "discard", kh_cmd_discard }, { "helper", kh_cmd_helper },
+	{ "setup", kh_cmd_setup },
 };
 
 bool kh_is_subcommand(const char *name)
@@ -122,6 +124,8 @@ int kh_cmd_discard(int argc, char **argv)
 	err = kh_load_config(path, &c);
 	if (err)
 		return err;
+	/* The second line of defence against a stale image: its word belongs in the journal. */
+	kh_log_open("khibernate", stderr, KH_LOG_KMSG);
 	swap = swap ?: c.swap;
 	if (!swap[0])
 		return 0; /* not configured: nothing can wait */
@@ -129,23 +133,23 @@ int kh_cmd_discard(int argc, char **argv)
 	if (!err)
 		err = khi_open(s.dev_path, 1, &fd);
 	if (err) {
-		fprintf(stderr, "khibernate: discard: %s: %s\n", swap, strerror(-err));
+		kh_log(KH_LOG_ERR, "discard: %s: %s", swap, strerror(-err));
 		return 1;
 	}
 	err = khi_probe(fd, s.header_offset, &info);
 	if (err == -EBADMSG || (!err && info.state == KHI_STATE_COMMITTED)) {
 		err = khi_discard(fd, s.header_offset);
 		if (err)
-			fprintf(stderr, "khibernate: discard: %s: a hibernation image waits in it, and "
-				"discarding it failed: %s; do not resume it\n", swap,
-				khi_strerror(err) ?: strerror(-err));
+			kh_log(KH_LOG_ERR, "discard: %s: a hibernation image waits in it, and "
+			       "discarding it failed: %s; do not resume it", swap,
+			       khi_strerror(err) ?: strerror(-err));
 		else
-			fprintf(stderr, "khibernate: a hibernation image was still waiting in %s and was "
-				"not resumed: discarded it, so that it can never be resumed over "
-				"filesystems that changed since (the boot's log says why the initramfs "
-				"did not resume it); swap is usable again\n", swap);
+			kh_log(KH_LOG_WARNING, "a hibernation image was still waiting in %s and was "
+			       "not resumed: discarded it, so that it can never be resumed over "
+			       "filesystems that changed since (the boot's log says why the initramfs "
+			       "did not resume it); swap is usable again", swap);
 	} else if (err && err != -EMEDIUMTYPE) {
-		fprintf(stderr, "khibernate: discard: %s: %s\n", swap, khi_strerror(err) ?: strerror(-err));
+		kh_log(KH_LOG_ERR, "discard: %s: %s", swap, khi_strerror(err) ?: strerror(-err));
 	} else {
 		err = 0; /* plain swap (or not a swap area at all: nothing of ours) */
 	}

@@ -14,7 +14,6 @@
 #include "common/log.h"
 #include "hibernate.h"
 #include "plan.h"
-#include "setup.h"
 
 #define LOCK_PATH "/run/khibernate.lock"
 #define MiB (1024.0 * 1024.0)
@@ -23,8 +22,8 @@ static const char usage_text[] =
 "usage: khibernate [OPTIONS]            hibernate: save memory to swap and power off\n"
 "       khibernate check [OPTIONS]      run every preflight check; change nothing\n"
 "       khibernate status [OPTIONS]     show the swap target, the helper, a waiting image\n"
-"       khibernate setup [--dry-run] [OPTIONS]   write the kernel command line (GRUB), build\n"
-"                                       the helper, update the initramfs, as needed\n"
+"       khibernate setup [--dry-run]    write the kernel command line (GRUB), build the helper,\n"
+"                                       update the initramfs, as needed (setup --help)\n"
 "\n"
 "When the machine boots again, the resume hook (khib-resume) restores memory and this command\n"
 "returns as if it had just run: exit 0 and \"resumed\".\n"
@@ -44,7 +43,6 @@ static const char usage_text[] =
 "      --reboot             reboot instead of powering off (for automation)\n"
 "      --test               write the image, come back at once, read it back, discard it\n"
 "      --stats FILE         write what happened, with timings, as JSON to FILE\n"
-"      --dry-run            setup: print every change (files, commands), make none\n"
 "  -h, --help               this text\n"
 "\n"
 "Exit status: 0 resumed (or --test passed, or every check passed); 1 refused or failed (for\n"
@@ -57,7 +55,6 @@ struct cli {
 	const char *key_file;
 	const char *passphrase_file;
 	const char *stats_path;
-	bool dry_run;
 	enum kh_after after;
 	struct kh_config config;
 };
@@ -252,7 +249,7 @@ static int cmd_hibernate(const struct cli *c, const struct kh_plan *p)
 static int parse_args(int argc, char **argv, struct cli *c)
 {
 	enum { O_KEY = 256, O_PASS, O_KERNEL, O_INITRD, O_CMDLINE, O_RESERVE, O_REBOOT, O_TEST,
-	       O_STATS, O_DRY_RUN };
+	       O_STATS };
 	static const struct option opts[] = {
 		{ "config", 1, NULL, 'c' }, { "swap", 1, NULL, 's' }, { "threads", 1, NULL, 'j' },
 		{ "compress", 1, NULL, 'z' }, { "key-file", 1, NULL, O_KEY },
@@ -260,8 +257,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{ "initrd", 1, NULL, O_INITRD }, { "cmdline", 1, NULL, O_CMDLINE },
 		{ "reserve", 1, NULL, O_RESERVE },
 		{ "reboot", 0, NULL, O_REBOOT }, { "test", 0, NULL, O_TEST },
-		{ "stats", 1, NULL, O_STATS }, { "dry-run", 0, NULL, O_DRY_RUN },
-		{ "help", 0, NULL, 'h' }, { 0 },
+		{ "stats", 1, NULL, O_STATS }, { "help", 0, NULL, 'h' }, { 0 },
 	};
 	/* Options are applied after the file is read: remember them in order. */
 	static const char *const keys[] = { ['s'] = "swap", ['j'] = "threads", ['z'] = "compress",
@@ -280,7 +276,6 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case O_REBOOT: c->after = KH_AFTER_REBOOT; break;
 		case O_TEST: c->after = KH_AFTER_JUMP_BACK; break;
 		case O_STATS: c->stats_path = optarg; break;
-		case O_DRY_RUN: c->dry_run = true; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case 's': case 'j': case 'z': case O_KERNEL: case O_INITRD: case O_CMDLINE: case O_RESERVE:
 			if (nset < 32)
@@ -295,8 +290,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		c->command = argv[optind++];
 	if (optind < argc)
 		return die_usage("unexpected argument '%s'", argv[optind]);
-	if (c->command && strcmp(c->command, "check") && strcmp(c->command, "status") &&
-	    strcmp(c->command, "setup"))
+	if (c->command && strcmp(c->command, "check") && strcmp(c->command, "status"))
 		return die_usage("unknown command '%s'", c->command);
 	if (c->key_file && c->passphrase_file)
 		return die_usage("%s", "--key-file and --passphrase-file exclude each other");
@@ -336,8 +330,6 @@ int main(int argc, char **argv)
 	r = parse_args(argc, argv, &c);
 	if (r)
 		return r;
-	if (c.command && !strcmp(c.command, "setup"))
-		return kh_setup(&c.config, c.config_path ?: KH_CONFIG_PATH, c.dry_run);
 	/* Only a hibernation is the kernel log's business; check and status just look. */
 	kh_log_open("khibernate", stderr, c.command ? NULL : KH_LOG_KMSG);
 	r = kh_plan_make(&c.config, &plan);

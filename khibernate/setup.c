@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "bootargs.h"
+#include "commands.h"
 #include "common/cmdline.h"
 #include "common/log.h"
 #include "image/khimage.h"
@@ -455,7 +457,7 @@ static void warn_kdump(const struct setup *s)
 	       other ? " (this boot has another crashkernel=)" : " (kdump-tools is installed)");
 }
 
-int kh_setup(const struct kh_config *c, const char *config_path, bool dry_run)
+static int setup(const struct kh_config *c, const char *config_path, bool dry_run)
 {
 	struct setup *s = calloc(1, sizeof(*s));
 	int failed;
@@ -487,4 +489,51 @@ int kh_setup(const struct kh_config *c, const char *config_path, bool dry_run)
 	}
 	free(s);
 	return failed ? 1 : 0;
+}
+
+static const char setup_usage[] =
+"usage: khibernate setup [-c FILE] [-s PATH] [--dry-run]\n"
+"Makes this machine ready to hibernate, doing only what is missing or out of date: writes\n"
+"the kernel command line (crashkernel=, memmap=64K$0x80000, khibernate.resume=UUID= of the\n"
+"swap area) to " KH_GRUB_FILE " and runs update-grub, builds the\n"
+"helper when it is missing (khibernate helper build), renews the initramfs when it is older\n"
+"than the configuration or the helper, and says whether a reboot is needed.\n"
+"  -c, --config FILE   configuration file (default " KH_CONFIG_PATH ")\n"
+"  -s, --swap PATH     the swap area (default: the configuration's swap)\n"
+"      --dry-run       print every change (the file's text, each command) and make none\n"
+"Exit status: 0 done or nothing to do, 1 refused or a step failed (said which), 2 usage.\n";
+
+int kh_cmd_setup(int argc, char **argv)
+{
+	enum { O_DRY_RUN = 256 };
+	static const struct option opts[] = {
+		{ "config", 1, NULL, 'c' }, { "swap", 1, NULL, 's' },
+		{ "dry-run", 0, NULL, O_DRY_RUN }, { "help", 0, NULL, 'h' }, { 0 },
+	};
+	const char *path = NULL, *swap = NULL;
+	struct kh_config c;
+	bool dry_run = false;
+	int opt, err;
+
+	while ((opt = getopt_long(argc, argv, "c:s:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': path = optarg; break;
+		case 's': swap = optarg; break;
+		case O_DRY_RUN: dry_run = true; break;
+		case 'h': fputs(setup_usage, stdout); return 0;
+		default: fputs(setup_usage, stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fputs(setup_usage, stderr);
+		return 2;
+	}
+	err = kh_load_config(path, &c);
+	if (err)
+		return err;
+	if (swap && kh_config_set(&c, "swap", swap) < 0) {
+		fprintf(stderr, "khibernate: setup: --swap %s: too long\n", swap);
+		return 2;
+	}
+	return setup(&c, path ?: KH_CONFIG_PATH, dry_run);
 }

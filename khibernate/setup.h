@@ -18,17 +18,11 @@
 #ifndef KHIB_SETUP_H
 #define KHIB_SETUP_H
 
-#include <stdbool.h>
-
-#include "config.h"
-
 #define KH_GRUB_DEFAULT "/etc/default/grub"
 #define KH_GRUB_FILE "/etc/default/grub.d/khibernate.cfg"
 #define KH_GRUB_CFG "/boot/grub/grub.cfg"
 
-/*! kh_setup() : c is the effective configuration, read from config_path (for the initramfs's
- *  freshness). Prints what it does (and logs changes to the kernel log).
- *  @return the exit status: 0 done (or nothing to do), 1 refused or a step failed. */
-int kh_setup(const struct kh_config *c, const char *config_path, bool dry_run);
+/* kh_cmd_setup() (commands.h) is the command: 0 done (or nothing to do), 1 refused or a step
+ * failed, 2 usage. It prints what it does and logs what it changes to the kernel log. */
 
 #endif
