@@ -159,13 +159,3 @@ int kh_grub_file(const char *const *words, unsigned nr, char *buf, size_t size)
 	r = snprintf(buf + n, size - n, "\"\n");
 	return r < 0 || (size_t)r >= size - n ? -ENOBUFS : 0;
 }
-
-bool kh_cmdline_has(const char *cmdline, const char *word)
-{
-	size_t len = strlen(word);
-
-	for (const char *p = cmdline; (p = strstr(p, word)) != NULL; p++)
-		if ((p == cmdline || p[-1] == ' ') && (!p[len] || p[len] == ' ' || p[len] == '\n'))
-			return true;
-	return false;
-}

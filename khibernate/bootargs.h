@@ -41,7 +41,7 @@
 
 /* What kh_region_choose() knows of the machine. */
 struct kh_machine {
-	const struct kj_map_entry *ram; /* the firmware's RAM ranges (type KJ_E820_RAM), sorted */
+	const struct kj_range *ram;      /* the firmware's RAM ranges (common/memmap.h), sorted */
 	unsigned nr_ram;
 	struct kj_range kernel;          /* the running kernel's image (0 size: unknown) */
 	bool kaslr;                      /* the kernel places itself at random */
@@ -78,8 +78,5 @@ int kh_grub_cfg_word(const char *word, char *buf, size_t size);
 /*! kh_grub_file() : the text of /etc/default/grub.d/khibernate.cfg for words.
  *  @return 0 or -ENOBUFS. */
 int kh_grub_file(const char *const *words, unsigned n, char *buf, size_t size);
-
-/*! kh_cmdline_has() : word is a whole word of cmdline (/proc/cmdline). */
-bool kh_cmdline_has(const char *cmdline, const char *word);
 
 #endif

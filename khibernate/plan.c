@@ -76,37 +76,32 @@ static void check_kernel(struct kh_plan *p)
 		      p->kaslr ? ", KASLR on" : "");
 }
 
-/* This boot's crashkernel= (the word's value), or NULL. */
-static const char *crashkernel_value(char *cmdline, size_t size)
+/* This boot's crashkernel= (the last: the one the kernel takes) into buf, or NULL. */
+static const char *crashkernel_value(char *buf, size_t size)
 {
+	char cmdline[4096];
 	size_t len;
-	char *p;
 
-	if (kh_read_file("/proc/cmdline", cmdline, size, &len) < 0)
+	if (kh_read_file("/proc/cmdline", cmdline, sizeof(cmdline), &len) < 0 ||
+	    kh_cmdline_value(cmdline, "crashkernel=", buf, size) < 0)
 		return NULL;
-	p = !strncmp(cmdline, "crashkernel=", 12) ? cmdline : strstr(cmdline, " crashkernel=");
-	if (!p)
-		return NULL;
-	p += *p == ' ' ? 13 : 12;
-	p[strcspn(p, " \n")] = 0;
-	return p;
+	return buf;
 }
 
 /* Whether this boot asked for a crash kernel region at all. */
 static bool crashkernel_asked(void)
 {
-	char cmdline[4096];
+	char v[128];
 
-	return crashkernel_value(cmdline, sizeof(cmdline)) != NULL;
+	return crashkernel_value(v, sizeof(v)) != NULL;
 }
 
 /* Whether it asked for one at a fixed address (SIZE@OFFSET). */
 static bool crashkernel_fixed(void)
 {
-	char cmdline[4096];
-	const char *v = crashkernel_value(cmdline, sizeof(cmdline));
+	char v[128];
 
-	return v && strchr(v, '@');
+	return crashkernel_value(v, sizeof(v)) && strchr(v, '@');
 }
 
 static void check_region(struct kh_plan *p)

@@ -1,5 +1,4 @@
 /* khibernate setup; see setup.h. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -15,12 +14,12 @@
 #include "commands.h"
 #include "common/cmdline.h"
 #include "common/log.h"
+#include "common/memmap.h"
 #include "image/khimage.h"
 #include "plan.h"
 #include "setup.h"
 
 #define TEXT_MAX (4u << 20)
-#define RAM_MAX 256
 #define FILE_TEXT_MAX 4096
 
 struct setup {
@@ -36,121 +35,55 @@ struct setup {
 	unsigned nr_words;
 };
 
-/* All of a /proc or /sys file (/proc/iomem is longer than one read). */
+/* All of a file, /proc ones too (kjump's reader). */
 static int read_text(const char *path, char **ret)
 {
-	size_t cap = 65536, n = 0;
-	char *buf = malloc(cap + 1);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t r = 0;
+	size_t size;
 
-	if (fd < 0 || !buf) {
-		r = fd < 0 ? -errno : -ENOMEM;
-		goto out;
-	}
-	while ((r = read(fd, buf + n, cap - n)) > 0) {
-		n += (size_t)r;
-		if (n == cap) {
-			char *nbuf = cap < TEXT_MAX ? realloc(buf, cap * 2 + 1) : NULL;
-			if (!nbuf) {
-				r = -EFBIG;
-				break;
-			}
-			buf = nbuf;
-			cap *= 2;
-		}
-	}
-	if (r < 0 && r != -EFBIG)
-		r = -errno;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (r < 0) {
-		free(buf);
-		return (int)r;
-	}
-	buf[n] = 0;
-	*ret = buf;
-	return 0;
+	return kj_read_file(path, TEXT_MAX, ret, &size);
 }
 
-/* The firmware's RAM (/sys/firmware/memmap: the e820 map as the firmware gave it, before any
- * memmap= of this boot), sorted; 0 entries when the kernel has no CONFIG_FIRMWARE_MEMMAP. */
-static unsigned firmware_ram(struct kj_map_entry *ram, unsigned max)
-{
-	DIR *d = opendir("/sys/firmware/memmap");
-	struct dirent *e;
-	unsigned n = 0;
-
-	while (d && (e = readdir(d)) != NULL && n < max) {
-		char path[300], type[64] = "";
-		unsigned long long start = 0, end = 0;
-		FILE *f;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/sys/firmware/memmap/%s/type", e->d_name);
-		if ((f = fopen(path, "re")) && !fgets(type, sizeof(type), f))
-			type[0] = 0;
-		if (f)
-			fclose(f);
-		snprintf(path, sizeof(path), "/sys/firmware/memmap/%s/start", e->d_name);
-		if ((f = fopen(path, "re")) && fscanf(f, "%llx", &start) != 1)
-			start = 0;
-		if (f)
-			fclose(f);
-		snprintf(path, sizeof(path), "/sys/firmware/memmap/%s/end", e->d_name);
-		if ((f = fopen(path, "re")) && fscanf(f, "%llx", &end) != 1)
-			end = 0;
-		if (f)
-			fclose(f);
-		if (strncmp(type, "System RAM", 10) || end <= start)
-			continue;
-		ram[n++] = (struct kj_map_entry){ start, end - start + 1, KJ_E820_RAM };
-	}
-	if (d)
-		closedir(d);
-	for (unsigned i = 1; i < n; i++)  /* sort by start: a few dozen entries at most */
-		for (unsigned j = i; j > 0 && ram[j].start < ram[j - 1].start; j--) {
-			struct kj_map_entry t = ram[j];
-			ram[j] = ram[j - 1];
-			ram[j - 1] = t;
-		}
-	return n;
-}
-
-/* This machine's RAM and kernel image, from the firmware map (or /proc/iomem). */
-static int machine(struct setup *s, struct kh_machine *m, struct kj_map_entry *ram,
+/* This machine's RAM (the firmware's map: before any memmap= of this boot; else this boot's
+ * /proc/iomem) and kernel image; whether the low hole is RAM. *ret_ram is allocated. */
+static int machine(struct setup *s, struct kh_machine *m, struct kj_range **ret_ram,
 		   bool *ret_hole_ok)
 {
+	struct kj_range *ram = NULL;
+	size_t nr = 0;
 	char *iomem;
 	int r = read_text("/proc/iomem", &iomem);
 
 	if (r < 0)
 		return r;
-	memset(m, 0, sizeof(*m));
-	m->ram = ram;
-	m->kaslr = s->plan.kaslr;
-	m->nr_ram = firmware_ram(ram, RAM_MAX);
-	if (!m->nr_ram) {
+	if (kh_memmap_ram(KH_FIRMWARE_MEMMAP, &ram, &nr) < 0 || !nr) {
 		/* This boot's view: its own memmap= hole shows as reserved, so accept it. */
 		struct kj_layout *l = malloc(sizeof(*l));
 		r = l ? kj_layout_from_iomem(iomem, NULL, l) : -ENOMEM;
-		for (unsigned i = 0; r == 0 && i < l->nr_entries && m->nr_ram < RAM_MAX; i++)
+		free(ram);
+		ram = r ? NULL : calloc(KJ_LAYOUT_MAX_ENTRIES, sizeof(*ram));
+		nr = 0;
+		for (unsigned i = 0; ram && i < l->nr_entries; i++)
 			if (l->entries[i].type == KJ_E820_RAM)
-				ram[m->nr_ram++] = l->entries[i];
+				ram[nr++] = (struct kj_range){ l->entries[i].start, l->entries[i].size };
+		if (!r && !ram)
+			r = -ENOMEM;
 		free(l);
 	}
+	memset(m, 0, sizeof(*m));
+	m->ram = ram;
+	m->nr_ram = (unsigned)nr;
+	m->kaslr = s->plan.kaslr;
 	if (r == 0 && kj_iomem_span(iomem, "Kernel ", &m->kernel) < 0)
 		m->kernel = (struct kj_range){ 0, 0 };
 	free(iomem);
 	*ret_hole_ok = false;
-	for (unsigned i = 0; i < m->nr_ram; i++)
+	for (size_t i = 0; i < nr; i++)
 		if (KH_HOLE_START >= ram[i].start &&
 		    KH_HOLE_START + KH_HOLE_SIZE <= ram[i].start + ram[i].size)
 			*ret_hole_ok = true;
-	if (!*ret_hole_ok && kh_cmdline_has(s->cmdline, KH_HOLE_WORD))
+	if (!*ret_hole_ok && kh_cmdline_flag(s->cmdline, KH_HOLE_WORD))
 		*ret_hole_ok = true;
+	*ret_ram = ram;
 	return r;
 }
 
@@ -172,7 +105,7 @@ static const struct kh_check *find_check(const struct kh_plan *p, const char *na
 /* Everything setup needs to know, and the words. @return 0 or 1 (refused, said). */
 static int learn(struct setup *s)
 {
-	struct kj_map_entry ram[RAM_MAX];
+	struct kj_range *ram = NULL;
 	const struct kh_check *swap;
 	char region[64], uuid[37], offset[32];
 	const char *why;
@@ -204,17 +137,20 @@ static int learn(struct setup *s)
 		snprintf(s->release, sizeof(s->release), "%s", u.release);
 	if (kh_read_file("/proc/cmdline", s->cmdline, sizeof(s->cmdline), &len) < 0)
 		s->cmdline[0] = 0;
-	r = machine(s, &m, ram, &hole_ok);
+	r = machine(s, &m, &ram, &hole_ok);
 	if (r < 0) {
 		kh_log(KH_LOG_ERR, "setup: /proc/iomem: %s; nothing was changed", strerror(-r));
+		free(ram);
 		return 1;
 	}
 	if (!hole_ok) {
 		kh_log(KH_LOG_ERR, "setup: 0x80000-0x8ffff is not RAM on this machine (firmware "
 		       "map), and the helper needs it for its low memory; nothing was changed");
+		free(ram);
 		return 1;
 	}
 	r = kh_region_choose(s->config->region, &m, region, sizeof(region), &why);
+	free(ram);
 	if (r < 0) {
 		kh_log(KH_LOG_ERR, "setup: region = %s: %s; nothing was changed", s->config->region,
 		       r == -ERANGE ? why : "not SIZE or SIZE@OFFSET");
@@ -426,27 +362,15 @@ static int initramfs_step(struct setup *s)
 	return 0;
 }
 
-/* The last crashkernel= of this boot (the one the kernel takes), or "". */
-static void last_crashkernel(const char *cmdline, char *buf, size_t size)
-{
-	const char *p = cmdline, *last = NULL;
-
-	while ((p = strstr(p, "crashkernel=")) != NULL) {
-		if (p == cmdline || p[-1] == ' ')
-			last = p + strlen("crashkernel=");
-		p++;
-	}
-	snprintf(buf, size, "%.*s", last ? (int)strcspn(last, " \n") : 0, last ? last : "");
-}
-
 /* kdump reserves its crash kernel with crashkernel= too, and loads it there. */
 static void warn_kdump(const struct setup *s)
 {
 	char current[KH_WORD_MAX];
 	bool other;
 
-	last_crashkernel(s->cmdline, current, sizeof(current));
-	other = current[0] && strcmp(current, s->words[0] + strlen("crashkernel="));
+	/* The last one: the one the kernel takes. */
+	other = kh_cmdline_value(s->cmdline, "crashkernel=", current, sizeof(current)) == 0 &&
+		strcmp(current, s->words[0] + strlen("crashkernel="));
 
 	if (!have("kdump-config") && access("/etc/default/kdump-tools", F_OK) < 0 && !other)
 		return;
@@ -480,7 +404,7 @@ static int setup(const struct kh_config *c, const char *config_path, bool dry_ru
 	if (!failed) {
 		bool booted = true;
 		for (unsigned i = 0; i < s->nr_words; i++)
-			booted = booted && kh_cmdline_has(s->cmdline, s->words[i]);
+			booted = booted && kh_cmdline_flag(s->cmdline, s->words[i]);
 		if (!s->changed)
 			printf("nothing to change\n");
 		printf("%s\n", booted ? "this boot already runs with that command line" :
