@@ -78,6 +78,16 @@ vm_overlay() {
 # vm_boot NAME [--disk F] [--mem M] [--smp N] [--append ARGS] [--script F] [--workload DIR]
 #              [--files DIR] [--region-args ARGS] [--timeout S] [--kernel F] [--initrd F]
 #              [--kill-after-mark M | --kill-after-console REGEX] [--delay S] [--disk-bps B]
+#              [--from-disk] [--script-disk F]
+# --from-disk: the firmware boots the disk (its boot loader, its kernel, its initramfs): no
+# -kernel, -initrd or -append, so --append, --script and --region-args do not apply; the
+# system on the disk sets its own command line (tests/debian/).
+# --script-disk F: F is attached read-only as a second virtio disk with the serial "khibtest"
+# (/sys/block/vdX/serial in the guest), e.g. a tar of the boot's script for a guest that
+# boots from its own disk.
+# --initrd "": no initramfs (e.g. a kernel that mounts root= itself).
+# A disk named *.qcow2 is opened as qcow2 (an overlay of a shared base: a test's own copy
+# costs nothing), any other as raw.
 # --files DIR: DIR's tree is added to the initramfs under / (with --script).
 # --region-args ARGS: replace A's fixed $KHIB_REGION_ARGS (e.g. "" for a boot without a region).
 # --kill-after-mark M: kill QEMU (a power cut) S seconds after the guest reports MARK M;
@@ -91,8 +101,11 @@ vm_boot() {
 	local disk="" mem=1G smp=2 append="" script="" workload="" timeout=${KHIB_VM_TIMEOUT:-600}
 	local kernel=$KHIB_BUILD/kernel/bzImage initrd=$KHIB_BUILD/guest/a.img
 	local kill_mark="" kill_console="" kill_delay=0 files="" region=$KHIB_REGION_ARGS bps=""
+	local from_disk="" script_disk=""
 	while [ $# -gt 0 ]; do
 		case "$1" in
+		--from-disk) from_disk=1; shift; continue ;;
+		--script-disk) script_disk=$2 ;;
 		--disk) disk=$2 ;; --mem) mem=$2 ;; --smp) smp=$2 ;; --append) append=$2 ;;
 		--script) script=$2 ;; --workload) workload=$2 ;; --timeout) timeout=$2 ;;
 		--kernel) kernel=$2 ;; --initrd) initrd=$2 ;; --files) files=$2 ;;
@@ -113,13 +126,24 @@ vm_boot() {
 	rm -f "$name".{console,results,raw,start,end,qemu,cut}
 	: > "$name.raw"
 
-	local drive=()
-	[ -z "$disk" ] || drive=(-drive "file=$disk,format=raw,if=virtio${bps:+,throttling.bps-total=$bps}")
+	local drive=() boot=(-kernel "$kernel" -initrd "$img" -append "console=ttyS0 panic=-1 $region $append")
+	local format=raw
+	case "$disk" in *.qcow2) format=qcow2 ;; esac
+	[ -z "$disk" ] || drive=(-drive "file=$disk,format=$format,if=virtio${bps:+,throttling.bps-total=$bps}")
+	[ -n "$img" ] || boot=(-kernel "$kernel" -append "console=ttyS0 panic=-1 $region $append")
+	if [ -n "$from_disk" ]; then
+		# The firmware boots the first disk it finds unless told: the system's disk is vda
+		# and the boot device, whatever else is attached.
+		boot=()
+		drive=(-drive "file=$disk,format=$format,if=none,id=disk${bps:+,throttling.bps-total=$bps}"
+			-device virtio-blk-pci,drive=disk,bootindex=0)
+	fi
+	[ -z "$script_disk" ] || drive+=(-drive "file=$script_disk,format=raw,if=none,id=khibtest,readonly=on"
+		-device virtio-blk-pci,drive=khibtest,serial=khibtest)
 	# shellcheck disable=SC2046
 	set -- $KHIB_QEMU -nodefaults -no-user-config -display none -no-reboot \
 		$(vm_accel) -m "$mem" -smp "$smp" \
-		-kernel "$kernel" -initrd "$img" \
-		-append "console=ttyS0 panic=-1 $region $append" \
+		"${boot[@]}" \
 		-serial "file:$name.console" \
 		-chardev "file,id=results,path=$name.raw" -serial chardev:results \
 		"${drive[@]}"
