@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "hibernate.h"
 #include "plan.h"
+#include "sleephooks.h"
 
 #define LOCK_PATH "/run/khibernate.lock"
 #define MiB (1024.0 * 1024.0)
@@ -43,6 +44,9 @@ static const char usage_text[] =
 "      --reboot             reboot instead of powering off (for automation)\n"
 "      --test               write the image, come back at once, read it back, discard it\n"
 "      --stats FILE         write what happened, with timings, as JSON to FILE\n"
+"      --sleep-hooks[=DIR]  run systemd's sleep hooks (DIR/*, default " KH_SLEEP_HOOK_DIR ")\n"
+"                           with \"pre hibernate\" before and \"post hibernate\" after, as\n"
+"                           systemd-sleep does (systemd-hibernate.service runs khibernate so)\n"
 "  -h, --help               this text\n"
 "\n"
 "Exit status: 0 resumed (or --test passed, or every check passed); 1 refused or failed (for\n"
@@ -55,6 +59,7 @@ struct cli {
 	const char *key_file;
 	const char *passphrase_file;
 	const char *stats_path;
+	const char *sleep_hooks;
 	enum kh_after after;
 	struct kh_config config;
 };
@@ -237,11 +242,15 @@ static int cmd_hibernate(const struct cli *c, const struct kh_plan *p)
 		else
 			r.passphrase = strtok(secret, "\n") ?: "";
 	}
+	if (c->sleep_hooks)
+		kh_sleep_hooks_run(c->sleep_hooks, "pre", KH_SLEEP_HOOK_TIMEOUT_MS, stderr);
 	kh_log(KH_LOG_NOTICE, "hibernating: %.0f MiB of memory in use, image to %s%s",
 	       p->used_bytes / MiB, p->config.swap, c->after == KH_AFTER_JUMP_BACK ? " (--test)" : "");
 	err = kh_hibernate(p, &r);
 	explicit_bzero(secret, sizeof(secret));
 	err = report(c, p, &r, err);
+	if (c->sleep_hooks)
+		kh_sleep_hooks_run(c->sleep_hooks, "post", KH_SLEEP_HOOK_TIMEOUT_MS, stderr);
 	close(lock);
 	return err;
 }
@@ -249,7 +258,7 @@ static int cmd_hibernate(const struct cli *c, const struct kh_plan *p)
 static int parse_args(int argc, char **argv, struct cli *c)
 {
 	enum { O_KEY = 256, O_PASS, O_KERNEL, O_INITRD, O_CMDLINE, O_RESERVE, O_REBOOT, O_TEST,
-	       O_STATS };
+	       O_STATS, O_SLEEP_HOOKS };
 	static const struct option opts[] = {
 		{ "config", 1, NULL, 'c' }, { "swap", 1, NULL, 's' }, { "threads", 1, NULL, 'j' },
 		{ "compress", 1, NULL, 'z' }, { "key-file", 1, NULL, O_KEY },
@@ -257,7 +266,8 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{ "initrd", 1, NULL, O_INITRD }, { "cmdline", 1, NULL, O_CMDLINE },
 		{ "reserve", 1, NULL, O_RESERVE },
 		{ "reboot", 0, NULL, O_REBOOT }, { "test", 0, NULL, O_TEST },
-		{ "stats", 1, NULL, O_STATS }, { "help", 0, NULL, 'h' }, { 0 },
+		{ "stats", 1, NULL, O_STATS }, { "sleep-hooks", 2, NULL, O_SLEEP_HOOKS },
+		{ "help", 0, NULL, 'h' }, { 0 },
 	};
 	/* Options are applied after the file is read: remember them in order. */
 	static const char *const keys[] = { ['s'] = "swap", ['j'] = "threads", ['z'] = "compress",
@@ -276,6 +286,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case O_REBOOT: c->after = KH_AFTER_REBOOT; break;
 		case O_TEST: c->after = KH_AFTER_JUMP_BACK; break;
 		case O_STATS: c->stats_path = optarg; break;
+		case O_SLEEP_HOOKS: c->sleep_hooks = optarg ?: KH_SLEEP_HOOK_DIR; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case 's': case 'j': case 'z': case O_KERNEL: case O_INITRD: case O_CMDLINE: case O_RESERVE:
 			if (nset < 32)
