@@ -82,6 +82,7 @@ vm_overlay() {
 # --from-disk: the firmware boots the disk (its boot loader, its kernel, its initramfs): no
 # -kernel, -initrd or -append, so --append, --script and --region-args do not apply; the
 # system on the disk sets its own command line (tests/debian/).
+# The console's lines then also go to NAME.console.times, each with the host time it arrived.
 # --script-disk F: F is attached read-only as a second virtio disk with the serial "khibtest"
 # (/sys/block/vdX/serial in the guest), e.g. a tar of the boot's script for a guest that
 # boots from its own disk.
@@ -123,7 +124,7 @@ vm_boot() {
 		cat "$initrd" "$name.overlay" > "$name.initrd"
 		img=$name.initrd
 	fi
-	rm -f "$name".{console,results,raw,start,end,qemu,cut}
+	rm -f "$name".{console,console.times,results,raw,start,end,qemu,cut}
 	: > "$name.raw"
 
 	local drive=() boot=(-kernel "$kernel" -initrd "$img" -append "console=ttyS0 panic=-1 $region $append")
@@ -153,7 +154,16 @@ vm_boot() {
 	tail -n +1 -F "$name.raw" 2>/dev/null | while IFS= read -r line; do
 		printf '%s %s\n' "$EPOCHREALTIME" "${line%$'\r'}"
 	done > "$name.results" &
-	local stamper=$!
+	local stamper=$! console_stamper=""
+	# A boot from disk goes through firmware, boot loader and initramfs before any script
+	# runs: its console lines get host times too (NAME.console.times), to time those phases.
+	if [ -n "$from_disk" ]; then
+		: > "$name.console"  # there before tail starts: it follows it by inotify, not 1 s polls
+		tail -n +1 -F "$name.console" 2>/dev/null | while IFS= read -r line; do
+			printf '%s %s\n' "$EPOCHREALTIME" "${line%$'\r'}"
+		done > "$name.console.times" &
+		console_stamper=$!
+	fi
 
 	echo "$EPOCHREALTIME" > "$name.start"
 	timeout -k 5 "$timeout" "$@" 2> "$name.qemu" &
@@ -167,9 +177,11 @@ vm_boot() {
 	local rc=$?
 	echo "$EPOCHREALTIME" > "$name.end"
 	sleep 0.3
-	pkill -P $stamper 2>/dev/null
-	kill $stamper 2>/dev/null
-	wait $stamper 2>/dev/null
+	for stamper in $stamper $console_stamper; do
+		pkill -P $stamper 2>/dev/null
+		kill $stamper 2>/dev/null
+		wait $stamper 2>/dev/null
+	done
 	[ $rc = 124 ] && echo "vm_boot: $name: timed out after ${timeout}s (console: $name.console)" >&2
 	[ $rc = 0 ] || [ $rc = 124 ] || [ $rc = 137 ] ||
 		echo "vm_boot: $name: QEMU failed ($rc): $(tail -3 "$name.qemu")" >&2
