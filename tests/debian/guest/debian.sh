@@ -34,6 +34,11 @@ deb_sleep_hook() {
 	chmod 755 /usr/lib/systemd/system-sleep/khib-test
 }
 
+# deb_sleep_posts: how many times the sleep hooks ran with "post".
+deb_sleep_posts() {
+	cat /run/khib-test/sleep-hook.log 2>/dev/null | grep -c '^post'
+}
+
 # deb_hibernate N [COMMAND...]: MARK hibernate-N, hibernate with COMMAND (default: systemctl
 # hibernate), and return once the system runs again and systemd-hibernate.service has ended
 # (MARK resumed-N); fail if it did not succeed. Needs deb_sleep_hook: the "post" hook is the
@@ -43,10 +48,10 @@ deb_hibernate() {
 	local n=$1 posts
 	shift
 	[ $# -gt 0 ] || set -- systemctl hibernate
-	posts=$(grep -c '^post' /run/khib-test/sleep-hook.log 2>/dev/null)
+	posts=$(deb_sleep_posts)
 	khib_mark hibernate-$n
 	"$@" || khib_result FAIL "cycle $n: '$*' failed"
-	until [ "$(grep -c '^post' /run/khib-test/sleep-hook.log 2>/dev/null)" -gt "${posts:-0}" ]; do
+	until [ "$(deb_sleep_posts)" -gt "$posts" ]; do
 		sleep 0.5
 	done
 	while [ "$(systemctl is-active systemd-hibernate.service)" = activating ]; do

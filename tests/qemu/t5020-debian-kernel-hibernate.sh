@@ -1,0 +1,90 @@
+#!/bin/bash
+test_description='Debian: the kernel'\''s own hibernation and khibernate on the same system
+
+The comparison on a real system: the Debian guest hibernates with systemctl hibernate, first
+with khibernate'\''s drop-in masked (an empty file of the same name in
+/etc/systemd/system/systemd-hibernate.service.d/: systemd-sleep writes disk to
+/sys/power/state, the kernel writes its image, Debian'\''s initramfs resumes it from resume=),
+then with it again (khibernate). Both resume through GRUB in a new QEMU process and the
+workload verifies after each. The times of both are recorded (test_info), not asserted.'
+. "$(dirname "$0")/../vm/lib.sh"
+. "$KHIB_TOP/tests/debian/lib.sh"
+
+WORKLOAD=$KHIB_TOP/tests/workloads/default
+MASK=/etc/systemd/system/systemd-hibernate.service.d/khibernate.conf
+
+# The whole test in the guest: the kernel's hibernation (resume= on the command line of the
+# boot that resumes it, through GRUB's environment), then khibernate's.
+both_script() {
+	cat <<-EOF
+	. /usr/local/lib/khib-test/guest.sh
+	. /usr/local/lib/khib-test/debian.sh
+	fail() { khib_result FAIL "\$*"; }
+	deb_up
+	deb_sleep_hook
+	run_workload start || fail "workload start failed"
+	boot_id=\$(cat /proc/sys/kernel/random/boot_id)
+	swap_uuid=\$(blkid -s UUID -o value /dev/vda2)
+
+	mkdir -p ${MASK%/*} && : > $MASK && systemctl daemon-reload || fail "masking the drop-in"
+	systemctl show -P ExecStart systemd-hibernate.service | grep -q 'systemd-sleep hibernate' ||
+		fail "systemd-hibernate.service does not run systemd-sleep"
+	grub-editenv /boot/grub/grubenv set "khib_extra=resume=UUID=\$swap_uuid" && sync
+	deb_hibernate 1
+	[ "\$(cat /proc/sys/kernel/random/boot_id)" = "\$boot_id" ] || fail "the kernel's hibernation: a fresh boot"
+	run_workload verify || fail "the kernel's hibernation: the workload does not verify"
+	journalctl -b -o cat | grep -q "Entering sleep state 'hibernate'" &&
+		journalctl -b -o cat | grep -q "System returned from sleep state" ||
+		fail "the journal does not hold systemd-sleep's hibernation and return"
+
+	rm $MASK && systemctl daemon-reload || fail "unmasking the drop-in"
+	grub-editenv /boot/grub/grubenv unset khib_extra && sync
+	deb_hibernate 2
+	[ "\$(cat /proc/sys/kernel/random/boot_id)" = "\$boot_id" ] || fail "khibernate: a fresh boot"
+	run_workload verify || fail "khibernate: the workload does not verify"
+	[ "\$(journalctl -b -u systemd-hibernate.service -o cat | grep -c '^khibernate: resumed')" = 1 ] ||
+		fail "the journal does not hold khibernate's resume"
+	journalctl -b -o short-monotonic --no-hostname |
+		grep -E 'hibernat|khib|sleep|Sleep|PM: |resum|Image' | grep -v khib-test > /run/khib-test/journal
+	deb_send JOURNAL /run/khib-test/journal
+	khib_result PASS "the kernel's hibernation and khibernate, each resumed"
+	EOF
+}
+
+test_expect_success DEBIAN 'the Debian guest and a disk of its own' '
+	deb_base && deb_disk disk.qcow2 && both_script > both.sh
+'
+
+test_expect_success DEBIAN 'the kernel'\''s hibernation (drop-in masked): systemctl hibernate powers off' '
+	deb_boot kernel-save --disk disk.qcow2 --script both.sh --workload "$WORKLOAD" --timeout 600 &&
+	vm_expect_result kernel-save NONE &&
+	grep -q "PM: Image saving done" kernel-save.console
+'
+
+test_expect_success DEBIAN 'cold boot: Debian'\''s initramfs resumes the kernel'\''s image; khibernate hibernates' '
+	deb_boot kernel-resume --disk disk.qcow2 --timeout 600 &&
+	vm_expect_result kernel-resume NONE &&
+	test -n "$(vm_mark_time kernel-resume resumed-1)" &&
+	test -n "$(vm_mark_time kernel-resume hibernate-2)" &&
+	grep -q "PM: Image loading done" kernel-resume.console &&
+	grep -q "image committed" kernel-resume.console
+'
+
+test_expect_success DEBIAN 'cold boot: khibernate resumes; both verified' '
+	deb_boot khib-resume --disk disk.qcow2 --timeout 600 &&
+	vm_expect_result khib-resume PASS
+'
+
+if [ -f khib-resume.start ]; then
+	test_info "boot to multi-user: $(vm_kv kernel-save boot_s) s"
+	test_info "the kernel's hibernation: hibernate" \
+		"$(vm_elapsed "$(vm_mark_time kernel-save hibernate-1)" "$(cat kernel-save.end)") s" \
+		"(systemctl hibernate to power-off), resume" \
+		"$(vm_elapsed "$(cat kernel-resume.start)" "$(vm_mark_time kernel-resume sleep-post)") s" \
+		"(QEMU start to the sleep hooks' post)"
+	test_info "khibernate: hibernate" \
+		"$(vm_elapsed "$(vm_mark_time kernel-resume hibernate-2)" "$(cat kernel-resume.end)") s," \
+		"resume $(vm_elapsed "$(cat khib-resume.start)" "$(vm_mark_time khib-resume sleep-post)") s"
+	deb_lines khib-resume JOURNAL | sed 's/^/# journal: /'
+fi
+test_done
