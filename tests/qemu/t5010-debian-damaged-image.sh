@@ -1,0 +1,103 @@
+#!/bin/bash
+test_description='Debian: a damaged image and noresume: a normal boot, the journal says why
+
+The Debian guest hibernates with systemctl hibernate; the host damages the image'\''s header
+(tests/reliability/khib-imgtool.py) and boots the disk through GRUB: Debian'\''s initramfs
+refuses the image, discards it and boots on to multi-user with nothing failed, swap usable, no
+image left and the reason in the journal. That system then hibernates again with noresume on
+the next boot'\''s command line (GRUB'\''s environment): the image is discarded, as
+docs/design.md says (booting on over a committed image would leave it stale), and the boot goes
+on the same way. The journal checks need khib-resume'\''s kernel-log messages (KMSG) and the
+noresume steps the initramfs side that honours it (NORESUME): skipped until the product has them.'
+. "$(dirname "$0")/../vm/lib.sh"
+. "$KHIB_TOP/tests/debian/lib.sh"
+
+WORKLOAD=$KHIB_TOP/tests/workloads/default
+IMGTOOL="python3 $KHIB_TOP/tests/reliability/khib-imgtool.py --base $DEB_SWAP_BASE"
+
+# The product's own: khib-resume and khibernate log to the kernel log (so the journal has
+# the boot's story), and the boot side honours noresume.
+prereq_KMSG() { grep -rqs /dev/kmsg "$KHIB_TOP/resume" "$KHIB_TOP/common"; }
+prereq_NORESUME() { grep -rqs noresume "$KHIB_TOP/resume"; }
+test_have_prereq KMSG && kmsg=1 || kmsg=""
+test_have_prereq NORESUME && noresume=1 || noresume=""
+
+# normal_script WHAT [THEN]: the checks of a boot that must not have resumed; WHAT is a
+# regex the journal must hold (with KMSG); THEN what to do after them (default: PASS).
+normal_script() {
+	cat <<-EOF
+	. /usr/local/lib/khib-test/guest.sh
+	. /usr/local/lib/khib-test/debian.sh
+	fail() { khib_result FAIL "\$*"; }
+	deb_up
+	[ -d /run/khib-workload ] && fail "the system resumed"
+	state=\$(systemctl is-system-running --wait)
+	[ "\$state" = running ] || fail "system \$state: \$(systemctl --failed --no-legend | tr -s ' \\n' ' ')"
+	deb_swap_usable || fail "swap is not usable"
+	khibernate status > /run/khib-test/status 2>&1
+	deb_send STATUS /run/khib-test/status
+	grep -q '^image: *none' /run/khib-test/status || fail "an image is still there"
+	journalctl -b -o short-monotonic --no-hostname | grep -E 'khib' | grep -v khib-test > /run/khib-test/journal
+	deb_send JOURNAL /run/khib-test/journal
+	if [ -n "$kmsg" ]; then
+		grep -qE '$1' /run/khib-test/journal || fail "the journal does not say why: $1"
+	fi
+	${2:-khib_result PASS "normal boot, swap usable, no image left"}
+	EOF
+}
+
+hibernate_script() {
+	cat <<-EOF
+	. /usr/local/lib/khib-test/guest.sh
+	. /usr/local/lib/khib-test/debian.sh
+	deb_up
+	deb_sleep_hook
+	run_workload start || khib_result FAIL "workload start failed"
+	deb_hibernate 1
+	khib_result FAIL "resumed"
+	EOF
+}
+
+test_expect_success DEBIAN 'the Debian guest and a disk of its own' '
+	deb_base && deb_disk disk.qcow2 &&
+	hibernate_script > save.sh &&
+	if [ -n "$noresume" ]; then
+		normal_script "khib.*(corrupt|discard|refus)" \
+			"grub-editenv /boot/grub/grubenv set khib_extra=noresume && sync && deb_sleep_hook && deb_hibernate 2 && fail resumed" > damaged.sh
+	else
+		normal_script "khib.*(corrupt|discard|refus)" > damaged.sh
+	fi &&
+	normal_script "khib.*noresume" > noresume.sh
+'
+
+test_expect_success DEBIAN 'systemctl hibernate; the host damages the image'\''s header' '
+	deb_boot save --disk disk.qcow2 --script save.sh --workload "$WORKLOAD" --timeout 600 &&
+	vm_expect_result save NONE &&
+	grep -q "image committed" save.console &&
+	qemu-img convert -O raw disk.qcow2 damaged.img &&
+	test "$($IMGTOOL damaged.img locate | sed -n "s/.*\"state\": \"\([a-z]*\)\".*/\1/p")" = committed &&
+	$IMGTOOL damaged.img damage header
+'
+
+test_expect_success DEBIAN 'boot through GRUB: refused and discarded, multi-user, swap usable' '
+	deb_boot damaged --disk damaged.img --script damaged.sh --timeout 600 &&
+	if [ -n "$noresume" ]; then
+		vm_expect_result damaged NONE && grep -q "image committed" damaged.console
+	else
+		vm_expect_result damaged PASS
+	fi &&
+	grep -q "khib-resume: .*discarded" damaged.console
+'
+
+test_expect_success DEBIAN,NORESUME 'with noresume: the image is discarded and the boot goes on' '
+	deb_boot noresume --disk damaged.img --script noresume.sh --timeout 600 &&
+	vm_expect_result noresume PASS &&
+	test "$($IMGTOOL damaged.img locate | sed -n "s/.*\"state\": \"\([a-z]*\)\".*/\1/p")" != committed
+'
+
+for boot in damaged noresume; do
+	[ -f $boot.raw ] || continue
+	deb_lines $boot JOURNAL | sed "s/^/# $boot journal: /"
+	deb_lines $boot STATUS | sed "s/^/# $boot status: /"
+done
+test_done
