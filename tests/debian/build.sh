@@ -92,6 +92,8 @@ stage_product() {
 		"$root/usr/share/initramfs-tools/scripts/local-premount/khibernate"
 	install -D -m644 "$top/systemd/systemd-hibernate.service.d/khibernate.conf" \
 		"$root/usr/lib/systemd/system/systemd-hibernate.service.d/khibernate.conf"
+	install -D -m644 "$top/systemd/sleep.conf.d/khibernate.conf" \
+		"$root/usr/lib/systemd/sleep.conf.d/khibernate.conf"
 	install -D -m644 "$kernel" "$root/boot/khib/bzImage"
 	install -D -m644 "$build/guest/helper.img" "$root/boot/khib/helper.img"
 }
@@ -117,6 +119,15 @@ configure() {
 		"$root_uuid" "$swap_uuid" > "$root/etc/fstab"
 	# As the Debian installer writes it: the kernel's own resume from the swap partition.
 	echo "RESUME=UUID=$swap_uuid" > "$root/etc/initramfs-tools/conf.d/resume"
+	# An initramfs without busybox (klibc's tools only: no grep, no awk) is the case khibernate's
+	# initramfs-tools script must handle (BUSYBOX=n, or busybox not installed). It is used as
+	# soon as that script no longer needs grep (on main it runs resume/hook.sh, which does).
+	if grep -qw grep "$root/usr/share/initramfs-tools/scripts/local-premount/khibernate" \
+		"$root/usr/lib/khibernate/resume-hook" 2>/dev/null; then
+		echo "BUSYBOX=y" > "$root/etc/initramfs-tools/conf.d/khib-test"
+	else
+		echo "BUSYBOX=n" > "$root/etc/initramfs-tools/conf.d/khib-test"
+	fi
 	# The console is a serial port; ${khib_extra} (GRUB's environment, grub-editenv) lets a
 	# test add arguments to the next boots (e.g. noresume) without update-grub.
 	mkdir -p "$root/etc/default/grub.d"
@@ -196,6 +207,12 @@ disk() {
 	in_root "$stage/root" depmod -a "$ver" 2>/dev/null
 	in_root "$stage/root" update-initramfs -c -k "$ver" > "$stage/initramfs.log" 2>&1 ||
 		{ cat "$stage/initramfs.log" >&2; die "update-initramfs failed in the guest's tree"; }
+	# What the guest's initramfs is made of, for the record (debian-KEY.img.info).
+	{
+		echo "kernel $ver; $(cat "$stage/root/etc/initramfs-tools/conf.d/khib-test")"
+		in_root "$stage/root" lsinitramfs "/boot/initrd.img-$ver" |
+			grep -E '^(usr/)?(s?bin/(busybox|grep|khib-resume)|.*khibernate.*)$' | LC_ALL=C sort
+	} > "$stage/info"
 
 	local start=2048 root_sectors=$((root_mib * 2048)) swap_sectors=$((swap_mib * 2048))
 	local swap_start=$((start + root_sectors))
@@ -223,9 +240,10 @@ disk() {
 			die "provisioning failed: $(vm_result provision) (log: $img.provision.log)"
 		fi
 	) || exit 1
+	mv "$stage/info" "$img.info"
 	mv "$img.tmp" "$img"
 	# Keep the three newest disks (other package lists, other builds); drop older ones.
-	ls -t "$out"/debian-*.img | tail -n +4 | while read -r old; do rm -f "$old" "$old.provision.log"; done
+	ls -t "$out"/debian-*.img | tail -n +4 | while read -r old; do rm -f "$old" "$old".*; done
 	echo "$img"
 }
 

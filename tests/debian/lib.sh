@@ -13,7 +13,6 @@
 #                              the test runner (a resume) gets deb_fresh_script
 #   deb_lines NAME TAG         the lines the guest sent with deb_send TAG
 
-DEB_SWAP=/dev/vda2
 # Swap partition offset in the disk (tests/debian/build.sh: root 2048 MiB from 1 MiB).
 DEB_SWAP_BASE=$(( (2048 + 2048 * 2048) * 512 ))
 
@@ -78,7 +77,8 @@ deb_boot() {
 }
 
 # deb_cycle_script N: the script of a whole test in the guest: check that hibernation is
-# offered (khibernate check, logind's CanHibernate, swap), start the workload and a service,
+# offered (khibernate check, logind's CanHibernate, swap; suspend-then-hibernate and
+# hybrid-sleep are not: systemd/sleep.conf.d), start the workload and a service,
 # then N times hibernate (cycle 2 through logind's D-Bus Hibernate() as a desktop does, the
 # others with systemctl hibernate) and, once the system runs again, check that it resumed:
 # same boot id, workload verified, `is-system-running` says running, the service kept its
@@ -97,6 +97,10 @@ deb_cycle_script() {
 	can=\$(busctl call org.freedesktop.login1 /org/freedesktop/login1 org.freedesktop.login1.Manager CanHibernate)
 	khib_kv can_hibernate "\$can"
 	[ "\$can" = 's "yes"' ] || fail "logind's CanHibernate says \$can"
+	for verb in SuspendThenHibernate HybridSleep; do
+		can=\$(busctl call org.freedesktop.login1 /org/freedesktop/login1 org.freedesktop.login1.Manager Can\$verb)
+		[ "\$can" = 's "na"' ] || fail "logind's Can\$verb says \$can, not na (sleep.conf.d/khibernate.conf)"
+	done
 	deb_swap_usable || fail "swap is not usable before hibernating"
 	deb_sleep_hook
 	run_workload start || fail "workload start failed"
