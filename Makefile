@@ -21,6 +21,7 @@ include common/Makefile.inc
 include khibernate/Makefile.inc
 include helper/Makefile.inc
 include resume/Makefile.inc
+include systemd/Makefile.inc
 include tests/reliability/Makefile.inc
 include bench/Makefile.inc
 include tests/Makefile.inc
