@@ -11,13 +11,13 @@
 #  rootfs  mmdebstrap --variant=minbase bookworm + tests/debian/packages + PACKAGES:
 #          ${KHIB_CACHE:-~/.cache/khibernate}/debian-rootfs-KEY.tar (about 50 s, 200 MB).
 #  disk    OUTDIR/debian-KEY.img, a sparse raw disk with an MBR: vda1 ext4 root (that tree,
-#          our kernel installed as a Debian kernel package installs one, khibernate, the test
-#          runner), vda2 swap; then one provisioning boot of our kernel with -kernel and this
-#          root (tests/debian/guest/provision) installs and sets up khibernate, runs
-#          grub-install and update-grub, and powers off. depmod and the first update-initramfs
-#          (what a kernel package's postinst runs) run before, in a chroot of the tree. KEY
-#          also covers the kernel, the product files and the recipe. Tests boot qcow2
-#          overlays of it.
+#          our kernel installed as a Debian kernel package installs one, khibernate's .deb
+#          (make deb) installed with dpkg, the test runner), vda2 swap. What needs no machine
+#          runs in a chroot of the tree (update-initramfs, dpkg -i, the helper); then one
+#          provisioning boot of our kernel with -kernel and this root
+#          (tests/debian/guest/provision) runs khibernate setup, grub-install and update-grub,
+#          and powers off. KEY also covers the kernel, the product (make install's files) and
+#          the recipe. Tests boot qcow2 overlays of it.
 # Runs as root (the tarball holds device nodes and owners; mkfs.ext4 -d copies them).
 set -euo pipefail
 
@@ -30,7 +30,7 @@ suite=bookworm
 mirror=${KHIB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # Bump when what a recipe produces changes without its inputs changing.
 rootfs_recipe=1
-disk_recipe=1
+disk_recipe=2
 root_mib=2048    # room for the packages of a workload and a swap file
 swap_mib=1024
 # Reproducible: fixed times in the tarball (mmdebstrap honours SOURCE_DATE_EPOCH) and on disk.
@@ -76,26 +76,17 @@ kernel_release() {
 		cut -d' ' -f1
 }
 
-# stage_product ROOT: khibernate's files where `make install PREFIX=/usr` puts them, and
-# the helper where `khibernate helper build` writes it, until the package and the helper
-# builder are on main: then ROOT gets the .deb and install-khibernate uses the product's own.
-stage_product() {
-	local root=$1 s=$build/static/bin
-	install -D -m755 "$s/khibernate" "$root/usr/sbin/khibernate"
-	install -D -m755 "$s/khib-resume" "$root/usr/sbin/khib-resume"
-	install -D -m755 "$s/kjump" "$root/usr/sbin/kjump"
-	install -D -m755 "$s/khib-image" "$root/usr/bin/khib-image"
-	install -D -m755 "$top/resume/hook.sh" "$root/usr/lib/khibernate/resume-hook"
-	install -D -m755 "$top/resume/initramfs-tools/hooks/khibernate" \
-		"$root/usr/share/initramfs-tools/hooks/khibernate"
-	install -D -m755 "$top/resume/initramfs-tools/scripts/local-premount/khibernate" \
-		"$root/usr/share/initramfs-tools/scripts/local-premount/khibernate"
-	install -D -m644 "$top/systemd/systemd-hibernate.service.d/khibernate.conf" \
-		"$root/usr/lib/systemd/system/systemd-hibernate.service.d/khibernate.conf"
-	install -D -m644 "$top/systemd/sleep.conf.d/khibernate.conf" \
-		"$root/usr/lib/systemd/sleep.conf.d/khibernate.conf"
-	install -D -m644 "$kernel" "$root/boot/khib/bzImage"
-	install -D -m644 "$build/guest/helper.img" "$root/boot/khib/helper.img"
+# product_tree DIR: khibernate as `make install PREFIX=/usr` puts it (what the package holds),
+# for the key: the package is built only when the disk must be made.
+product_tree() {
+	make -C "$top" -s install DESTDIR="$1" PREFIX=/usr > /dev/null
+}
+
+# build_deb DIR: `make deb` (tools/make-deb.sh) into DIR; prints the .deb. Its unit tests are
+# make check's (nocheck).
+build_deb() {
+	DEB_BUILD_OPTIONS=nocheck "$top/tools/make-deb.sh" "$1" >&2 || die "make deb failed"
+	ls "$1"/khibernate_*_amd64.deb
 }
 
 # configure ROOT VER ROOT_UUID SWAP_UUID: the machine around khibernate: our kernel as a
@@ -119,15 +110,9 @@ configure() {
 		"$root_uuid" "$swap_uuid" > "$root/etc/fstab"
 	# As the Debian installer writes it: the kernel's own resume from the swap partition.
 	echo "RESUME=UUID=$swap_uuid" > "$root/etc/initramfs-tools/conf.d/resume"
-	# An initramfs without busybox (klibc's tools only: no grep, no awk) is the case khibernate's
-	# initramfs-tools script must handle (BUSYBOX=n, or busybox not installed). It is used as
-	# soon as that script no longer needs grep (on main it runs resume/hook.sh, which does).
-	if grep -qw grep "$root/usr/share/initramfs-tools/scripts/local-premount/khibernate" \
-		"$root/usr/lib/khibernate/resume-hook" 2>/dev/null; then
-		echo "BUSYBOX=y" > "$root/etc/initramfs-tools/conf.d/khib-test"
-	else
-		echo "BUSYBOX=n" > "$root/etc/initramfs-tools/conf.d/khib-test"
-	fi
+	# No busybox in the initramfs (klibc's tools only: no grep, no awk; as with busybox not
+	# installed): the case khibernate's initramfs-tools script must handle.
+	echo "BUSYBOX=n" > "$root/etc/initramfs-tools/conf.d/khib-test"
 	# The console is a serial port; ${khib_extra} (GRUB's environment, grub-editenv) lets a
 	# test add arguments to the next boots (e.g. noresume) without update-grub.
 	mkdir -p "$root/etc/default/grub.d"
@@ -147,7 +132,6 @@ configure() {
 	# The workloads' tool (tests/guest/membuf.c), as the lab guest has it.
 	install -D -m755 "$build/static/bin/khib-membuf" "$root/usr/local/bin/khib-membuf"
 	install -D -m755 "$g/provision" "$lib/provision"
-	install -m644 "$g/install-khibernate" "$lib/install-khibernate"
 	install -m755 "$g/run-test" "$lib/run-test"
 	install -m644 "$top/tests/guest/guest.sh" "$lib/guest.sh"
 	install -m644 "$here/guest/debian.sh" "$lib/debian.sh"
@@ -178,11 +162,10 @@ disk() {
 	shift
 	tar=$(rootfs "$@")
 	[ -r "$kernel" ] || die "$kernel missing (make kernel)"
-	[ -r "$build/guest/helper.img" ] || die "$build/guest/helper.img missing (make guest)"
 	ver=$(kernel_release "$kernel")
 	stage=$(mktemp -d)
 	trap 'rm -rf "${stage:?}"' EXIT
-	stage_product "$stage/product"
+	product_tree "$stage/product"
 	key=$( { echo "disk $disk_recipe $root_mib $swap_mib $ver"; basename "$tar"; sha256sum < "$kernel";
 		(cd "$stage/product" && find . -type f | LC_ALL=C sort | xargs sha256sum);
 		cat "$0" "$here"/guest/* "$top/tests/guest/guest.sh"; } | sha256sum | cut -c1-16)
@@ -199,19 +182,32 @@ disk() {
 	swap_uuid=$(uuid_from "$key" swap)
 	mkdir "$stage/root"
 	tar -C "$stage/root" -xf "$tar"
-	cp -a "$stage/product"/. "$stage/root"/
 	configure "$stage/root" "$ver" "$root_uuid" "$swap_uuid"
-	# What a kernel package's postinst does, run by the guest's own tools in a chroot of its
-	# tree: the same files in, the same initramfs out, in 6 s here where the guest under TCG
-	# takes 140-180 s (each of mkinitramfs's ~1,400 small processes costs ~30 times more).
-	in_root "$stage/root" depmod -a "$ver" 2>/dev/null
-	in_root "$stage/root" update-initramfs -c -k "$ver" > "$stage/initramfs.log" 2>&1 ||
-		{ cat "$stage/initramfs.log" >&2; die "update-initramfs failed in the guest's tree"; }
+	install -D -m644 "$(build_deb "$stage/deb")" "$stage/root/var/cache/khib-test/khibernate.deb"
+
+	# What needs no machine runs natively in a chroot of the tree, with the guest's own tools
+	# and configuration: the same files in, the same files out, where the guest under TCG takes
+	# 140-180 s for each update-initramfs (mkinitramfs's ~1,400 small processes cost ~30 times
+	# more there). In order: what a kernel package's postinst runs; dpkg -i of khibernate (its
+	# trigger renews the initramfs); the helper, as the postinst builds it on a machine running
+	# our kernel (in the chroot uname says the host's release: name the guest's); the one
+	# setting of /etc/khibernate.conf; and the initramfs renewed, which carries the configuration.
+	# `khibernate setup` in the provisioning boot then finds helper and initramfs up to date.
+	chroot_step() {
+		in_root "$stage/root" "$@" >> "$stage/chroot.log" 2>&1 ||
+			{ tail -30 "$stage/chroot.log" >&2; die "in the guest's tree: '$*' failed"; }
+	}
+	chroot_step depmod -a "$ver"
+	chroot_step update-initramfs -c -k "$ver"
+	chroot_step dpkg -i /var/cache/khib-test/khibernate.deb
+	chroot_step khibernate helper build --kernel "/boot/vmlinuz-$ver" --kver "$ver"
+	echo "swap = /dev/disk/by-uuid/$swap_uuid" >> "$stage/root/etc/khibernate.conf"
+	chroot_step update-initramfs -u -k "$ver"
 	# What the guest's initramfs is made of, for the record (debian-KEY.img.info).
 	{
 		echo "kernel $ver; $(cat "$stage/root/etc/initramfs-tools/conf.d/khib-test")"
 		in_root "$stage/root" lsinitramfs "/boot/initrd.img-$ver" |
-			grep -E '^(usr/)?(s?bin/(busybox|grep|khib-resume)|.*khibernate.*)$' | LC_ALL=C sort
+			grep -E '^(usr/)?(s?bin/(busybox|grep|khib-resume)|.*khib.*)$' | LC_ALL=C sort
 	} > "$stage/info"
 
 	local start=2048 root_sectors=$((root_mib * 2048)) swap_sectors=$((swap_mib * 2048))

@@ -37,7 +37,8 @@ normal_script() {
 	khibernate status > /run/khib-test/status 2>&1
 	deb_send STATUS /run/khib-test/status
 	grep -q '^image: *none' /run/khib-test/status || fail "an image is still there"
-	journalctl -b -o short-monotonic --no-hostname | grep -E 'khib' | grep -v khib-test > /run/khib-test/journal
+	journalctl -b -o short-monotonic --no-hostname | grep -E 'khib' |
+		grep -vE 'khib-test|ommand line:' > /run/khib-test/journal
 	deb_send JOURNAL /run/khib-test/journal
 	if [ -n "$kmsg" ]; then
 		grep -qE '$1' /run/khib-test/journal || fail "the journal does not say why: $1"
