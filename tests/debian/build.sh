@@ -41,7 +41,7 @@ die() { echo "debian: $*" >&2; exit 1; }
 
 # package_list [PACKAGES]: the sorted package names, comments and blanks dropped.
 package_list() {
-	cat "$here/packages" ${1:+"$1"} | sed 's/#.*//' | tr -s ' \t' '\n\n' | sed '/^$/d' |
+	cat "$here/packages" ${1:+"$1"} | sed 's/#.*//' | tr -s ' \t' '\n' | sed '/^$/d' |
 		LC_ALL=C sort -u
 }
 
@@ -148,6 +148,7 @@ configure() {
 # in_root ROOT CMD...: run CMD in a chroot of ROOT with /proc, /sys and /dev (in a mount
 # namespace of its own: nothing stays mounted).
 in_root() {
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	unshare --mount --propagation private -- sh -ec 'r=$1; shift
 		mount -t proc proc "$r/proc"; mount -t sysfs sys "$r/sys"; mount --rbind /dev "$r/dev"
 		exec chroot "$r" "$@"' sh "$@"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Host side of the Debian guest tests (sourced by tests/qemu/t5*-debian-*.sh after
 # tests/vm/lib.sh). The guest (tests/debian/build.sh) boots from its own disk through GRUB;
 # khib-test.service runs the boot's script, which the harness hands over as a tar on a second
@@ -14,6 +15,7 @@
 #   deb_lines NAME TAG         the lines the guest sent with deb_send TAG
 
 # Swap partition offset in the disk (tests/debian/build.sh: root 2048 MiB from 1 MiB).
+# shellcheck disable=SC2034  # for the tests that damage images (khib-imgtool.py --base)
 DEB_SWAP_BASE=$(( (2048 + 2048 * 2048) * 512 ))
 
 prereq_DEBIAN() {
@@ -31,6 +33,11 @@ deb_base() {
 
 deb_disk() {
 	qemu-img create -q -f qcow2 -b "$DEB_BASE" -F raw "$1"
+}
+
+# deb_script_head: how a script starts: the guest's libraries, then the boot complete (deb_up).
+deb_script_head() {
+	printf '%s\n' ". /usr/local/lib/khib-test/guest.sh" ". /usr/local/lib/khib-test/debian.sh" deb_up
 }
 
 # deb_fresh_script: the script for a boot that should have resumed: reaching it means the
@@ -85,11 +92,8 @@ deb_boot() {
 # PID, the journal holds each hibernation and resume, the sleep hooks ran, swap is usable.
 # Sends CMDLINE, CHECK, JOURNAL and STATUS lines (deb_lines); PASS after the last cycle.
 deb_cycle_script() {
+	deb_script_head
 	cat <<-EOF
-	. /usr/local/lib/khib-test/guest.sh
-	. /usr/local/lib/khib-test/debian.sh
-	fail() { khib_result FAIL "\$*"; }
-	deb_up
 	deb_send CMDLINE /proc/cmdline
 	khibernate check > /run/khib-test/check 2>&1; rc=\$?
 	deb_send CHECK /run/khib-test/check
@@ -102,8 +106,7 @@ deb_cycle_script() {
 		[ "\$can" = 's "na"' ] || fail "logind's Can\$verb says \$can, not na (sleep.conf.d/khibernate.conf)"
 	done
 	deb_swap_usable || fail "swap is not usable before hibernating"
-	deb_sleep_hook
-	run_workload start || fail "workload start failed"
+	deb_start_workload
 	systemd-run --unit=khib-probe sleep infinity || fail "systemd-run failed"
 	probe=\$(systemctl show -P MainPID khib-probe.service)
 	boot_id=\$(cat /proc/sys/kernel/random/boot_id)

@@ -25,11 +25,8 @@ test_have_prereq NORESUME && noresume=1 || noresume=""
 # normal_script WHAT [THEN]: the checks of a boot that must not have resumed; WHAT is a
 # regex the journal must hold (with KMSG); THEN what to do after them (default: PASS).
 normal_script() {
+	deb_script_head
 	cat <<-EOF
-	. /usr/local/lib/khib-test/guest.sh
-	. /usr/local/lib/khib-test/debian.sh
-	fail() { khib_result FAIL "\$*"; }
-	deb_up
 	[ -d /run/khib-workload ] && fail "the system resumed"
 	state=\$(systemctl is-system-running --wait)
 	[ "\$state" = running ] || fail "system \$state: \$(systemctl --failed --no-legend | tr -s ' \\n' ' ')"
@@ -48,14 +45,11 @@ normal_script() {
 }
 
 hibernate_script() {
+	deb_script_head
 	cat <<-EOF
-	. /usr/local/lib/khib-test/guest.sh
-	. /usr/local/lib/khib-test/debian.sh
-	deb_up
-	deb_sleep_hook
-	run_workload start || khib_result FAIL "workload start failed"
+	deb_start_workload
 	deb_hibernate 1
-	khib_result FAIL "resumed"
+	fail "resumed a damaged image"
 	EOF
 }
 

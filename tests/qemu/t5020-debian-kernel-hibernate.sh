@@ -16,13 +16,9 @@ MASK=/etc/systemd/system/systemd-hibernate.service.d/khibernate.conf
 # The whole test in the guest: the kernel's hibernation (resume= on the command line of the
 # boot that resumes it, through GRUB's environment), then khibernate's.
 both_script() {
+	deb_script_head
 	cat <<-EOF
-	. /usr/local/lib/khib-test/guest.sh
-	. /usr/local/lib/khib-test/debian.sh
-	fail() { khib_result FAIL "\$*"; }
-	deb_up
-	deb_sleep_hook
-	run_workload start || fail "workload start failed"
+	deb_start_workload
 	boot_id=\$(cat /proc/sys/kernel/random/boot_id)
 	swap_uuid=\$(blkid -s UUID -o value /dev/vda2)
 

@@ -1,6 +1,12 @@
+# shellcheck shell=sh disable=SC3043  # local: dash has it
 # Shell library for test scripts in the Debian guest (/usr/local/lib/khib-test/debian.sh),
 # sourced after guest.sh. The scripts run as root from khib-test.service once
 # multi-user.target is reached; what they report goes to the host on ttyS1.
+
+# fail MESSAGE: this boot's verdict is FAIL (khib_result: the guest powers off).
+fail() {
+	khib_result FAIL "$*"
+}
 
 # deb_up: the boot is complete (no job left); report how long it took (KV boot_s, from the
 # kernel's start to multi-user.target, systemd-analyze's "Startup finished" line) and MARK up.
@@ -18,7 +24,7 @@ deb_send() {
 	shift
 	cat "$@" | while IFS= read -r line; do
 		printf '%s %s\n' "$tag" "$line"
-	done > $KHIB_RESULTS
+	done > "$KHIB_RESULTS"
 }
 
 # deb_sleep_hook: a system-sleep hook that marks "sleep-pre" and "sleep-post" on ttyS1 and
@@ -39,6 +45,12 @@ deb_sleep_posts() {
 	cat /run/khib-test/sleep-hook.log 2>/dev/null | grep -c '^post'
 }
 
+# deb_start_workload: the sleep hook (deb_sleep_hook), then the workload's start.
+deb_start_workload() {
+	deb_sleep_hook
+	run_workload start || fail "workload start failed"
+}
+
 # deb_hibernate N [COMMAND...]: MARK hibernate-N, hibernate with COMMAND (default: systemctl
 # hibernate), and return once the system runs again and systemd-hibernate.service has ended
 # (MARK resumed-N); fail if it did not succeed. Needs deb_sleep_hook: the "post" hook is the
@@ -50,7 +62,7 @@ deb_hibernate() {
 	[ $# -gt 0 ] || set -- systemctl hibernate
 	posts=$(deb_sleep_posts)
 	khib_mark hibernate-$n
-	"$@" || khib_result FAIL "cycle $n: '$*' failed"
+	"$@" || fail "cycle $n: '$*' failed"
 	until [ "$(deb_sleep_posts)" -gt "$posts" ]; do
 		sleep 0.5
 	done
@@ -59,7 +71,7 @@ deb_hibernate() {
 	done
 	khib_mark resumed-$n
 	[ "$(systemctl show -P Result systemd-hibernate.service)" = success ] ||
-		khib_result FAIL "cycle $n: systemd-hibernate.service: $(systemctl show -P Result systemd-hibernate.service)"
+		fail "cycle $n: systemd-hibernate.service: $(systemctl show -P Result systemd-hibernate.service)"
 }
 
 # deb_swap_usable: the swap partition is on, and its header takes a swapoff and a swapon.
