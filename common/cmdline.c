@@ -24,6 +24,23 @@ int kh_read_file(const char *path, char *buf, size_t size, size_t *ret_len)
 	return 0;
 }
 
+/* The CPU says it runs under a hypervisor (the "hypervisor" flag of /proc/cpuinfo). */
+static bool under_hypervisor(void)
+{
+	char line[4096];
+	bool found = false;
+	FILE *f = fopen("/proc/cpuinfo", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "flags", 5)) {
+			found = strstr(line, " hypervisor") != NULL;
+			break;
+		}
+	if (f)
+		fclose(f);
+	return found;
+}
+
 void kh_helper_cmdline(const char *extra, char *buf, size_t size)
 {
 	char a[4096], *tok, *save;
@@ -35,7 +52,8 @@ void kh_helper_cmdline(const char *extra, char *buf, size_t size)
 	for (tok = strtok_r(a, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
 		if (!strncmp(tok, "console=", 8) && n + strlen(tok) + 2 < size)
 			n += (size_t)snprintf(buf + n, size - n, "%s ", tok);
-	snprintf(buf + n, size - n, "panic=5 %s", extra ? extra : "");
+	snprintf(buf + n, size - n, "panic=5 %s%s", under_hypervisor() ? "no_timer_check " : "",
+		 extra ? extra : "");
 }
 
 /* The next word of *p, quotes removed, into buf (truncated to size - 1; *ret_len its full

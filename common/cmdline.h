@@ -20,7 +20,11 @@ int kh_read_file(const char *path, char *buf, size_t size, size_t *ret_len);
 
 /*! kh_helper_cmdline() : the helper's command line: this kernel's console= arguments (so the
  *  helper's progress shows where the system's output does), "panic=5" (a helper that panics
- *  reboots instead of hanging), then extra (may be NULL). Never fails; truncates to size. */
+ *  reboots instead of hanging), "no_timer_check" under a hypervisor, then extra (may be NULL).
+ *  The kernel's IO-APIC timer check counts ticks against a busy loop: a virtual CPU that its
+ *  host deschedules fails it and the helper panics ("IO-APIC + timer doesn't work!", seen on a
+ *  loaded TCG host), and a restore helper that panics has already consumed its image. On
+ *  bare metal the check stays. Never fails; truncates to size. */
 void kh_helper_cmdline(const char *extra, char *buf, size_t size);
 
 /*! kh_cmdline_value() : the value of the last word "key=VALUE" of cmdline (key includes the

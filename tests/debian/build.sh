@@ -115,9 +115,9 @@ configure() {
 	echo "BUSYBOX=n" > "$root/etc/initramfs-tools/conf.d/khib-test"
 	# The console is a serial port; ${khib_extra} (GRUB's environment, grub-editenv) lets a
 	# test add arguments to the next boots (e.g. noresume) without update-grub.
-	# no_timer_check (here and in the helper's helper_cmdline): under TCG on a loaded host the
-	# kernel's IO-APIC timer check can miss its ticks and panic ("IO-APIC + timer doesn't
-	# work!"); seen once in the restore helper's boot at a load of 6 on 2 cores.
+	# no_timer_check: under TCG on a loaded host the kernel's IO-APIC timer check can miss its
+	# ticks and panic ("IO-APIC + timer doesn't work!"); seen once in the restore helper's boot
+	# at a load of 6 on 2 cores. The helper gets it from khibernate under any hypervisor.
 	mkdir -p "$root/etc/default/grub.d"
 	cat > "$root/etc/default/grub.d/00-khib-test.cfg" <<-'EOF'
 	GRUB_TIMEOUT=0
@@ -205,7 +205,7 @@ disk() {
 	chroot_step update-initramfs -c -k "$ver"
 	chroot_step dpkg -i /var/cache/khib-test/khibernate.deb
 	chroot_step khibernate helper build --kernel "/boot/vmlinuz-$ver" --kver "$ver"
-	printf 'swap = /dev/disk/by-uuid/%s\nhelper_cmdline = no_timer_check\n' "$swap_uuid" \
+	printf 'swap = /dev/disk/by-uuid/%s\n' "$swap_uuid" \
 		>> "$stage/root/etc/khibernate.conf"
 	chroot_step update-initramfs -u -k "$ver"
 	# What the guest's initramfs is made of, for the record (debian-KEY.img.info).

@@ -127,11 +127,14 @@ vm_boot() {
 	rm -f "$name".{console,console.times,results,raw,start,end,qemu,cut}
 	: > "$name.raw"
 
-	local drive=() boot=(-kernel "$kernel" -initrd "$img" -append "console=ttyS0 panic=-1 $region $append")
+	# no_timer_check: the IO-APIC timer check can miss its ticks on a loaded TCG host and
+	# panic the guest ("IO-APIC + timer doesn't work!"); the helper gets it from the product.
+	local cmdline="console=ttyS0 panic=-1 no_timer_check $region $append"
+	local drive=() boot=(-kernel "$kernel" -initrd "$img" -append "$cmdline")
 	local format=raw
 	case "$disk" in *.qcow2) format=qcow2 ;; esac
 	[ -z "$disk" ] || drive=(-drive "file=$disk,format=$format,if=virtio${bps:+,throttling.bps-total=$bps}")
-	[ -n "$img" ] || boot=(-kernel "$kernel" -append "console=ttyS0 panic=-1 $region $append")
+	[ -n "$img" ] || boot=(-kernel "$kernel" -append "$cmdline")
 	if [ -n "$from_disk" ]; then
 		# The firmware boots the first disk it finds unless told: the system's disk is vda
 		# and the boot device, whatever else is attached.
