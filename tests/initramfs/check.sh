@@ -121,7 +121,7 @@ initramfs_tools() {
 	unpack "$kind"
 	out=$(chroot "$r" mkinitramfs -o /tmp/initrd.img "$kver" 2>&1) || { echo "$out"; bad "$kind: mkinitramfs"; return; }
 	ok "$kind: mkinitramfs built $(stat -c %s "$r/tmp/initrd.img") bytes"
-	echo "$out" | grep -q "W: khibernate: the initramfs holds the key" && ok "$kind: the hook warns about the key"
+	grep -q "W: khibernate: the initramfs holds the key" <<< "$out" && ok "$kind: the hook warns about the key"
 	chroot "$r" unmkinitramfs /tmp/initrd.img /tmp/unpacked
 	mv "$r/tmp/unpacked" "$x"
 	[ -d "$x/main" ] && x=$x/main  # early microcode archives come first when there are any
@@ -129,6 +129,9 @@ initramfs_tools() {
 	check "$kind: the script is there, after the kernel's resume script" \
 		grep -Pzq '/scripts/local-premount/resume[^\n]*\n.*\n/scripts/local-premount/khibernate' \
 		"$x/scripts/local-premount/ORDER"
+	check "$kind: the kernel's resume is off (its conf.d files, sourced in init's order)" \
+		sh -c 'for f in "$1"/conf/conf.d/*; do [ -f "$f" ] && . "$f"; done; [ "$RESUME" = none ]' \
+		sh "$x"
 	if [ "$kind" = klibc ]; then
 		check "$kind: no busybox, no grep, no sed: klibc's tools" \
 			eval '[ ! -e "$x/bin/busybox" ] && [ ! -e "$x/bin/grep" ] && [ ! -e "$x/bin/sed" ] && [ -e "$x/bin/sh" ]'
@@ -146,7 +149,7 @@ initramfs_tools() {
 	out=$(boot_script "$x" "khibernate.resume=/dev/fakeswap khibernate.resume_offset=12abc")
 	echo "  said: $(echo "$out" | head -1)"
 	check "$kind: a bad resume_offset= is said, the boot goes on, the image stays" \
-		eval 'echo "$out" | grep -q "the offset is not a number of pages" &&
+		eval 'grep -q "the offset is not a number of pages" <<< "$out" &&
 		      [ "$(state "$x")" = committed ]'
 	# (khibernate discard in the running system removes it: tests/qemu/t4060.)
 }
@@ -161,7 +164,7 @@ dracut_check() {
 	for f in usr/sbin/khib-resume etc/khibernate.conf boot/khib-test/vmlinuz-helper \
 		boot/khib-test/helper.img etc/khibernate/key 'hooks/pre-mount/10-khibernate-resume.sh' \
 		bin/systemd-ask-password; do
-		check "dracut: $f is in" eval 'echo "$list" | grep -q " $f\$\| [a-z/]*$f\$"'
+		check "dracut: $f is in" eval 'grep -q " $f\$\| [a-z/]*$f\$" <<< "$list"'
 	done
 	check "dracut: the hook parses" sh -n "$top/resume/dracut/90khibernate/khibernate-resume.sh"
 }
