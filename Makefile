@@ -15,9 +15,10 @@ all:
 
 include mk/common.mk
 include docs/man/Makefile.inc
+include common/Makefile.inc
 include image/Makefile.inc
 include kjump/Makefile.inc
-include common/Makefile.inc
+include protocol/Makefile.inc
 include khibernate/Makefile.inc
 include helper/Makefile.inc
 include resume/Makefile.inc

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "freepages.h"
+#include "helper/freepages.h"
 
 #define PAGE KHI_PAGE_SIZE
 /* x86-64 page-table entries (Intel SDM vol. 3, 4.5): present, page size (a 1 GiB or 2 MiB

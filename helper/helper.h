@@ -7,9 +7,9 @@
 
 #include <stdint.h>
 
-#include "common/khib-params.h"
-#include "common/khib-status.h"
 #include "kjump/kjump.h"
+#include "protocol/params.h"
+#include "protocol/status.h"
 
 /* The device node of the swap area (waits for the disk to appear); opens it. */
 int kh_open_swap(const struct kh_params *pa, int writable, int *ret_fd);

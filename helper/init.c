@@ -10,8 +10,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "common/cmdline.h"
-#include "init.h"
+#include "helper/init.h"
+#include "protocol/cmdline.h"
 
 static void say(const char *what, const char *arg, int err)
 {

@@ -6,9 +6,9 @@
 #include <sys/reboot.h>
 #include <unistd.h>
 
-#include "helper.h"
-#include "init.h"
-#include "physmem.h"
+#include "helper/helper.h"
+#include "helper/init.h"
+#include "helper/physmem.h"
 
 static void fail(const char *what, int err)
 {

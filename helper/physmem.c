@@ -6,8 +6,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "overflow.h"
-#include "physmem.h"
+#include "common/overflow.h"
+#include "helper/physmem.h"
 
 #define PAGE KHI_PAGE_SIZE
 

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "helper.h"
+#include "helper/helper.h"
 
 uint64_t kh_now_ns(void)
 {

@@ -5,9 +5,9 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
-#include "common/platform.h"
-#include "helper.h"
-#include "physmem.h"
+#include "helper/helper.h"
+#include "helper/physmem.h"
+#include "protocol/platform.h"
 
 static int write_pages(void *ctx, uint64_t pfn, uint32_t nr_pages, const void *data)
 {

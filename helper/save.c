@@ -7,11 +7,11 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "common/blockdev.h"
-#include "common/platform.h"
-#include "freepages.h"
-#include "helper.h"
-#include "physmem.h"
+#include "helper/freepages.h"
+#include "helper/helper.h"
+#include "helper/physmem.h"
+#include "protocol/blockdev.h"
+#include "protocol/platform.h"
 
 int kh_open_swap(const struct kh_params *pa, int writable, int *ret_fd)
 {

@@ -3,7 +3,7 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
-#include "helper.h"
+#include "helper/helper.h"
 #include "image/khimage.h"
 
 unsigned kh_threads_fit(unsigned want, uint64_t free_bytes)

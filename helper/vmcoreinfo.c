@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "freepages.h"
+#include "helper/freepages.h"
 
 enum vi_kind { HEX, DEC, SDEC };
 

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "byteorder.h"
+#include "common/byteorder.h"
 #include "image/crypto.h"
 #include "image/khimage.h"
 

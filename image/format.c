@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "byteorder.h"
-#include "overflow.h"
+#include "common/byteorder.h"
+#include "common/overflow.h"
 #include "image/crypto.h"
 #include "image/format.h"
 

@@ -4,9 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/overflow.h"
 #include "image/crypto.h"
 #include "image/image.h"
-#include "overflow.h"
 
 int khi_read_page0(int fd, uint64_t swap_offset, uint8_t *page, struct khi_swap *ret)
 {

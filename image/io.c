@@ -10,8 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/overflow.h"
 #include "image/io.h"
-#include "overflow.h"
 
 uint64_t khi_now_ns(void)
 {

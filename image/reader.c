@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/overflow.h"
 #include "image/crypto.h"
 #include "image/image.h"
 #include "image/pool.h"
 #include "image/progress.h"
-#include "overflow.h"
 
 #define CHUNK_BYTES (KHI_CHUNK_PAGES * KHI_PAGE_SIZE)
 

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "byteorder.h"
+#include "common/byteorder.h"
+#include "common/overflow.h"
 #include "image/swap.h"
-#include "overflow.h"
 
 enum { S_VERSION = 1024, S_LAST_PAGE = 1028, S_NR_BAD = 1032, S_UUID = 1036, S_LABEL = 1052 };
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bootargs.h"
+#include "khibernate/bootargs.h"
 
 #define GiB (1ull << 30)
 

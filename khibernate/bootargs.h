@@ -28,8 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/config.h"
 #include "kjump/kjump.h"
+#include "protocol/config.h"
 
 #define KH_REGION_SIZE_DEFAULT "128M"
 #define KH_REGION_OFFSET_DEFAULT 0x10000000ull
@@ -41,7 +41,7 @@
 
 /* What kh_region_choose() knows of the machine. */
 struct kh_machine {
-	const struct kj_range *ram;      /* the firmware's RAM ranges (common/memmap.h), sorted */
+	const struct kj_range *ram;      /* the firmware's RAM ranges (protocol/memmap.h), sorted */
 	unsigned nr_ram;
 	struct kj_range kernel;          /* the running kernel's image (0 size: unknown) */
 	bool kaslr;                      /* the kernel places itself at random */

@@ -16,7 +16,7 @@
 
 #include <stdbool.h>
 
-#include "common/config.h"
+#include "protocol/config.h"
 
 /*! kh_is_subcommand() : whether name is one of the commands above. */
 bool kh_is_subcommand(const char *name);

@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "common/log.h"
 #include "image/khimage.h"
-#include "swaptarget.h"
+#include "khibernate/commands.h"
+#include "khibernate/swaptarget.h"
+#include "protocol/log.h"
 
 static const struct {
 	const char *name;

@@ -18,10 +18,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "helper-modules.h"
+#include "khibernate/commands.h"
+#include "khibernate/helper-modules.h"
+#include "khibernate/swaptarget.h"
 #include "kjump/kjump.h"
-#include "swaptarget.h"
 
 #ifndef KH_PKGLIBDIR
 #define KH_PKGLIBDIR "/usr/local/lib/khibernate"

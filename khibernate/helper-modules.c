@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "helper-modules.h"
+#include "khibernate/helper-modules.h"
 #include "kjump/kjump.h"
 
 int kh_names_add(struct kh_names *l, const char *s)

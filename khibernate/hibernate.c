@@ -7,12 +7,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/cmdline.h"
-#include "common/log.h"
-#include "common/sysid.h"
-#include "hibernate.h"
-#include "reserve.h"
-#include "statuspage.h"
+#include "khibernate/hibernate.h"
+#include "khibernate/reserve.h"
+#include "khibernate/statuspage.h"
+#include "protocol/cmdline.h"
+#include "protocol/log.h"
+#include "protocol/sysid.h"
 
 #define MiB (1024.0 * 1024.0)
 

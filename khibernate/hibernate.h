@@ -7,9 +7,9 @@
 
 #include <stdio.h>
 
-#include "common/khib-params.h"
-#include "common/khib-status.h"
-#include "plan.h"
+#include "khibernate/plan.h"
+#include "protocol/params.h"
+#include "protocol/status.h"
 
 struct kh_run {
 	enum kh_after after;        /* KH_AFTER_POWEROFF, _REBOOT, or _JUMP_BACK (--test) */

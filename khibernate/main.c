@@ -8,13 +8,13 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "common/cmdline.h"
-#include "common/khib-status.h"
-#include "commands.h"
-#include "common/log.h"
-#include "hibernate.h"
-#include "plan.h"
-#include "sleephooks.h"
+#include "khibernate/commands.h"
+#include "khibernate/hibernate.h"
+#include "khibernate/plan.h"
+#include "khibernate/sleephooks.h"
+#include "protocol/cmdline.h"
+#include "protocol/log.h"
+#include "protocol/status.h"
 
 #define LOCK_PATH "/run/khibernate.lock"
 #define MiB (1024.0 * 1024.0)

@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/cmdline.h"
-#include "plan.h"
+#include "khibernate/plan.h"
+#include "protocol/cmdline.h"
 
 #define MiB (1024.0 * 1024.0)
 /* Room for the image's own metadata (headers, extent and chunk tables) beyond the pages. */

@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "common/config.h"
+#include "khibernate/swaptarget.h"
 #include "kjump/kjump.h"
-#include "swaptarget.h"
+#include "protocol/config.h"
 
 #define KH_MAX_CHECKS 8
 #define KH_MSG_MAX 320

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "reserve.h"
+#include "khibernate/reserve.h"
 
 int kh_extents_add(struct khi_extent **list, size_t *nr, size_t *cap, uint64_t offset,
 		   uint64_t length)

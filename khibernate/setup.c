@@ -10,14 +10,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bootargs.h"
-#include "commands.h"
-#include "common/cmdline.h"
-#include "common/log.h"
-#include "common/memmap.h"
 #include "image/khimage.h"
-#include "plan.h"
-#include "setup.h"
+#include "khibernate/bootargs.h"
+#include "khibernate/commands.h"
+#include "khibernate/plan.h"
+#include "khibernate/setup.h"
+#include "protocol/cmdline.h"
+#include "protocol/log.h"
+#include "protocol/memmap.h"
 
 #define TEXT_MAX (4u << 20)
 #define FILE_TEXT_MAX 4096

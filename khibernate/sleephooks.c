@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sleephooks.h"
+#include "khibernate/sleephooks.h"
 
 #define MAX_HOOKS 64
 

@@ -1,5 +1,5 @@
 /* statuspage: one locked page of khibernate's own memory whose physical address the helper
- * receives, so that B can leave a status record (common/khib-status.h) where A finds it when
+ * receives, so that B can leave a status record (protocol/status.h) where A finds it when
  * it runs again, whether after --test or after a cold-boot resume.
  */
 #ifndef KHIB_STATUSPAGE_H

@@ -12,9 +12,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "common/blockdev.h"
 #include "image/khimage.h"
-#include "swaptarget.h"
+#include "khibernate/swaptarget.h"
+#include "protocol/blockdev.h"
 
 #define FIEMAP_BATCH 64
 #define FIEMAP_BAD (FIEMAP_EXTENT_UNKNOWN | FIEMAP_EXTENT_DELALLOC | FIEMAP_EXTENT_ENCODED | \

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "internal.h"
+#include "kjump/cli.h"
+#include "kjump/internal.h"
 
 #define CMDLINE_MAX (64u << 10)
 

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "cli-layout.h"
-#include "internal.h"
+#include "kjump/cli-layout.h"
+#include "kjump/cli.h"
+#include "kjump/internal.h"
 
 static int read_layout(const char *path, struct kj_layout *l)
 {

@@ -2,7 +2,7 @@
 #ifndef KJ_CLI_LAYOUT_H
 #define KJ_CLI_LAYOUT_H
 
-#include "kjump.h"
+#include "kjump/kjump.h"
 
 struct cli_layout_opts {
 	const char *file;   /* --layout FILE, or NULL: this system's */

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "cli-layout.h"
-#include "internal.h"
+#include "kjump/cli-layout.h"
+#include "kjump/cli.h"
+#include "kjump/internal.h"
 
 #define PAYLOAD_MAX (8u << 20)
 

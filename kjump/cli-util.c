@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "kjump/cli.h"
 
 /* A number with an optional K/M/G suffix. */
 static int parse_size(const char *s, char **end, uint64_t *ret)

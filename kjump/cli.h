@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "kjump.h"
+#include "kjump/kjump.h"
 
 /* Exit codes (kjump --help lists them). */
 enum {

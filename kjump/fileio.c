@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "kjump/internal.h"
 
 /* Doubles the buffer up to max bytes; -EFBIG once the file is known to be longer. */
 static int grow(int fd, size_t max, char **buf, size_t *cap)

@@ -2,9 +2,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "byteorder.h"
-#include "kjump.h"
-#include "sha256.h"
+#include "common/byteorder.h"
+#include "common/sha256.h"
+#include "kjump/kjump.h"
 
 static const char handoff_magic[8] = { 'K', 'J', 'H', 'A', 'N', 'D', 'O', 'F' };
 #define HANDOFF_VERSION 1

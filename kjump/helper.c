@@ -6,8 +6,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "byteorder.h"
-#include "kjump.h"
+#include "common/byteorder.h"
+#include "kjump/kjump.h"
 
 int kj_cmdline_u64(const char *cmdline, const char *key, uint64_t *ret)
 {

@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "byteorder.h"
+#include "common/byteorder.h"
+#include "common/sha256.h"
 #include "kjump/arch/x86_64/bootparam.h"
-#include "image.h"
-#include "internal.h"
-#include "kj-purgatory-abi.h"
-#include "sha256.h"
+#include "kjump/image.h"
+#include "kjump/internal.h"
+#include "kjump/purgatory/abi.h"
 
 #define HANDOFF_KEY " kjump.handoff="
 #define ENTRY_KEY " kjump.entry=0x"

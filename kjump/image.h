@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kjump.h"
+#include "kjump/kjump.h"
 
 #define KJ_MAX_SEGMENTS 6
 #define KJ_RNG_SEED_SIZE 32   /* 256 bits: enough for B's crng to be ready at once */

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kjump.h"
+#include "kjump/kjump.h"
 
 static inline uint64_t kj_align_up(uint64_t v, uint64_t a)
 {

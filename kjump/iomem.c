@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "kjump/internal.h"
 
 #define IOMEM_MAX (1u << 20)
 #define CMDLINE_MAX (64u << 10)

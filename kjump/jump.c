@@ -2,8 +2,8 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "kexec-syscall.h"
-#include "kjump.h"
+#include "kjump/kexec-syscall.h"
+#include "kjump/kjump.h"
 
 int kj_exec(void)
 {

@@ -1,7 +1,7 @@
 /* kjump: load a helper kernel with kexec jump, travel to it and back (libkjump.a).
  *
  * Implements docs/kjump.md: memory layout v1, handoff v1, purgatory ABI v1
- * (common/kj-purgatory-abi.h), for x86_64 and the Linux 6.12 kexec-jump convention.
+ * (kjump/purgatory/abi.h), for x86_64 and the Linux 6.12 kexec-jump convention.
  *
  * The picture. Kernel A (the running system) reserved a physical region at boot
  * (crashkernel=SIZE@OFFSET) and a 64 KiB hole below 1 MiB (memmap=64K$ADDR). kj_load() places

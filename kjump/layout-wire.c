@@ -2,8 +2,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "byteorder.h"
-#include "kjump.h"
+#include "common/byteorder.h"
+#include "kjump/kjump.h"
 
 static const char layout_magic[8] = { 'K', 'J', 'L', 'A', 'Y', 'O', 'U', 'T' };
 #define LAYOUT_VERSION 1

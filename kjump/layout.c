@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "kjump.h"
+#include "kjump/kjump.h"
 
 #define LOW_MEM_END 0x100000ULL /* B's real-mode trampoline must sit below 1 MiB */
 

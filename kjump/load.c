@@ -4,9 +4,9 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "image.h"
-#include "internal.h"
-#include "kexec-syscall.h"
+#include "kjump/image.h"
+#include "kjump/internal.h"
+#include "kjump/kexec-syscall.h"
 
 #define KERNEL_MAX (256u << 20)
 #define INITRD_MAX (1u << 30)

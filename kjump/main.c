@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "kjump/cli.h"
 
 static const char usage[] =
 "Usage: kjump COMMAND [OPTIONS]\n"

@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "internal.h"
+#include "kjump/internal.h"
 
 #define CMDLINE_MAX (64u << 10)
 

@@ -23,7 +23,7 @@ endif
 # compiler or flags warn differently turns it off with WERROR= (debian/rules does).
 WERROR ?= -Werror
 WARN := -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -g -I. -Icommon
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -g -I.
 CFLAGS ?= -O2
 CPPFLAGS ?=
 LDFLAGS ?=

@@ -9,7 +9,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "resume.h"
+#include "resume/resume.h"
 
 int kr_read_line(int in, int out, const char *prompt, char *buf, size_t size)
 {

@@ -20,13 +20,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/blockdev.h"
-#include "common/cmdline.h"
-#include "common/config.h"
-#include "common/log.h"
-#include "common/khib-params.h"
 #include "kjump/kjump.h"
-#include "resume.h"
+#include "protocol/blockdev.h"
+#include "protocol/cmdline.h"
+#include "protocol/config.h"
+#include "protocol/log.h"
+#include "protocol/params.h"
+#include "resume/resume.h"
 
 #define PASSPHRASE_TRIES 3
 /* Debian's initramfs waits max(30, rootdelay=) seconds for the root and resume devices. */

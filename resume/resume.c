@@ -7,15 +7,15 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "common/cmdline.h"
-#include "common/khib-params.h"
-#include "common/memmap.h"
-#include "common/log.h"
-#include "common/platform.h"
-#include "common/sysid.h"
 #include "image/io.h" /* khi_dev_size */
 #include "kjump/kjump.h"
-#include "resume.h"
+#include "protocol/cmdline.h"
+#include "protocol/log.h"
+#include "protocol/memmap.h"
+#include "protocol/params.h"
+#include "protocol/platform.h"
+#include "protocol/sysid.h"
+#include "resume/resume.h"
 
 static const char *why(int err)
 {

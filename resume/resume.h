@@ -42,7 +42,7 @@ struct kr_opts {
 enum kr_outcome kr_resume(const struct kr_opts *o, int *ret_error);
 
 /*! kr_discard() : removes any image (committed, consumed or corrupt) from o->device and says
- *  so (common/log.h) with the reason @why ("noresume is on the command line"); says nothing
+ *  so (protocol/log.h) with the reason @why ("noresume is on the command line"); says nothing
  *  when there is none. @return 0 (discarded, or there was none) or -errno (also said). */
 int kr_discard(const struct kr_opts *o, const char *why);
 

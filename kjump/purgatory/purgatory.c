@@ -1,15 +1,15 @@
 /* The kjump purgatory: runs between the old kernel's relocate_kernel and the helper kernel.
  *
  * Data-driven and tiny: everything it needs is in kj_purgatory_params, which the loader fills
- * (common/kj-purgatory-abi.h describes the contract). It verifies that the segments kexec
+ * (kjump/purgatory/abi.h describes the contract). It verifies that the segments kexec
  * copied are the ones the loader built, records the old kernel's re-entry address where the
  * helper's userspace will find it (/proc/cmdline), and starts the helper.
  */
 #include <stdint.h>
 
-#include "kj-purgatory-abi.h"
-#include "purgatory.h"
-#include "sha256.h"
+#include "common/sha256.h"
+#include "kjump/purgatory/abi.h"
+#include "kjump/purgatory/purgatory.h"
 
 __attribute__((section(".kj.params"), used))
 struct kj_purgatory_params kj_params = {

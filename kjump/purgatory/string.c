@@ -2,7 +2,7 @@
  * "C Language Standards"), e.g. to zero a local array, so the purgatory provides them. */
 #include <stddef.h>
 
-#include "string.h"
+#include <string.h>
 
 void *memset(void *s, int c, size_t n)
 {

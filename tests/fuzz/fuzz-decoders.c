@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/khib-params.h"
-#include "common/khib-status.h"
-#include "common/memmap.h"
-#include "common/platform.h"
 #include "image/format.h"
 #include "kjump/kjump.h"
+#include "protocol/memmap.h"
+#include "protocol/params.h"
+#include "protocol/platform.h"
+#include "protocol/status.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

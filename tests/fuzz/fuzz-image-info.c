@@ -9,11 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/khib-status.h"
-#include "common/memmap.h"
-#include "common/platform.h"
-#include "fuzz-image.h"
 #include "helper/physmem.h"
+#include "protocol/memmap.h"
+#include "protocol/platform.h"
+#include "protocol/status.h"
+#include "tests/fuzz/fuzz-image.h"
 
 /* A QEMU guest's firmware RAM with 5 GiB: below 640 KiB, below the PCI hole, above 4 GiB. */
 static const struct kj_range ram[] = {

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "fuzz-image.h"
+#include "tests/fuzz/fuzz-image.h"
 
 struct bounds {
 	const struct khi_range *ranges;

@@ -8,9 +8,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "byteorder.h"
-#include "fuzz-image.h"
+#include "common/byteorder.h"
 #include "image/crypto.h"
+#include "tests/fuzz/fuzz-image.h"
 
 #define PG 4096u
 #define FIX_EXTENTS_MAX 4096u

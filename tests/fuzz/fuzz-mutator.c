@@ -1,5 +1,5 @@
 /* fuzz-mutator.c: the image fuzzers' mutator (fuzz-image.h): libFuzzer's, then the fix-up. */
-#include "fuzz-image.h"
+#include "tests/fuzz/fuzz-image.h"
 
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed)
 {

@@ -17,11 +17,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "byteorder.h"
-#include "common/khib-params.h"
-#include "common/khib-status.h"
-#include "common/platform.h"
-#include "fuzz-image.h"
+#include "common/byteorder.h"
+#include "protocol/params.h"
+#include "protocol/platform.h"
+#include "protocol/status.h"
+#include "tests/fuzz/fuzz-image.h"
 #include "tests/unit/image-forge.h"
 
 #define PG KHI_PAGE_SIZE

@@ -2,7 +2,7 @@
 # khib-resume on files (make check-khib-resume): the command line it is given, and what it
 # does with a swap area holding no image, a foreign one, an encrypted one without the right
 # key, and --discard. The boot-time forms (khibernate.resume= on the kernel command line, the
-# device forms, the wait, noresume) are in tests/unit/test-common.c and tests/qemu/t4060.
+# device forms, the wait, noresume) are in tests/unit/test-protocol.c and tests/qemu/t4060.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)

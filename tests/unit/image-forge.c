@@ -4,9 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "byteorder.h"
-#include "image-forge.h"
+#include "common/byteorder.h"
 #include "image/crypto.h"
+#include "tests/unit/image-forge.h"
 
 #define PG KHI_PAGE_SIZE
 

@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "byteorder.h"
-#include "image-test-util.h"
+#include "common/byteorder.h"
+#include "tests/unit/image-test-util.h"
 
 #define PG KHI_PAGE_SIZE
 

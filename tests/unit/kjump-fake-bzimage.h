@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "byteorder.h"
+#include "common/byteorder.h"
 
 #define FAKE_SETUP_SECTS 4
 #define FAKE_SETUP_SIZE ((FAKE_SETUP_SECTS + 1) * 512)

@@ -13,7 +13,7 @@
 #include "helper/init.h"
 #include "helper/physmem.h"
 #include "image/khimage.h"
-#include "image-test-util.h"
+#include "tests/unit/image-test-util.h"
 
 #define MiB (1ULL << 20)
 

@@ -20,10 +20,10 @@
 
 #include <cmocka.h>
 
-#include "image-forge.h"
-#include "image-test-util.h"
 #include "image/crypto.h"
 #include "image/khimage.h"
+#include "tests/unit/image-forge.h"
+#include "tests/unit/image-test-util.h"
 
 #define PG KHI_PAGE_SIZE
 #define MiB (1ull << 20)

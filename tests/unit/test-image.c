@@ -15,11 +15,11 @@
 
 #include <cmocka.h>
 
-#include "byteorder.h"
-#include "image-test-util.h"
+#include "common/byteorder.h"
 #include "image/crypto.h"
 #include "image/format.h"
 #include "image/khimage.h"
+#include "tests/unit/image-test-util.h"
 
 #define PG KHI_PAGE_SIZE
 

@@ -13,13 +13,13 @@
 
 #include <cmocka.h>
 
-#include "common/cmdline.h"
-#include "common/config.h"
-#include "khibernate/helper-modules.h"
 #include "khibernate/bootargs.h"
+#include "khibernate/helper-modules.h"
 #include "khibernate/plan.h"
 #include "khibernate/reserve.h"
 #include "khibernate/swaptarget.h"
+#include "protocol/cmdline.h"
+#include "protocol/config.h"
 
 static const struct {
 	const char *key, *value;

@@ -10,9 +10,9 @@
 
 #include <cmocka.h>
 
-#include "kjump-fake-bzimage.h"
 #include "kjump/internal.h"
 #include "kjump/kjump.h"
+#include "tests/unit/kjump-fake-bzimage.h"
 
 static void test_synthetic_good(void **state)
 {

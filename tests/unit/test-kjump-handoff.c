@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "byteorder.h"
+#include "common/byteorder.h"
 #include "kjump/kjump.h"
 
 static const char payload[] = "swap=/dev/vda1 extents=0x100000+0x4000000 threads=2";

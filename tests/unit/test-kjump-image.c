@@ -12,11 +12,11 @@
 
 #include <cmocka.h>
 
-#include "kj-purgatory-abi.h"
-#include "kjump-fake-bzimage.h"
+#include "common/sha256.h"
 #include "kjump/image.h"
 #include "kjump/kjump.h"
-#include "sha256.h"
+#include "kjump/purgatory/abi.h"
+#include "tests/unit/kjump-fake-bzimage.h"
 
 #define MiB (1ULL << 20)
 #define REGION 0x10000000ULL

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "byteorder.h"
+#include "common/byteorder.h"
 #include "kjump/kjump.h"
 
 #define MiB (1ULL << 20)

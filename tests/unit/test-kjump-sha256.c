@@ -10,7 +10,7 @@
 #include <cmocka.h>
 #include <gcrypt.h>
 
-#include "sha256.h"
+#include "common/sha256.h"
 
 static void hex(const uint8_t *d, char out[65])
 {

@@ -2,8 +2,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/byteorder.h"
 #include "kjump/arch/x86_64/bootparam.h"
-#include "byteorder.h"
 
 static void put_e820(uint8_t *bp, const struct kj_map_entry *e, unsigned n)
 {

@@ -2,8 +2,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/byteorder.h"
 #include "kjump/arch/x86_64/bootparam.h"
-#include "byteorder.h"
 #include "kjump/kjump.h"
 
 static int check_magic(const uint8_t *p, size_t size)

@@ -1,7 +1,7 @@
 /* Polled COM1 output and halt, for the purgatory's only message (a corrupt helper). */
 #include <stdint.h>
 
-#include "purgatory.h"
+#include "kjump/purgatory/purgatory.h"
 
 #define COM1 0x3f8
 #define LSR 5               /* line status register */

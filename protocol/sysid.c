@@ -8,9 +8,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "byteorder.h"
-#include "sha256.h"
-#include "sysid.h"
+#include "common/byteorder.h"
+#include "common/sha256.h"
+#include "protocol/sysid.h"
 
 #define NT_GNU_BUILD_ID 3
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmdline.h"
+#include "protocol/cmdline.h"
 
 int kh_read_file(const char *path, char *buf, size_t size, size_t *ret_len)
 {

@@ -2,9 +2,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "byteorder.h"
-#include "khib-status.h"
-#include "sha256.h"
+#include "common/byteorder.h"
+#include "common/sha256.h"
+#include "protocol/status.h"
 
 static const char magic[8] = { 'K', 'H', 'S', 'T', 'A', 'T', 'U', 'S' };
 

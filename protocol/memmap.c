@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmdline.h"
-#include "memmap.h"
-#include "overflow.h"
+#include "common/overflow.h"
+#include "protocol/cmdline.h"
+#include "protocol/memmap.h"
 
 static int read_u64(const char *dir, const char *name, const char *field, uint64_t *ret)
 {

@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "blockdev.h"
 #include "image/swap.h" /* the swap header's UUID and label */
+#include "protocol/blockdev.h"
 
 int kh_dev_path(dev_t dev, char *buf, size_t size)
 {

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "byteorder.h"
-#include "khib-params.h"
+#include "common/byteorder.h"
+#include "protocol/params.h"
 
 static const char magic[8] = { 'K', 'H', 'P', 'A', 'R', 'A', 'M', '1' }; /* all versions */
 

@@ -13,15 +13,15 @@
 
 #include <cmocka.h>
 
-#include "byteorder.h"
-#include "common/blockdev.h"
-#include "common/cmdline.h"
-#include "common/khib-params.h"
-#include "common/khib-status.h"
-#include "common/memmap.h"
-#include "common/log.h"
-#include "common/platform.h"
-#include "common/sysid.h"
+#include "common/byteorder.h"
+#include "protocol/blockdev.h"
+#include "protocol/cmdline.h"
+#include "protocol/log.h"
+#include "protocol/memmap.h"
+#include "protocol/params.h"
+#include "protocol/platform.h"
+#include "protocol/status.h"
+#include "protocol/sysid.h"
 
 static struct khi_extent extents[3] = {
 	{ 0x1000, 0x4000 }, { 0x100000, 0x1000 }, { 0x7f000000, 0x200000 },

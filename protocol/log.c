@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "protocol/log.h"
 
 /* A kernel record holds at most 1024 bytes of text (PRINTKRB_RECORD_MAX); longer writes fail
  * whole with EINVAL, so a long message is cut instead. */

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "image/khimage.h"
+#include "protocol/config.h"
 
 enum key_type { K_STR, K_UINT, K_COMPRESS, K_ENCRYPT, K_REGION };
 

@@ -2,8 +2,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "byteorder.h"
-#include "platform.h"
+#include "common/byteorder.h"
+#include "protocol/platform.h"
 
 static const char magic[8] = { 'K', 'H', 'P', 'L', 'A', 'T', 'F', '1' };
 
