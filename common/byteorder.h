@@ -4,8 +4,8 @@
  * fixed-width little-endian fields; these helpers read and write such fields at a byte offset,
  * whatever the host's alignment or byte order. Freestanding: usable in the purgatory.
  */
-#ifndef KJ_BYTEORDER_H
-#define KJ_BYTEORDER_H
+#ifndef KC_BYTEORDER_H
+#define KC_BYTEORDER_H
 
 #include <stdint.h>
 

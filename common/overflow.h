@@ -7,8 +7,8 @@
  * the exact result does not fit in 64 bits, and stores it (in *ret) only when it does.
  * Freestanding, header only: usable everywhere, the purgatory included.
  */
-#ifndef KH_OVERFLOW_H
-#define KH_OVERFLOW_H
+#ifndef KC_OVERFLOW_H
+#define KC_OVERFLOW_H
 
 #include <stdbool.h>
 #include <stdint.h>

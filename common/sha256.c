@@ -63,7 +63,7 @@ static void compress(uint32_t h[8], const uint8_t *block)
 		h[i] += s[i];
 }
 
-void kj_sha256_init(struct kj_sha256 *c)
+void kc_sha256_init(struct kc_sha256 *c)
 {
 	static const uint32_t iv[8] = {
 		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -76,48 +76,48 @@ void kj_sha256_init(struct kj_sha256 *c)
 	c->total = 0;
 }
 
-void kj_sha256_update(struct kj_sha256 *c, const void *data, size_t len)
+void kc_sha256_update(struct kc_sha256 *c, const void *data, size_t len)
 {
 	const uint8_t *p = data;
-	size_t used = c->total % KJ_SHA256_BLOCK_SIZE;
+	size_t used = c->total % KC_SHA256_BLOCK_SIZE;
 
 	c->total += len;
 	while (len > 0) {
-		if (used == 0 && len >= KJ_SHA256_BLOCK_SIZE) {
+		if (used == 0 && len >= KC_SHA256_BLOCK_SIZE) {
 			compress(c->h, p);
-			p += KJ_SHA256_BLOCK_SIZE;
-			len -= KJ_SHA256_BLOCK_SIZE;
+			p += KC_SHA256_BLOCK_SIZE;
+			len -= KC_SHA256_BLOCK_SIZE;
 			continue;
 		}
 		c->buf[used++] = *p++;
 		len--;
-		if (used == KJ_SHA256_BLOCK_SIZE) {
+		if (used == KC_SHA256_BLOCK_SIZE) {
 			compress(c->h, c->buf);
 			used = 0;
 		}
 	}
 }
 
-void kj_sha256_final(struct kj_sha256 *c, uint8_t digest[KJ_SHA256_DIGEST_SIZE])
+void kc_sha256_final(struct kc_sha256 *c, uint8_t digest[KC_SHA256_DIGEST_SIZE])
 {
 	uint64_t bits = c->total * 8;
-	uint8_t pad[KJ_SHA256_BLOCK_SIZE + 8] = { 0x80 };
-	size_t used = c->total % KJ_SHA256_BLOCK_SIZE;
+	uint8_t pad[KC_SHA256_BLOCK_SIZE + 8] = { 0x80 };
+	size_t used = c->total % KC_SHA256_BLOCK_SIZE;
 	size_t padlen = (used < 56 ? 56 : 120) - used;
 	unsigned i;
 
 	for (i = 0; i < 8; i++)
 		pad[padlen + i] = (uint8_t)(bits >> (56 - 8 * i));
-	kj_sha256_update(c, pad, padlen + 8);
+	kc_sha256_update(c, pad, padlen + 8);
 	for (i = 0; i < 8; i++)
 		store_be32(digest + 4 * i, c->h[i]);
 }
 
-void kj_sha256(const void *data, size_t len, uint8_t digest[KJ_SHA256_DIGEST_SIZE])
+void kc_sha256(const void *data, size_t len, uint8_t digest[KC_SHA256_DIGEST_SIZE])
 {
-	struct kj_sha256 c;
+	struct kc_sha256 c;
 
-	kj_sha256_init(&c);
-	kj_sha256_update(&c, data, len);
-	kj_sha256_final(&c, digest);
+	kc_sha256_init(&c);
+	kc_sha256_update(&c, data, len);
+	kc_sha256_final(&c, digest);
 }

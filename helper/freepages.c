@@ -30,7 +30,7 @@ static uint64_t get_le(const uint8_t *p, unsigned n)
 	return v;
 }
 
-static bool is_canonical_va(const struct kh_vmcoreinfo *vi, uint64_t va)
+static bool is_canonical_va(const struct khh_vmcoreinfo *vi, uint64_t va)
 {
 	unsigned bits = vi->levels == 5 ? 57 : 48;
 	int64_t top = (int64_t)va >> (bits - 1);
@@ -38,7 +38,7 @@ static bool is_canonical_va(const struct kh_vmcoreinfo *vi, uint64_t va)
 	return top == 0 || top == -1;
 }
 
-int kh_vtop(const struct kh_vmcoreinfo *vi, const struct kh_physread *m, uint64_t va,
+int khh_vtop(const struct khh_vmcoreinfo *vi, const struct khh_physread *m, uint64_t va,
 	    uint64_t *ret_pa, uint64_t *ret_len)
 {
 	uint64_t table = vi->init_top_pgt - KERNEL_MAP_BASE + vi->phys_base;
@@ -73,8 +73,8 @@ int kh_vtop(const struct kh_vmcoreinfo *vi, const struct kh_physread *m, uint64_
 }
 
 struct scan {
-	const struct kh_vmcoreinfo *vi;
-	const struct kh_physread *m;
+	const struct khh_vmcoreinfo *vi;
+	const struct khh_physread *m;
 	uint32_t buddy_mask;       /* the bits of page_type that say "buddy" */
 	uint8_t *batch;            /* struct pages of batch_pfn .. + batch_nr */
 	uint64_t batch_pfn, batch_nr;
@@ -95,7 +95,7 @@ static int fail(struct scan *s, int err, const char *why)
  * `page_type >> 24`); earlier kernels store the buddy mark as a value no mapcount takes
  * (-128 in v4.x, tested with `_mapcount == PAGE_BUDDY_MAPCOUNT_VALUE`). An exact match is
  * also the safe reading of any other negative value: a page with a second type is saved. */
-static uint32_t buddy_mask(const struct kh_vmcoreinfo *vi)
+static uint32_t buddy_mask(const struct khh_vmcoreinfo *vi)
 {
 	return vi->buddy & 0x00ffffffu ? 0xffffffffu : 0xff000000u;
 }
@@ -105,7 +105,7 @@ static int read_virt(struct scan *s, uint64_t va, uint8_t *buf, uint64_t len)
 {
 	while (len) {
 		uint64_t pa, n;
-		int r = kh_vtop(s->vi, s->m, va, &pa, &n);
+		int r = khh_vtop(s->vi, s->m, va, &pa, &n);
 
 		if (r)
 			return fail(s, r, "a struct page is not mapped in A's page tables");
@@ -122,7 +122,7 @@ static int read_virt(struct scan *s, uint64_t va, uint8_t *buf, uint64_t len)
 
 static int load_batch(struct scan *s, uint64_t pfn, uint64_t end)
 {
-	uint64_t n = end - pfn < KH_FREEPAGES_BATCH ? end - pfn : KH_FREEPAGES_BATCH;
+	uint64_t n = end - pfn < KHH_FREEPAGES_BATCH ? end - pfn : KHH_FREEPAGES_BATCH;
 	int r = read_virt(s, s->vi->vmemmap + pfn * s->vi->page_size, s->batch,
 			  n * s->vi->page_size);
 
@@ -156,7 +156,7 @@ static int add_block(struct scan *s, uint64_t pfn, uint64_t count)
  * the buddy allocator only joins pages that exist. */
 static int scan_run(struct scan *s, uint64_t pfn, uint64_t end)
 {
-	const struct kh_vmcoreinfo *vi = s->vi;
+	const struct khh_vmcoreinfo *vi = s->vi;
 
 	while (pfn < end) {
 		const uint8_t *p;
@@ -314,7 +314,7 @@ static int gap_threshold(const struct piece *v, size_t n, size_t bound, uint64_t
 	return 0;
 }
 
-int kh_ranges_subtract(const struct khi_range *in, size_t n_in, const struct khi_range *blocks,
+int khh_ranges_subtract(const struct khi_range *in, size_t n_in, const struct khi_range *blocks,
 		       size_t n_blocks, size_t max_out, struct khi_range **ret, size_t *ret_nr,
 		       uint64_t *ret_refilled)
 {
@@ -366,7 +366,7 @@ int kh_ranges_subtract(const struct khi_range *in, size_t n_in, const struct khi
 static int check_page_tables(struct scan *s)
 {
 	uint64_t pa, len;
-	int r = kh_vtop(s->vi, s->m, s->vi->init_top_pgt, &pa, &len);
+	int r = khh_vtop(s->vi, s->m, s->vi->init_top_pgt, &pa, &len);
 
 	if (r)
 		return fail(s, r, "init_top_pgt does not resolve in A's page tables");
@@ -375,30 +375,30 @@ static int check_page_tables(struct scan *s)
 	return 0;
 }
 
-int kh_freepages_filter(const struct kh_physread *m, uint64_t note_addr, uint64_t note_size,
+int khh_freepages_filter(const struct khh_physread *m, uint64_t note_addr, uint64_t note_size,
 			const struct khi_range *in, size_t n_in, size_t max_out,
-			struct kh_freepages *ret)
+			struct khh_freepages *ret)
 {
-	struct kh_vmcoreinfo vi;
+	struct khh_vmcoreinfo vi;
 	struct scan s = { .vi = &vi, .m = m };
 	uint64_t refilled = 0;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	r = kh_vmcoreinfo_read(m, note_addr, note_size, &vi);
+	r = khh_vmcoreinfo_read(m, note_addr, note_size, &vi);
 	if (r) {
 		ret->why = "A's vmcoreinfo note is unusable";
 		return r;
 	}
 	s.buddy_mask = buddy_mask(&vi);
-	s.batch = malloc(KH_FREEPAGES_BATCH * vi.page_size);
+	s.batch = malloc(KHH_FREEPAGES_BATCH * vi.page_size);
 	r = s.batch ? check_page_tables(&s) : fail(&s, -ENOMEM, "out of memory");
 	if (!r)
 		r = scan_all(&s, in, n_in);
 	if (!r)
 		r = probe_contents(&s);
 	if (!r) {
-		r = kh_ranges_subtract(in, n_in, s.blocks, s.nr, max_out, &ret->ranges, &ret->nr,
+		r = khh_ranges_subtract(in, n_in, s.blocks, s.nr, max_out, &ret->ranges, &ret->nr,
 				       &refilled);
 		s.why = r ? "cutting the free blocks out" : NULL;
 	}

@@ -30,7 +30,7 @@
  *    filter fails and the caller saves every page. Tail pages and pages on the per-CPU lists
  *    carry no buddy type and are saved: free, but never assumed to be.
  *  - Output ranges are pieces of the input ranges, never spanning two of them, so the
- *    restore's check that an image stays inside A's RAM (kh_ranges_within()) still holds.
+ *    restore's check that an image stays inside A's RAM (khh_ranges_within()) still holds.
  *
  * Errors: -EBADMSG an inconsistency (malformed note, a page-table entry that does not resolve,
  * a bad order, a block outside its run); -EPROTONOSUPPORT a note this code cannot use (a field
@@ -38,8 +38,8 @@
  * be zeroed or poisoned by its allocator (see above); -ENOMEM; or what the read callback
  * returns. Nothing prints; the result's `why` names the failed check.
  */
-#ifndef KHIB_FREEPAGES_H
-#define KHIB_FREEPAGES_H
+#ifndef KHH_FREEPAGES_H
+#define KHH_FREEPAGES_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -47,20 +47,20 @@
 #include "image/khimage.h"
 
 /* The ranges the filter returns, at most (merging the smallest gaps first). */
-#define KH_FREEPAGES_RANGES_MAX 4096u
+#define KHH_FREEPAGES_RANGES_MAX 4096u
 /* Struct pages read per batch. */
-#define KH_FREEPAGES_BATCH 1024u
+#define KHH_FREEPAGES_BATCH 1024u
 /* A vmcoreinfo note larger than this is refused (the kernel's is one page plus headers). */
-#define KH_VMCOREINFO_MAX 65536u
+#define KHH_VMCOREINFO_MAX 65536u
 
 /* Reads len bytes of A's physical memory at addr. @return 0 or -errno. */
-struct kh_physread {
+struct khh_physread {
 	int (*read)(void *ctx, uint64_t addr, void *buf, size_t len);
 	void *ctx;
 };
 
 /* What the filter takes from A's vmcoreinfo note. */
-struct kh_vmcoreinfo {
+struct khh_vmcoreinfo {
 	uint64_t phys_base;        /* NUMBER(phys_base) */
 	uint64_t init_top_pgt;     /* SYMBOL(init_top_pgt), virtual */
 	uint64_t vmemmap;          /* SYMBOL(vmemmap): struct page of pfn 0, virtual */
@@ -74,35 +74,35 @@ struct kh_vmcoreinfo {
 	uint32_t nr_orders;        /* LENGTH(zone.free_area) */
 };
 
-/*! kh_vmcoreinfo_parse() : text (len bytes, untrusted, need not be NUL-terminated) is the
+/*! khh_vmcoreinfo_parse() : text (len bytes, untrusted, need not be NUL-terminated) is the
  *  note's descriptor: "KEY=VALUE" lines. Every value used is checked for range.
  *  @return 0, -EBADMSG (malformed line or value, a key twice), -EPROTONOSUPPORT (field
  *  missing, PAGESIZE other than 4096, values this code cannot use). */
-int kh_vmcoreinfo_parse(const char *text, size_t len, struct kh_vmcoreinfo *ret);
+int khh_vmcoreinfo_parse(const char *text, size_t len, struct khh_vmcoreinfo *ret);
 
-/*! kh_vmcoreinfo_read() : reads the ELF note "VMCOREINFO" of size bytes at addr (what A's
- *  /sys/kernel/vmcoreinfo shows) and parses it. @return as kh_vmcoreinfo_parse(), -ENOMEM, or
+/*! khh_vmcoreinfo_read() : reads the ELF note "VMCOREINFO" of size bytes at addr (what A's
+ *  /sys/kernel/vmcoreinfo shows) and parses it. @return as khh_vmcoreinfo_parse(), -ENOMEM, or
  *  the callback's error. */
-int kh_vmcoreinfo_read(const struct kh_physread *m, uint64_t addr, uint64_t size,
-		       struct kh_vmcoreinfo *ret);
+int khh_vmcoreinfo_read(const struct khh_physread *m, uint64_t addr, uint64_t size,
+		       struct khh_vmcoreinfo *ret);
 
-/*! kh_vtop() : translates A's virtual address va through A's page tables (from
+/*! khh_vtop() : translates A's virtual address va through A's page tables (from
  *  init_top_pgt; 4 KiB, 2 MiB and 1 GiB pages). *ret_len = bytes from va to the end of its
  *  page (so [va, va + *ret_len) is physically contiguous). @return 0, -EBADMSG (a
  *  non-canonical address, an entry not present or with reserved bits, an address beyond
  *  MAX_PHYSMEM_BITS), or the callback's error. */
-int kh_vtop(const struct kh_vmcoreinfo *vi, const struct kh_physread *m, uint64_t va,
+int khh_vtop(const struct khh_vmcoreinfo *vi, const struct khh_physread *m, uint64_t va,
 	    uint64_t *ret_pa, uint64_t *ret_len);
 
-/*! kh_ranges_subtract() : in (ascending, disjoint) minus blocks (ascending, disjoint), with
+/*! khh_ranges_subtract() : in (ascending, disjoint) minus blocks (ascending, disjoint), with
  *  the smallest gaps inside one input range filled back until at most max(max_out, n_in)
  *  ranges remain. *ret is allocated (NULL when *ret_nr is 0); *ret_refilled = pages of
  *  blocks kept for that. @return 0, -EINVAL (unsorted input), -ENOMEM. */
-int kh_ranges_subtract(const struct khi_range *in, size_t n_in, const struct khi_range *blocks,
+int khh_ranges_subtract(const struct khi_range *in, size_t n_in, const struct khi_range *blocks,
 		       size_t n_blocks, size_t max_out, struct khi_range **ret, size_t *ret_nr,
 		       uint64_t *ret_refilled);
 
-struct kh_freepages {
+struct khh_freepages {
 	struct khi_range *ranges;  /* the pages to save, ascending; free with free() */
 	size_t nr;
 	uint64_t pages_free;       /* pages in buddy blocks in the input ranges */
@@ -111,13 +111,13 @@ struct kh_freepages {
 	const char *why;           /* on error: the check that failed (static string) */
 };
 
-/*! kh_freepages_filter() : the input ranges (A's RAM to save, ascending, disjoint) minus A's
+/*! khh_freepages_filter() : the input ranges (A's RAM to save, ascending, disjoint) minus A's
  *  free buddy blocks, as at most max(max_out, n_in) ranges. A's memory is read only through
- *  m, in batches of KH_FREEPAGES_BATCH struct pages. On error ret->ranges is NULL and
+ *  m, in batches of KHH_FREEPAGES_BATCH struct pages. On error ret->ranges is NULL and
  *  ret->why says what failed: the caller MUST then save every page of in.
  *  @return 0 or -errno as above. Thread-safe if m->read is. */
-int kh_freepages_filter(const struct kh_physread *m, uint64_t note_addr, uint64_t note_size,
+int khh_freepages_filter(const struct khh_physread *m, uint64_t note_addr, uint64_t note_size,
 			const struct khi_range *in, size_t n_in, size_t max_out,
-			struct kh_freepages *ret);
+			struct khh_freepages *ret);
 
 #endif

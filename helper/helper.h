@@ -2,8 +2,8 @@
  * handoff, saves A's memory into an image (save mode) or puts it back (restore mode), leaves a
  * status record in A's memory, and then powers off, reboots or jumps back to A.
  */
-#ifndef KHIB_HELPER_H
-#define KHIB_HELPER_H
+#ifndef KHH_HELPER_H
+#define KHH_HELPER_H
 
 #include <stdint.h>
 
@@ -12,37 +12,37 @@
 #include "protocol/status.h"
 
 /* The device node of the swap area (waits for the disk to appear); opens it. */
-int kh_open_swap(const struct kh_params *pa, int writable, int *ret_fd);
+int khh_open_swap(const struct khp_params *pa, int writable, int *ret_fd);
 
-/*! kh_check_swap_area() : B found the disk by its number, which B's kernel may give to another
+/*! khh_check_swap_area() : B found the disk by its number, which B's kernel may give to another
  *  disk than A's did (another driver order, another partition table): the swap header at
  *  pa->swap_offset of fd MUST carry the UUID A read (pa->swap_uuid) before anything is written
  *  there; the writer checks the signature itself. @return 0; -ENODEV (another UUID: said on
  *  stderr); errors of khi_probe(). */
-int kh_check_swap_area(const struct kh_params *pa, int fd);
+int khh_check_swap_area(const struct khp_params *pa, int fd);
 
 /* Progress on the console: "verb  42%  380/905 MiB  210 MB/s  2 s left", about every second. */
-struct kh_progress {
+struct khh_progress {
 	const char *verb;
 	uint64_t start_ns, last_ns;
 };
-void kh_progress_cb(void *ctx, uint64_t done, uint64_t total);
-uint64_t kh_now_ns(void);
+void khh_progress_cb(void *ctx, uint64_t done, uint64_t total);
+uint64_t khh_now_ns(void);
 
 /* Worker threads for the image: @asked, or all of B's CPUs when 0, but no more than the
  * chunk buffers of half of B's free memory hold (said on the console when it cuts). */
-unsigned kh_threads(unsigned asked);
+unsigned khh_threads(unsigned asked);
 /* The rule, for tests: at most KHI_THREADS_MAX, at least 1, buffers within @free_bytes / 2. */
-unsigned kh_threads_fit(unsigned want, uint64_t free_bytes);
+unsigned khh_threads_fit(unsigned want, uint64_t free_bytes);
 
-/*! kh_save() : writes A's memory (the RAM of l, region excluded) into a committed image.
+/*! khh_save() : writes A's memory (the RAM of l, region excluded) into a committed image.
  *  entry is A's re-entry address. Fills st (stats, phases). @return 0 or -errno. */
-int kh_save(const struct kh_params *pa, const struct kj_layout *l, uint64_t entry,
-	    struct kh_status *st);
+int khh_save(const struct khp_params *pa, const struct kj_layout *l, uint64_t entry,
+	    struct khp_status *st);
 
-/*! kh_restore() : reads the consumed image pa->image_id, verifies all of it, then writes A's
+/*! khh_restore() : reads the consumed image pa->image_id, verifies all of it, then writes A's
  *  pages back. @return 0 (A's memory is back: jump now) or -errno; a failure after the first
  *  page was written is -EBADMSG too, and A MUST NOT be resumed then. */
-int kh_restore(const struct kh_params *pa, const struct kj_layout *l, struct kh_status *st);
+int khh_restore(const struct khp_params *pa, const struct kj_layout *l, struct khp_status *st);
 
 #endif

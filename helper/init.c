@@ -18,7 +18,7 @@ static void say(const char *what, const char *arg, int err)
 	fprintf(stderr, "khib-helper: %s%s: %s\n", what, arg, strerror(-err));
 }
 
-int kh_modules_parse(char *text, const char **ret_paths, size_t max)
+int khh_modules_parse(char *text, const char **ret_paths, size_t max)
 {
 	size_t n = 0;
 
@@ -51,15 +51,15 @@ static void mount_fs(const char *type, const char *dir)
 static void load_modules(void)
 {
 	static char list[64 << 10];
-	const char *paths[KH_INIT_MODULES_MAX];
+	const char *paths[KHH_INIT_MODULES_MAX];
 	size_t len;
-	int n, err = kh_read_file(KH_INIT_MODULES, list, sizeof(list), &len);
+	int n, err = khp_read_file(KHH_INIT_MODULES, list, sizeof(list), &len);
 
 	if (err == -ENOENT)
 		return; /* a kernel with all it needs built in */
-	n = err ? err : kh_modules_parse(list, paths, KH_INIT_MODULES_MAX);
+	n = err ? err : khh_modules_parse(list, paths, KHH_INIT_MODULES_MAX);
 	if (n < 0) {
-		say("reading ", KH_INIT_MODULES, n);
+		say("reading ", KHH_INIT_MODULES, n);
 		return;
 	}
 	for (int i = 0; i < n; i++) {
@@ -72,7 +72,7 @@ static void load_modules(void)
 	}
 }
 
-void kh_init_system(void)
+void khh_init_system(void)
 {
 	int fd;
 
@@ -93,7 +93,7 @@ void kh_init_system(void)
 	load_modules();
 }
 
-void kh_init_end(void)
+void khh_init_end(void)
 {
 	fprintf(stderr, "khib-helper: nothing left to do; powering off\n");
 	sync();

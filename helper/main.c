@@ -40,7 +40,7 @@ static uint64_t uptime_ns(void)
 
 /* After a save that powers off, nobody reads the status record: the console keeps its figures
  * (make bench reads this line). Thread times are summed over the workers. */
-static void print_save_stats(const struct kh_status *st)
+static void print_save_stats(const struct khp_status *st)
 {
 	const struct khi_stats *s = &st->stats;
 
@@ -62,38 +62,38 @@ static void wipe_handoff(const char *cmdline, void *buf, size_t size)
 	explicit_bzero(buf, size);
 	free(buf);
 	if (kj_cmdline_u64(cmdline, "kjump.handoff=", &addr) == 0 && (zero = calloc(1, size))) {
-		if (kh_physmem_write(addr, zero, size) < 0)
+		if (khh_physmem_write(addr, zero, size) < 0)
 			fprintf(stderr, "khib-helper: the handoff's copy of the parameters was not wiped\n");
 		free(zero);
 	}
 }
 
 /* Leaves the status record in A's page, then does what the parameters say. */
-static int finish(const struct kh_params *pa, struct kh_status *st, uint64_t entry)
+static int finish(const struct khp_params *pa, struct khp_status *st, uint64_t entry)
 {
-	uint8_t rec[KH_STATUS_SIZE];
+	uint8_t rec[KHP_STATUS_SIZE];
 	int err;
 
-	kh_status_encode(st, rec);
+	khp_status_encode(st, rec);
 	/* A failed restore reboots: nobody reads its record, and its address came from an image
-	 * that may not have passed the checks (kh_restore() vouches for it only on success). */
-	if (pa->status_addr && (pa->mode == KH_MODE_SAVE || !st->error)) {
-		err = kh_physmem_write(pa->status_addr, rec, sizeof(rec));
+	 * that may not have passed the checks (khh_restore() vouches for it only on success). */
+	if (pa->status_addr && (pa->mode == KHP_MODE_SAVE || !st->error)) {
+		err = khh_physmem_write(pa->status_addr, rec, sizeof(rec));
 		if (err)
 			fail("writing the status record into A", err);
 	}
 	sync();
 	/* A failed save goes back to A, which still runs and says what happened. */
-	if (pa->mode == KH_MODE_SAVE && (st->error || pa->after == KH_AFTER_JUMP_BACK)) {
+	if (pa->mode == KHP_MODE_SAVE && (st->error || pa->after == KHP_AFTER_JUMP_BACK)) {
 		err = kj_back(entry);
 		fail("jumping back to A", err);
-	} else if (pa->mode == KH_MODE_RESTORE && !st->error) {
+	} else if (pa->mode == KHP_MODE_RESTORE && !st->error) {
 		fprintf(stderr, "khib-helper: memory restored; jumping to A\n");
 		err = kj_back(entry);
 		fail("jumping to the restored A", err);
 		return 1;
 	}
-	if (pa->after == KH_AFTER_REBOOT || pa->mode == KH_MODE_RESTORE)
+	if (pa->after == KHP_AFTER_REBOOT || pa->mode == KHP_MODE_RESTORE)
 		reboot(RB_AUTOBOOT);
 	reboot(RB_POWER_OFF);
 	fail("power off", -errno);
@@ -103,8 +103,8 @@ static int finish(const struct kh_params *pa, struct kh_status *st, uint64_t ent
 static int run(void)
 {
 	struct kj_handoff h;
-	struct kh_params pa;
-	struct kh_status st = { .helper_boot_ns = uptime_ns() };
+	struct khp_params pa;
+	struct khp_status st = { .helper_boot_ns = uptime_ns() };
 	char cmdline[4096];
 	void *buf = NULL;
 	size_t size;
@@ -117,20 +117,20 @@ static int run(void)
 	if (!err)
 		err = kj_handoff_decode(buf, size, &h);
 	if (!err)
-		err = kh_params_decode(h.payload, h.payload_size, &pa);
+		err = khp_params_decode(h.payload, h.payload_size, &pa);
 	if (buf)
 		wipe_handoff(cmdline, buf, size);
 	if (err) {
 		fail("reading the parameters A left", err);
 		return 1;
 	}
-	if (pa.mode == KH_MODE_SAVE) {
+	if (pa.mode == KHP_MODE_SAVE) {
 		err = kj_cmdline_u64(cmdline, "kjump.entry=", &entry);
 		if (!err && !entry)
 			err = -ENODATA;
 		if (!err) {
-			st.event = KH_EVENT_SAVED;
-			err = kh_save(&pa, &h.layout, entry, &st);
+			st.event = KHP_EVENT_SAVED;
+			err = khh_save(&pa, &h.layout, entry, &st);
 		}
 		if (err) {
 			fail("saving A's memory", err);
@@ -140,14 +140,14 @@ static int run(void)
 		}
 	} else {
 		entry = pa.entry;
-		st.event = KH_EVENT_RESTORED;
-		err = kh_restore(&pa, &h.layout, &st);
+		st.event = KHP_EVENT_RESTORED;
+		err = khh_restore(&pa, &h.layout, &st);
 		if (err)
 			fail("restoring A's memory (the image stays consumed; booting normally)", err);
 	}
 	st.error = err;
 	/* finish() jumps to A (and B's memory stays as it is in the region) or powers off. */
-	kh_params_clear(&pa);
+	khp_params_clear(&pa);
 	return finish(&pa, &st, entry);
 }
 
@@ -157,9 +157,9 @@ int main(void)
 	int err;
 
 	if (getpid() == 1)
-		kh_init_system();
+		khh_init_system();
 	err = run();
 	if (getpid() == 1)
-		kh_init_end();
+		khh_init_end();
 	return err;
 }

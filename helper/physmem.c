@@ -25,7 +25,7 @@ static int push(struct khi_range **v, size_t *n, uint64_t start, uint64_t end)
 	return 0;
 }
 
-int kh_saved_ranges(const struct kj_layout *l, struct khi_range **ret, size_t *ret_nr)
+int khh_saved_ranges(const struct kj_layout *l, struct khi_range **ret, size_t *ret_nr)
 {
 	uint64_t rs = l->region.start, re = l->region.start + l->region.size;
 	struct khi_range *v = NULL;
@@ -58,7 +58,7 @@ int kh_saved_ranges(const struct kj_layout *l, struct khi_range **ret, size_t *r
 	return 0;
 }
 
-int kh_ranges_within(const struct khi_range *inner, size_t n_inner,
+int khh_ranges_within(const struct khi_range *inner, size_t n_inner,
 		     const struct khi_range *outer, size_t n_outer)
 {
 	for (size_t i = 0; i < n_inner; i++) {
@@ -75,25 +75,25 @@ int kh_ranges_within(const struct khi_range *inner, size_t n_inner,
 	return 1;
 }
 
-int kh_restore_targets_ok(const struct khi_range *ranges, size_t n, uint64_t entry,
+int khh_restore_targets_ok(const struct khi_range *ranges, size_t n, uint64_t entry,
 			  uint64_t status_addr, uint64_t status_size)
 {
 	struct khi_range e = { entry / PAGE, 1 }, s = { status_addr / PAGE, 0 };
 	uint64_t end;
 
-	if (!entry || !kh_ranges_within(&e, 1, ranges, n))
+	if (!entry || !khh_ranges_within(&e, 1, ranges, n))
 		return 0;
 	if (!status_addr)
 		return 1;
 	if (!status_size || add_overflows(status_addr, status_size - 1, &end) || end / PAGE >= KHI_PFN_LIMIT)
 		return 0;
 	s.count = end / PAGE - s.pfn + 1;
-	return kh_ranges_within(&s, 1, ranges, n);
+	return khh_ranges_within(&s, 1, ranges, n);
 }
 
-int kh_physmem_map(const struct khi_range *ranges, size_t nr, int writable, struct kh_physmem *ret)
+int khh_physmem_map(const struct khi_range *ranges, size_t nr, int writable, struct khh_physmem *ret)
 {
-	struct kh_physmem m = { .nr = nr };
+	struct khh_physmem m = { .nr = nr };
 	int prot = PROT_READ | (writable ? PROT_WRITE : 0);
 
 	/* No O_SYNC: that would map the pages uncached, slow and not coherent with A's caches. */
@@ -103,7 +103,7 @@ int kh_physmem_map(const struct khi_range *ranges, size_t nr, int writable, stru
 	m.ranges = malloc(nr * sizeof(*ranges));
 	m.maps = calloc(nr, sizeof(*m.maps));
 	if (!m.ranges || !m.maps) {
-		kh_physmem_unmap(&m);
+		khh_physmem_unmap(&m);
 		return -ENOMEM;
 	}
 	memcpy(m.ranges, ranges, nr * sizeof(*ranges));
@@ -112,7 +112,7 @@ int kh_physmem_map(const struct khi_range *ranges, size_t nr, int writable, stru
 			       (off_t)(ranges[i].pfn * PAGE));
 		if (p == MAP_FAILED) {
 			int err = -errno;
-			kh_physmem_unmap(&m);
+			khh_physmem_unmap(&m);
 			return err;
 		}
 		m.maps[i] = p;
@@ -121,7 +121,7 @@ int kh_physmem_map(const struct khi_range *ranges, size_t nr, int writable, stru
 	return 0;
 }
 
-uint8_t *kh_physmem_ptr(const struct kh_physmem *m, uint64_t pfn, uint64_t nr_pages)
+uint8_t *khh_physmem_ptr(const struct khh_physmem *m, uint64_t pfn, uint64_t nr_pages)
 {
 	for (size_t i = 0; i < m->nr; i++) {
 		const struct khi_range *r = &m->ranges[i];
@@ -131,7 +131,7 @@ uint8_t *kh_physmem_ptr(const struct kh_physmem *m, uint64_t pfn, uint64_t nr_pa
 	return NULL;
 }
 
-void kh_physmem_unmap(struct kh_physmem *m)
+void khh_physmem_unmap(struct khh_physmem *m)
 {
 	for (size_t i = 0; m->maps && i < m->nr; i++)
 		if (m->maps[i])
@@ -143,7 +143,7 @@ void kh_physmem_unmap(struct kh_physmem *m)
 	memset(m, 0, sizeof(*m));
 }
 
-int kh_physmem_write(uint64_t addr, const void *data, size_t size)
+int khh_physmem_write(uint64_t addr, const void *data, size_t size)
 {
 	uint64_t base = addr / PAGE * PAGE, len = addr + size - base;
 	uint8_t *p;

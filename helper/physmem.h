@@ -6,8 +6,8 @@
  * mapping: the image writer reads pages straight from it (no copy) and the restore writes
  * pages straight into it.
  */
-#ifndef KHIB_PHYSMEM_H
-#define KHIB_PHYSMEM_H
+#ifndef KHH_PHYSMEM_H
+#define KHH_PHYSMEM_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -15,44 +15,44 @@
 #include "image/khimage.h"
 #include "kjump/kjump.h"
 
-struct kh_physmem {
+struct khh_physmem {
 	int fd;
 	size_t nr;
 	struct khi_range *ranges;  /* page frames, ascending */
 	uint8_t **maps;            /* one mapping per range */
 };
 
-/*! kh_saved_ranges() : the page frames an image covers: A's RAM in the layout, whole pages
+/*! khh_saved_ranges() : the page frames an image covers: A's RAM in the layout, whole pages
  *  only, minus the helper's region (and the hole, which is not A's RAM). *ret is allocated.
  *  @return 0, -ENODATA (nothing left), -ENOMEM. */
-int kh_saved_ranges(const struct kj_layout *l, struct khi_range **ret, size_t *ret_nr);
+int khh_saved_ranges(const struct kj_layout *l, struct khi_range **ret, size_t *ret_nr);
 
-/*! kh_ranges_within() : @return 1 if every range of `inner` lies inside the union of `outer`
+/*! khh_ranges_within() : @return 1 if every range of `inner` lies inside the union of `outer`
  *  (both ascending), else 0. The restore refuses to write anywhere an image's ranges leave
  *  A's RAM: above all, never into the helper's own region. */
-int kh_ranges_within(const struct khi_range *inner, size_t n_inner,
+int khh_ranges_within(const struct khi_range *inner, size_t n_inner,
 		     const struct khi_range *outer, size_t n_outer);
 
-/*! kh_restore_targets_ok() : @return 1 if the page of A's re-entry point and the @status_size
+/*! khh_restore_targets_ok() : @return 1 if the page of A's re-entry point and the @status_size
  *  bytes of the status record at @status_addr (0 = none) lie in pages the image restores
  *  (@ranges), else 0. An unencrypted image names both: forged, it must not make the helper jump
  *  into, or write to, memory it did not restore. */
-int kh_restore_targets_ok(const struct khi_range *ranges, size_t n, uint64_t entry,
+int khh_restore_targets_ok(const struct khi_range *ranges, size_t n, uint64_t entry,
 			  uint64_t status_addr, uint64_t status_size);
 
-/*! kh_physmem_map() : maps each range of /dev/mem, read-only or read-write. ranges is copied.
+/*! khh_physmem_map() : maps each range of /dev/mem, read-only or read-write. ranges is copied.
  *  @return 0, -errno of open/mmap (everything mapped so far is unmapped). */
-int kh_physmem_map(const struct khi_range *ranges, size_t nr, int writable, struct kh_physmem *ret);
+int khh_physmem_map(const struct khi_range *ranges, size_t nr, int writable, struct khh_physmem *ret);
 
-/*! kh_physmem_ptr() : address of nr_pages pages from pfn, which MUST lie in one range;
+/*! khh_physmem_ptr() : address of nr_pages pages from pfn, which MUST lie in one range;
  *  NULL otherwise. */
-uint8_t *kh_physmem_ptr(const struct kh_physmem *m, uint64_t pfn, uint64_t nr_pages);
+uint8_t *khh_physmem_ptr(const struct khh_physmem *m, uint64_t pfn, uint64_t nr_pages);
 
-/*! kh_physmem_unmap() : accepts a zeroed or unmapped struct. */
-void kh_physmem_unmap(struct kh_physmem *m);
+/*! khh_physmem_unmap() : accepts a zeroed or unmapped struct. */
+void khh_physmem_unmap(struct khh_physmem *m);
 
-/*! kh_physmem_write() : copies size bytes to physical address addr (one short mapping; for
+/*! khh_physmem_write() : copies size bytes to physical address addr (one short mapping; for
  *  the status record). @return 0 or -errno. */
-int kh_physmem_write(uint64_t addr, const void *data, size_t size);
+int khh_physmem_write(uint64_t addr, const void *data, size_t size);
 
 #endif

@@ -4,17 +4,17 @@
 
 #include "helper/helper.h"
 
-uint64_t kh_now_ns(void)
+uint64_t khh_now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-void kh_progress_cb(void *ctx, uint64_t done, uint64_t total)
+void khh_progress_cb(void *ctx, uint64_t done, uint64_t total)
 {
-	struct kh_progress *p = ctx;
-	uint64_t now = kh_now_ns();
+	struct khh_progress *p = ctx;
+	uint64_t now = khh_now_ns();
 	double secs = (now - p->start_ns) / 1e9, rate;
 
 	if (done < total && now - p->last_ns < 1000000000u)

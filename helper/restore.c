@@ -11,7 +11,7 @@
 
 static int write_pages(void *ctx, uint64_t pfn, uint32_t nr_pages, const void *data)
 {
-	uint8_t *p = kh_physmem_ptr(ctx, pfn, nr_pages);
+	uint8_t *p = khh_physmem_ptr(ctx, pfn, nr_pages);
 
 	if (!p)
 		return -EFAULT;
@@ -20,7 +20,7 @@ static int write_pages(void *ctx, uint64_t pfn, uint32_t nr_pages, const void *d
 }
 
 /* What the reader may allocate for the image's tables: B lives in its region, and
- * kh_threads() gave at most half of its free memory to the chunk buffers; the tables get the
+ * khh_threads() gave at most half of its free memory to the chunk buffers; the tables get the
  * rest (docs/image-format.md, "Memory bounds"). Each MiB of it holds the chunk table of 4 GiB
  * of A's RAM; a forged image gets no more. */
 static uint64_t spare_memory(void)
@@ -48,7 +48,7 @@ static bool same_layout(const struct kj_layout *a, const struct kj_layout *b)
  * the firmware's map: memmap.h), save only A's RAM outside our region, and restore the page A
  * resumes at and the one the status record goes to: B writes nothing else, and jumps nowhere
  * else (an unencrypted image names all three). */
-static int check_image(khi_reader *r, const struct kh_params *pa, const struct kj_layout *l,
+static int check_image(khi_reader *r, const struct khp_params *pa, const struct kj_layout *l,
 		       const struct khi_range *allowed, size_t n_allowed)
 {
 	const struct khi_meta *m = khi_reader_meta(r);
@@ -63,71 +63,71 @@ static int check_image(khi_reader *r, const struct kh_params *pa, const struct k
 		return err;
 	if (m->entry != pa->entry)
 		return -ESTALE;
-	err = kh_platform_decode(m->platform, m->platform_size, &saved, &status_addr);
+	err = khp_platform_decode(m->platform, m->platform_size, &saved, &status_addr);
 	if (err)
 		return err;
 	if (!same_layout(&saved, l) || status_addr != pa->status_addr)
 		return -ESTALE;
 	ranges = khi_reader_ranges(r, &nr);
-	if (!kh_ranges_within(ranges, nr, allowed, n_allowed) ||
-	    !kh_restore_targets_ok(ranges, nr, m->entry, status_addr, KH_STATUS_SIZE))
+	if (!khh_ranges_within(ranges, nr, allowed, n_allowed) ||
+	    !khh_restore_targets_ok(ranges, nr, m->entry, status_addr, KHP_STATUS_SIZE))
 		return -EBADMSG;
 	return 0;
 }
 
-int kh_restore(const struct kh_params *pa, const struct kj_layout *l, struct kh_status *st)
+int khh_restore(const struct khp_params *pa, const struct kj_layout *l, struct khp_status *st)
 {
 	struct khi_reader_opts opts = KHI_READER_OPTS_INIT;
 	struct khi_target t = { .fd = -1, .swap_offset = pa->swap_offset };
-	struct kh_progress prog = { .verb = "verifying" };
-	struct kh_physmem mem = { 0 };
+	struct khh_progress prog = { .verb = "verifying" };
+	struct khh_physmem mem = { 0 };
 	struct khi_range *allowed = NULL;
 	khi_reader *r = NULL;
-	uint64_t t0 = kh_now_ns();
+	uint64_t t0 = khh_now_ns();
 	size_t n_allowed;
 	int err;
 
-	opts.threads = kh_threads(pa->threads);
+	opts.threads = khh_threads(pa->threads);
 	opts.mem_max = spare_memory();
 	/* Argon2id runs before the chunk buffers exist: it may have that half too. */
 	if (opts.mem_max && opts.mem_max >> 10 < KHI_KDF_MEMORY_MAX_DEFAULT)
 		opts.kdf_memory_max_kib = (uint32_t)(opts.mem_max >> 10);
 	opts.consumed_id = pa->image_id;
-	opts.key.key = pa->flags & KH_F_KEY ? pa->key : NULL;
-	opts.key.passphrase = pa->flags & KH_F_PASSPHRASE ? pa->passphrase : NULL;
-	opts.progress = kh_progress_cb;
+	opts.key.key = pa->flags & KHP_F_KEY ? pa->key : NULL;
+	opts.key.passphrase = pa->flags & KHP_F_PASSPHRASE ? pa->passphrase : NULL;
+	opts.progress = khh_progress_cb;
 	opts.progress_ctx = &prog;
 	memcpy(st->image_id, pa->image_id, KHI_IMAGE_ID_SIZE);
 
-	err = kh_saved_ranges(l, &allowed, &n_allowed);
+	err = khh_saved_ranges(l, &allowed, &n_allowed);
 	if (!err)
-		err = kh_open_swap(pa, 0, &t.fd);
+		err = khh_open_swap(pa, 0, &t.fd);
 	if (!err)
 		err = khi_reader_open(&t, &opts, &r);
 	if (!err)
 		err = check_image(r, pa, l, allowed, n_allowed);
 	if (!err)
-		err = kh_physmem_map(allowed, n_allowed, 1, &mem);
-	st->phase_ns[0] = kh_now_ns() - t0;
+		err = khh_physmem_map(allowed, n_allowed, 1, &mem);
+	st->phase_ns[0] = khh_now_ns() - t0;
 	if (err)
 		goto out;
 
-	prog.start_ns = prog.last_ns = t0 = kh_now_ns();
+	prog.start_ns = prog.last_ns = t0 = khh_now_ns();
 	err = khi_reader_verify(r);
-	st->phase_ns[1] = kh_now_ns() - t0;
+	st->phase_ns[1] = khh_now_ns() - t0;
 	if (err)
 		goto out;
 
 	prog.verb = "restoring";
-	prog.start_ns = prog.last_ns = t0 = kh_now_ns();
+	prog.start_ns = prog.last_ns = t0 = khh_now_ns();
 	err = khi_reader_restore(r, &(struct khi_sink){ .write = write_pages, .ctx = &mem });
-	st->phase_ns[2] = kh_now_ns() - t0;
+	st->phase_ns[2] = khh_now_ns() - t0;
 	khi_reader_stats(r, &st->stats);
 out:
 	khi_reader_free(r);
 	if (t.fd >= 0)
 		close(t.fd);
-	kh_physmem_unmap(&mem);
+	khh_physmem_unmap(&mem);
 	free(allowed);
 	return err;
 }

@@ -13,22 +13,22 @@
 #include "protocol/blockdev.h"
 #include "protocol/platform.h"
 
-int kh_open_swap(const struct kh_params *pa, int writable, int *ret_fd)
+int khh_open_swap(const struct khp_params *pa, int writable, int *ret_fd)
 {
 	char path[128];
-	int r = kh_dev_wait(makedev(pa->swap_major, pa->swap_minor), path, sizeof(path), 10000);
+	int r = khp_dev_wait(makedev(pa->swap_major, pa->swap_minor), path, sizeof(path), 10000);
 
 	return r < 0 ? r : khi_open(path, writable, ret_fd);
 }
 
-int kh_check_swap_area(const struct kh_params *pa, int fd)
+int khh_check_swap_area(const struct khp_params *pa, int fd)
 {
 	struct khi_probe_info info;
 	int r = khi_probe(fd, pa->swap_offset, &info);
 
 	if (r < 0)
 		return r;
-	if (memcmp(info.swap_uuid, pa->swap_uuid, KH_SWAP_UUID_SIZE)) {
+	if (memcmp(info.swap_uuid, pa->swap_uuid, KHP_SWAP_UUID_SIZE)) {
 		fprintf(stderr, "khib-helper: %u:%u is not the swap area A chose (%s): its UUID differs; "
 			"nothing written\n", pa->swap_major, pa->swap_minor, pa->swap_path);
 		return -ENODEV;
@@ -39,7 +39,7 @@ int kh_check_swap_area(const struct kh_params *pa, int fd)
 /* Zero copy: the writer reads A's pages where they are. */
 static int read_pages(void *ctx, uint64_t pfn, uint32_t nr_pages, void *buf, const void **ret)
 {
-	const uint8_t *p = kh_physmem_ptr(ctx, pfn, nr_pages);
+	const uint8_t *p = khh_physmem_ptr(ctx, pfn, nr_pages);
 
 	(void)buf;
 	if (!p)
@@ -52,7 +52,7 @@ static int read_pages(void *ctx, uint64_t pfn, uint32_t nr_pages, void *buf, con
 static int read_phys(void *ctx, uint64_t addr, void *buf, size_t len)
 {
 	uint64_t pfn = addr / KHI_PAGE_SIZE, end = (addr + len + KHI_PAGE_SIZE - 1) / KHI_PAGE_SIZE;
-	const uint8_t *p = kh_physmem_ptr(ctx, pfn, end - pfn);
+	const uint8_t *p = khh_physmem_ptr(ctx, pfn, end - pfn);
 
 	if (!p)
 		return -EFAULT;
@@ -62,18 +62,18 @@ static int read_phys(void *ctx, uint64_t addr, void *buf, size_t len)
 
 /* Replaces *ranges by those minus A's free pages; leaves them when that cannot be done
  * safely (freepages.h), so that every page is saved. */
-static void skip_free_pages(const struct kh_params *pa, struct kh_physmem *mem,
+static void skip_free_pages(const struct khp_params *pa, struct khh_physmem *mem,
 			    struct khi_range **ranges, size_t *nr)
 {
-	struct kh_physread m = { read_phys, mem };
-	uint64_t t0 = kh_now_ns();
-	struct kh_freepages fp;
+	struct khh_physread m = { read_phys, mem };
+	uint64_t t0 = khh_now_ns();
+	struct khh_freepages fp;
 	int err;
 
 	if (!pa->vmcoreinfo_addr)
 		return;
-	err = kh_freepages_filter(&m, pa->vmcoreinfo_addr, pa->vmcoreinfo_size, *ranges, *nr,
-				  KH_FREEPAGES_RANGES_MAX, &fp);
+	err = khh_freepages_filter(&m, pa->vmcoreinfo_addr, pa->vmcoreinfo_size, *ranges, *nr,
+				  KHH_FREEPAGES_RANGES_MAX, &fp);
 	if (err) {
 		fprintf(stderr, "khib-helper: free pages not skipped: %s: %s\n", fp.why, strerror(-err));
 		return;
@@ -82,13 +82,13 @@ static void skip_free_pages(const struct kh_params *pa, struct kh_physmem *mem,
 		" in %llu ms\n", (unsigned long long)fp.pages_skipped,
 		(unsigned long long)(fp.pages_skipped * KHI_PAGE_SIZE >> 20),
 		(unsigned long long)fp.blocks, fp.nr,
-		(unsigned long long)((kh_now_ns() - t0) / 1000000));
+		(unsigned long long)((khh_now_ns() - t0) / 1000000));
 	free(*ranges);
 	*ranges = fp.ranges;
 	*nr = fp.nr;
 }
 
-static void fill_meta(const struct kh_params *pa, uint64_t entry, const void *platform,
+static void fill_meta(const struct khp_params *pa, uint64_t entry, const void *platform,
 		      size_t platform_size, struct khi_meta *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -101,48 +101,48 @@ static void fill_meta(const struct kh_params *pa, uint64_t entry, const void *pl
 	m->platform_size = (uint32_t)platform_size;
 }
 
-static void fill_opts(const struct kh_params *pa, struct kh_progress *prog,
+static void fill_opts(const struct khp_params *pa, struct khh_progress *prog,
 		      struct khi_writer_opts *o)
 {
 	o->compression = pa->compression;
 	o->level = (int)pa->level;
-	o->threads = kh_threads(pa->threads);
+	o->threads = khh_threads(pa->threads);
 	o->size_estimate = pa->size_estimate;
-	if (pa->flags & KH_F_KEY)
+	if (pa->flags & KHP_F_KEY)
 		o->key.key = pa->key;
-	if (pa->flags & KH_F_PASSPHRASE)
+	if (pa->flags & KHP_F_PASSPHRASE)
 		o->key.passphrase = pa->passphrase;
-	o->progress = kh_progress_cb;
+	o->progress = khh_progress_cb;
 	o->progress_ctx = prog;
 }
 
-int kh_save(const struct kh_params *pa, const struct kj_layout *l, uint64_t entry,
-	    struct kh_status *st)
+int khh_save(const struct khp_params *pa, const struct kj_layout *l, uint64_t entry,
+	    struct khp_status *st)
 {
 	struct khi_writer_opts opts = KHI_WRITER_OPTS_INIT;
 	struct khi_target t = { .fd = -1 };
-	struct kh_progress prog = { .verb = "saving" };
-	struct kh_physmem mem = { 0 };
+	struct khh_progress prog = { .verb = "saving" };
+	struct khh_physmem mem = { 0 };
 	struct khi_range *ranges = NULL;
 	uint8_t platform[KHI_PLATFORM_MAX];
 	khi_writer *w = NULL;
 	struct khi_meta meta;
 	struct khi_source src;
-	uint64_t t0 = kh_now_ns();
+	uint64_t t0 = khh_now_ns();
 	ssize_t plen;
 	size_t nr;
 	int err;
 
-	plen = kh_platform_encode(l, pa->status_addr, platform, sizeof(platform));
+	plen = khp_platform_encode(l, pa->status_addr, platform, sizeof(platform));
 	if (plen < 0)
 		return (int)plen;
-	err = kh_saved_ranges(l, &ranges, &nr);
+	err = khh_saved_ranges(l, &ranges, &nr);
 	if (!err)
-		err = kh_physmem_map(ranges, nr, 0, &mem);
+		err = khh_physmem_map(ranges, nr, 0, &mem);
 	if (!err)
-		err = kh_open_swap(pa, 1, &t.fd);
+		err = khh_open_swap(pa, 1, &t.fd);
 	if (!err)
-		err = kh_check_swap_area(pa, t.fd);
+		err = khh_check_swap_area(pa, t.fd);
 	if (err)
 		goto out;
 	/* mem keeps mapping all of A's RAM: the filtered ranges are pieces of it. */
@@ -150,7 +150,7 @@ int kh_save(const struct kh_params *pa, const struct kj_layout *l, uint64_t entr
 	t.swap_offset = pa->swap_offset;
 	t.extents = pa->extents;
 	t.nr_extents = pa->nr_extents;
-	t.swapfile = !!(pa->flags & KH_F_SWAPFILE);
+	t.swapfile = !!(pa->flags & KHP_F_SWAPFILE);
 	fill_meta(pa, entry, platform, (size_t)plen, &meta);
 	fill_opts(pa, &prog, &opts);
 	src = (struct khi_source){ .ranges = ranges, .nr_ranges = nr, .read = read_pages, .ctx = &mem,
@@ -158,11 +158,11 @@ int kh_save(const struct kh_params *pa, const struct kj_layout *l, uint64_t entr
 	err = khi_writer_new(&t, &opts, &meta, &src, &w);
 	if (err)
 		goto out;
-	st->phase_ns[0] = kh_now_ns() - t0;
-	prog.start_ns = prog.last_ns = kh_now_ns();
+	st->phase_ns[0] = khh_now_ns() - t0;
+	prog.start_ns = prog.last_ns = khh_now_ns();
 	err = khi_writer_write(w);
 	khi_writer_stats(w, &st->stats);
-	st->phase_ns[1] = kh_now_ns() - prog.start_ns;
+	st->phase_ns[1] = khh_now_ns() - prog.start_ns;
 	if (!err) {
 		/* The reader returns the id; the writer keeps it in its meta copy. */
 		struct khi_probe_info info;
@@ -173,7 +173,7 @@ out:
 	khi_writer_free(w);
 	if (t.fd >= 0)
 		close(t.fd);
-	kh_physmem_unmap(&mem);
+	khh_physmem_unmap(&mem);
 	free(ranges);
 	return err;
 }

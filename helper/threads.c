@@ -6,7 +6,7 @@
 #include "helper/helper.h"
 #include "image/khimage.h"
 
-unsigned kh_threads_fit(unsigned want, uint64_t free_bytes)
+unsigned khh_threads_fit(unsigned want, uint64_t free_bytes)
 {
 	if (want > KHI_THREADS_MAX)
 		want = KHI_THREADS_MAX;
@@ -15,15 +15,15 @@ unsigned kh_threads_fit(unsigned want, uint64_t free_bytes)
 	return want ? want : 1;
 }
 
-unsigned kh_threads(unsigned asked)
+unsigned khh_threads(unsigned asked)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned want = asked ? asked : cpus > 0 ? (unsigned)cpus : 1, n;
 	struct sysinfo si;
 
 	if (sysinfo(&si) < 0)
-		return kh_threads_fit(want, UINT64_MAX);
-	n = kh_threads_fit(want, (uint64_t)si.freeram * si.mem_unit);
+		return khh_threads_fit(want, UINT64_MAX);
+	n = khh_threads_fit(want, (uint64_t)si.freeram * si.mem_unit);
 	if (n < want)
 		fprintf(stderr, "khib-helper: %u threads instead of %u: the buffers of %u would take over "
 			"half of the helper's %llu MiB of free memory (a larger crashkernel= region "

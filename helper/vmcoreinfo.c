@@ -101,7 +101,7 @@ static bool known_buddy_value(int64_t v)
 	return v >= INT32_MIN && v <= (int64_t)UINT32_MAX && (int32_t)(uint32_t)v < -1;
 }
 
-static int check(const uint64_t *val, struct kh_vmcoreinfo *vi)
+static int check(const uint64_t *val, struct khh_vmcoreinfo *vi)
 {
 	uint64_t field_end = val[K_MAPCOUNT] + 4 > val[K_PRIVATE] + 8 ? val[K_MAPCOUNT] + 4 :
 									   val[K_PRIVATE] + 8;
@@ -112,7 +112,7 @@ static int check(const uint64_t *val, struct kh_vmcoreinfo *vi)
 	    val[K_ORDERS] < 1 || val[K_ORDERS] > 32 ||
 	    !known_buddy_value((int64_t)val[K_BUDDY]))
 		return -EPROTONOSUPPORT;
-	*vi = (struct kh_vmcoreinfo){
+	*vi = (struct khh_vmcoreinfo){
 		.phys_base = val[K_PHYS_BASE], .init_top_pgt = val[K_TOP_PGT],
 		.vmemmap = val[K_VMEMMAP], .sme_mask = val[K_SME],
 		.levels = val[K_L5] ? 5 : 4, .max_physmem_bits = (uint32_t)val[K_PHYS_BITS],
@@ -126,7 +126,7 @@ static int check(const uint64_t *val, struct kh_vmcoreinfo *vi)
 	return 0;
 }
 
-int kh_vmcoreinfo_parse(const char *text, size_t len, struct kh_vmcoreinfo *ret)
+int khh_vmcoreinfo_parse(const char *text, size_t len, struct khh_vmcoreinfo *ret)
 {
 	uint64_t val[K_NR] = { 0 };
 	unsigned seen = 0;
@@ -147,15 +147,15 @@ static uint32_t get_le32(const uint8_t *p)
 
 /* An ELF note: namesz, descsz, type (4 bytes each), the name and the descriptor, each padded
  * to 4 bytes (kernel/vmcore_info.c append_elf_note()). */
-int kh_vmcoreinfo_read(const struct kh_physread *m, uint64_t addr, uint64_t size,
-		       struct kh_vmcoreinfo *ret)
+int khh_vmcoreinfo_read(const struct khh_physread *m, uint64_t addr, uint64_t size,
+		       struct khh_vmcoreinfo *ret)
 {
 	static const char name[] = "VMCOREINFO";
 	uint8_t *b;
 	uint32_t namesz, descsz;
 	int r;
 
-	if (size < 12 + sizeof(name) || size > KH_VMCOREINFO_MAX)
+	if (size < 12 + sizeof(name) || size > KHH_VMCOREINFO_MAX)
 		return -EBADMSG;
 	b = malloc(size);
 	if (!b)
@@ -169,7 +169,7 @@ int kh_vmcoreinfo_read(const struct kh_physread *m, uint64_t addr, uint64_t size
 	if (namesz != sizeof(name) || memcmp(b + 12, name, sizeof(name)) ||
 	    descsz > size - 12 - (sizeof(name) + 3) / 4 * 4)
 		goto out;
-	r = kh_vmcoreinfo_parse((const char *)b + 12 + (sizeof(name) + 3) / 4 * 4, descsz, ret);
+	r = khh_vmcoreinfo_parse((const char *)b + 12 + (sizeof(name) + 3) / 4 * 4, descsz, ret);
 out:
 	free(b);
 	return r;

@@ -11,7 +11,7 @@
 
 #include "common/overflow.h"
 #include "image/crypto.h"
-#include "image/image.h"
+#include "image/metadata.h"
 #include "image/pool.h"
 #include "image/progress.h"
 

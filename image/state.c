@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "image/crypto.h"
-#include "image/image.h"
+#include "image/metadata.h"
 
 static int with_page0(int fd, uint64_t swap_offset, uint8_t **ret_page, struct khi_swap *sw)
 {

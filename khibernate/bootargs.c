@@ -13,7 +13,7 @@ bool kh_region_fits(const struct kh_machine *m, uint64_t start, uint64_t size)
 {
 	uint64_t end = start + size;
 
-	if (end < start || end > 4 * GiB || start % KH_REGION_ALIGN)
+	if (end < start || end > 4 * GiB || start % KHP_REGION_ALIGN)
 		return false;
 	if (m->kernel.size && start < m->kernel.start + m->kernel.size && m->kernel.start < end)
 		return false;
@@ -29,10 +29,10 @@ int kh_region_choose(const char *setting, const struct kh_machine *m, char *buf,
 	uint64_t bytes, offset;
 	int n;
 
-	if (kh_region_parse(setting, &bytes, &offset) < 0)
+	if (khp_region_parse(setting, &bytes, &offset) < 0)
 		return -EINVAL;
 	if (!bytes) {
-		if (kh_size_parse(KH_REGION_SIZE_DEFAULT, &bytes) < 0)
+		if (khp_size_parse(KH_REGION_SIZE_DEFAULT, &bytes) < 0)
 			return -EINVAL;
 		if (m->kaslr) {
 			*ret_why = "KASLR is on: the kernel may place itself on any fixed address, so "

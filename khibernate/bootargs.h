@@ -21,8 +21,8 @@
  * former, and a recovery boot must also know the swap area, or a waiting image would be
  * neither resumed nor discarded.
  */
-#ifndef KHIB_BOOTARGS_H
-#define KHIB_BOOTARGS_H
+#ifndef KH_BOOTARGS_H
+#define KH_BOOTARGS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -48,11 +48,11 @@ struct kh_machine {
 };
 
 /*! kh_region_fits() : [start, start + size) lies in one RAM range, below 4 GiB, aligned to
- *  KH_REGION_ALIGN and away from the kernel's image. */
+ *  KHP_REGION_ALIGN and away from the kernel's image. */
 bool kh_region_fits(const struct kh_machine *m, uint64_t start, uint64_t size);
 
 /*! kh_region_choose() : the value of crashkernel= for setting (the configuration's `region`,
- *  as kh_region_parse() reads it).
+ *  as khp_region_parse() reads it).
  *  auto: KH_REGION_SIZE_DEFAULT@KH_REGION_OFFSET_DEFAULT when it fits and KASLR is off, else
  *  KH_REGION_SIZE_DEFAULT anywhere (the kernel reserves it after placing itself, so KASLR
  *  cannot land on it; the restore reloads the helper where the image says, with a plain

@@ -11,8 +11,8 @@
  *                                         initramfs (setup.c, setup.h)
  * Each returns the process's exit status: 0 done, 1 failed (said why), 2 usage error.
  */
-#ifndef KHIB_COMMANDS_H
-#define KHIB_COMMANDS_H
+#ifndef KH_COMMANDS_H
+#define KH_COMMANDS_H
 
 #include <stdbool.h>
 
@@ -24,9 +24,9 @@ bool kh_is_subcommand(const char *name);
 /*! kh_subcommand() : runs argv[0]'s command. */
 int kh_subcommand(int argc, char **argv);
 
-/*! kh_load_config() : defaults, then path (KH_CONFIG_PATH when NULL: may be missing),
+/*! kh_load_config() : defaults, then path (KHP_CONFIG_PATH when NULL: may be missing),
  *  reporting an error once with the file and line. @return 0 or 2 (the exit status). */
-int kh_load_config(const char *path, struct kh_config *c);
+int kh_load_config(const char *path, struct khp_config *c);
 
 int kh_cmd_config(int argc, char **argv);
 int kh_cmd_discard(int argc, char **argv);

@@ -34,24 +34,24 @@ int kh_subcommand(int argc, char **argv)
 	return 2;
 }
 
-int kh_load_config(const char *path, struct kh_config *c)
+int kh_load_config(const char *path, struct khp_config *c)
 {
 	unsigned line;
 	int err;
 
-	kh_config_init(c);
-	err = kh_config_load(c, path ?: KH_CONFIG_PATH, !!path, &line);
+	khp_config_init(c);
+	err = khp_config_load(c, path ?: KHP_CONFIG_PATH, !!path, &line);
 	if (err && line)
-		fprintf(stderr, "khibernate: %s:%u: %s\n", path ?: KH_CONFIG_PATH, line,
-			kh_config_strerror(err));
+		fprintf(stderr, "khibernate: %s:%u: %s\n", path ?: KHP_CONFIG_PATH, line,
+			khp_config_strerror(err));
 	else if (err)
-		fprintf(stderr, "khibernate: %s: %s\n", path ?: KH_CONFIG_PATH, strerror(-err));
+		fprintf(stderr, "khibernate: %s: %s\n", path ?: KHP_CONFIG_PATH, strerror(-err));
 	return err ? 2 : 0;
 }
 
 static const char config_usage[] =
 "usage: khibernate config [-c FILE] [KEY]\n"
-"Prints the effective settings (" KH_CONFIG_PATH " over the defaults), \"key = value\" a line,\n"
+"Prints the effective settings (" KHP_CONFIG_PATH " over the defaults), \"key = value\" a line,\n"
 "or only the value of KEY: what the initramfs integrations read.\n";
 
 int kh_cmd_config(int argc, char **argv)
@@ -60,8 +60,8 @@ int kh_cmd_config(int argc, char **argv)
 		{ "config", 1, NULL, 'c' }, { "help", 0, NULL, 'h' }, { 0 },
 	};
 	const char *path = NULL;
-	struct kh_config c;
-	char value[KH_CONFIG_STR + 16];
+	struct khp_config c;
+	char value[KHP_CONFIG_STR + 16];
 	int opt, err;
 
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -79,10 +79,10 @@ int kh_cmd_config(int argc, char **argv)
 	if (err)
 		return err;
 	if (optind == argc) {
-		kh_config_write(&c, stdout);
+		khp_config_write(&c, stdout);
 		return 0;
 	}
-	if (kh_config_get(&c, argv[optind], value, sizeof(value)) < 0) {
+	if (khp_config_get(&c, argv[optind], value, sizeof(value)) < 0) {
 		fprintf(stderr, "khibernate: config: no key '%s' (khibernate.conf(5))\n", argv[optind]);
 		return 2;
 	}
@@ -105,7 +105,7 @@ int kh_cmd_discard(int argc, char **argv)
 	};
 	const char *path = NULL, *swap = NULL;
 	struct khi_probe_info info;
-	struct kh_config c;
+	struct khp_config c;
 	struct kh_swap s;
 	int opt, fd, err;
 
@@ -125,7 +125,7 @@ int kh_cmd_discard(int argc, char **argv)
 	if (err)
 		return err;
 	/* The second line of defence against a stale image: its word belongs in the journal. */
-	kh_log_open("khibernate", stderr, KH_LOG_KMSG);
+	khp_log_open("khibernate", stderr, KHP_LOG_KMSG);
 	swap = swap ?: c.swap;
 	if (!swap[0])
 		return 0; /* not configured: nothing can wait */
@@ -133,23 +133,23 @@ int kh_cmd_discard(int argc, char **argv)
 	if (!err)
 		err = khi_open(s.dev_path, 1, &fd);
 	if (err) {
-		kh_log(KH_LOG_ERR, "discard: %s: %s", swap, strerror(-err));
+		khp_log(KHP_LOG_ERR, "discard: %s: %s", swap, strerror(-err));
 		return 1;
 	}
 	err = khi_probe(fd, s.header_offset, &info);
 	if (err == -EBADMSG || (!err && info.state == KHI_STATE_COMMITTED)) {
 		err = khi_discard(fd, s.header_offset);
 		if (err)
-			kh_log(KH_LOG_ERR, "discard: %s: a hibernation image waits in it, and "
+			khp_log(KHP_LOG_ERR, "discard: %s: a hibernation image waits in it, and "
 			       "discarding it failed: %s; do not resume it", swap,
 			       khi_strerror(err) ?: strerror(-err));
 		else
-			kh_log(KH_LOG_WARNING, "a hibernation image was still waiting in %s and was "
+			khp_log(KHP_LOG_WARNING, "a hibernation image was still waiting in %s and was "
 			       "not resumed: discarded it, so that it can never be resumed over "
 			       "filesystems that changed since (the boot's log says why the initramfs "
 			       "did not resume it); swap is usable again", swap);
 	} else if (err && err != -EMEDIUMTYPE) {
-		kh_log(KH_LOG_ERR, "discard: %s: %s", swap, khi_strerror(err) ?: strerror(-err));
+		khp_log(KHP_LOG_ERR, "discard: %s: %s", swap, khi_strerror(err) ?: strerror(-err));
 	} else {
 		err = 0; /* plain swap (or not a swap area at all: nothing of ours) */
 	}

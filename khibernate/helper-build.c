@@ -30,7 +30,7 @@
 static const char usage_text[] =
 "usage: khibernate helper build [OPTIONS]\n"
 "Builds the helper: copies a kernel for it to helper_kernel and writes its initramfs to\n"
-"helper_initrd (" KH_CONFIG_PATH "): khib-helper as /init, and the kernel modules the\n"
+"helper_initrd (" KHP_CONFIG_PATH "): khib-helper as /init, and the kernel modules the\n"
 "helper kernel needs to reach the swap device. The kernel must have CONFIG_KEXEC_JUMP.\n"
 "\n"
 "  -c, --config FILE        configuration file\n"
@@ -44,7 +44,7 @@ static const char usage_text[] =
 "KHIB_LIBDIR names the directory of mkhelper and khib-helper (default " KH_PKGLIBDIR ").\n";
 
 struct build {
-	struct kh_config config;
+	struct khp_config config;
 	const char *config_path, *kernel, *kver, *moddir, *outdir;
 	bool dry_run;
 	char kernel_buf[PATH_MAX], kver_buf[65], moddir_buf[PATH_MAX];
@@ -131,7 +131,7 @@ static int choose_kernel(struct build *b)
 
 static int place(char *out, size_t size, const char *dir, const char *configured)
 {
-	char copy[KH_CONFIG_STR];
+	char copy[KHP_CONFIG_STR];
 	int n;
 
 	snprintf(copy, sizeof(copy), "%s", configured);
@@ -148,7 +148,7 @@ static int choose_modules(struct build *b)
 
 	if (!b->config.swap[0]) {
 		printf("modules:   none: no swap area is configured (swap in %s)\n",
-		       b->config_path ?: KH_CONFIG_PATH);
+		       b->config_path ?: KHP_CONFIG_PATH);
 		return 0;
 	}
 	err = kh_swap_resolve(b->config.swap, &s);

@@ -11,8 +11,8 @@
  * looked up there, not in the running kernel. A module that modules.dep does not list is built
  * into B's kernel (or missing, which B then reports when the device does not appear).
  */
-#ifndef KHIB_HELPER_MODULES_H
-#define KHIB_HELPER_MODULES_H
+#ifndef KH_HELPER_MODULES_H
+#define KH_HELPER_MODULES_H
 
 #include <stddef.h>
 

@@ -26,7 +26,7 @@ static uint64_t now_ns(void)
 }
 
 /* "addr size" in hex, as /sys/kernel/vmcoreinfo shows A's vmcoreinfo note. */
-static void read_vmcoreinfo(struct kh_params *pa)
+static void read_vmcoreinfo(struct khp_params *pa)
 {
 	unsigned long long addr, size;
 	FILE *f = fopen("/sys/kernel/vmcoreinfo", "re");
@@ -40,13 +40,13 @@ static void read_vmcoreinfo(struct kh_params *pa)
 }
 
 static int fill_params(const struct kh_plan *p, const struct kh_run *r,
-		       const struct kh_reservation *res, uint64_t status_addr, struct kh_params *pa)
+		       const struct kh_reservation *res, uint64_t status_addr, struct khp_params *pa)
 {
-	const struct kh_config *c = &p->config;
+	const struct khp_config *c = &p->config;
 	int err;
 
 	memset(pa, 0, sizeof(*pa));
-	pa->mode = KH_MODE_SAVE;
+	pa->mode = KHP_MODE_SAVE;
 	pa->after = r->after;
 	pa->compression = c->compression;
 	pa->level = c->level;
@@ -56,20 +56,20 @@ static int fill_params(const struct kh_plan *p, const struct kh_run *r,
 	pa->swap_offset = p->swap.header_offset;
 	pa->size_estimate = p->estimate;
 	pa->status_addr = status_addr;
-	pa->flags = p->swap.is_file ? KH_F_SWAPFILE : 0;
+	pa->flags = p->swap.is_file ? KHP_F_SWAPFILE : 0;
 	if (r->key) {
-		pa->flags |= KH_F_KEY;
+		pa->flags |= KHP_F_KEY;
 		memcpy(pa->key, r->key, KHI_KEY_SIZE);
 	} else if (r->passphrase) {
-		if (strlen(r->passphrase) > KH_PASSPHRASE_MAX)
+		if (strlen(r->passphrase) > KHP_PASSPHRASE_MAX)
 			return -ENAMETOOLONG;
-		pa->flags |= KH_F_PASSPHRASE;
+		pa->flags |= KHP_F_PASSPHRASE;
 		strcpy(pa->passphrase, r->passphrase);
 	}
-	err = kh_kernel_id(pa->kernel_id, pa->kernel_release);
+	err = khp_kernel_id(pa->kernel_id, pa->kernel_release);
 	if (err < 0)
 		return err;
-	err = kh_machine_id(pa->machine_id);
+	err = khp_machine_id(pa->machine_id);
 	if (err < 0)
 		return err;
 	if (gethostname(pa->label, KHI_LABEL_MAX) < 0)
@@ -92,7 +92,7 @@ static int load_with_room(const struct kj_load_opts *o, struct kj_load_info *inf
 
 	for (unsigned try = 1; err == -ENOMEM && try <= 8; try++) {
 		if (try == 1)
-			kh_log(KH_LOG_INFO, "memory is short for loading the helper; waiting for the "
+			khp_log(KHP_LOG_INFO, "memory is short for loading the helper; waiting for the "
 			       "kernel to free some");
 		usleep(100000u * try);
 		err = kj_load(o, info);
@@ -100,21 +100,21 @@ static int load_with_room(const struct kj_load_opts *o, struct kj_load_info *inf
 	return err;
 }
 
-static int load_helper(const struct kh_plan *p, const struct kh_params *pa, struct kh_run *r)
+static int load_helper(const struct kh_plan *p, const struct khp_params *pa, struct kh_run *r)
 {
 	struct kj_load_opts o = KJ_LOAD_OPTS_INIT;
 	struct kj_load_info info = { 0 };
 	char cmdline[1024];
-	size_t size = kh_params_size(pa);
+	size_t size = khp_params_size(pa);
 	void *payload = malloc(size);
 	uint64_t start = now_ns();
 	int err;
 
 	if (!payload)
 		return -ENOMEM;
-	err = (int)kh_params_encode(pa, payload, size);
+	err = (int)khp_params_encode(pa, payload, size);
 	if (err >= 0) {
-		kh_helper_cmdline(p->config.helper_cmdline, cmdline, sizeof(cmdline));
+		khp_helper_cmdline(p->config.helper_cmdline, cmdline, sizeof(cmdline));
 		o.kernel = p->config.helper_kernel;
 		o.initrd = p->config.helper_initrd;
 		o.cmdline = cmdline;
@@ -123,7 +123,7 @@ static int load_helper(const struct kh_plan *p, const struct kh_params *pa, stru
 		o.payload_size = size;
 		err = load_with_room(&o, &info);
 		if (err == -ENOSPC)
-			kh_log(KH_LOG_ERR, "the helper needs %.0f MiB of the %.0f MiB region",
+			khp_log(KHP_LOG_ERR, "the helper needs %.0f MiB of the %.0f MiB region",
 			       info.needed / MiB, p->layout.region.size / MiB);
 	}
 	explicit_bzero(payload, size);
@@ -166,7 +166,7 @@ static void note_reservation(const struct kh_reservation *res, struct kh_run *r)
 	r->reserve_ns = res->ns;
 	r->reserved_bytes = res->bytes;
 	r->reserved_extents = res->nr_extents;
-	kh_log(KH_LOG_INFO, "reserved %.0f MiB of swap in %zu extents (%.3f s)", res->bytes / MiB,
+	khp_log(KHP_LOG_INFO, "reserved %.0f MiB of swap in %zu extents (%.3f s)", res->bytes / MiB,
 	       res->nr_extents, res->ns / 1e9);
 }
 
@@ -175,7 +175,7 @@ static void note_reservation(const struct kh_reservation *res, struct kh_run *r)
 static int save_once(const struct kh_plan *p, struct kh_run *r, const struct kh_reservation *res,
 		     struct kh_statuspage *sp)
 {
-	struct kh_params pa;
+	struct khp_params pa;
 	uint64_t t;
 	int err;
 
@@ -190,7 +190,7 @@ static int save_once(const struct kh_plan *p, struct kh_run *r, const struct kh_
 	if (err < 0)
 		return err;
 
-	kh_log(KH_LOG_INFO, "jumping to the helper kernel");
+	khp_log(KHP_LOG_INFO, "jumping to the helper kernel");
 	r->step = "jumping to the helper kernel";
 	memset(sp->page, 0, KHI_PAGE_SIZE);   /* no record of an earlier try can be read as this one's */
 	sync();
@@ -199,9 +199,9 @@ static int save_once(const struct kh_plan *p, struct kh_run *r, const struct kh_
 	r->away_ns = now_ns() - t;
 	if (err < 0)
 		return err;
-	err = kh_status_decode(sp->page, &r->status);
+	err = khp_status_decode(sp->page, &r->status);
 	if (err < 0) {
-		kh_log(KH_LOG_ERR, "the helper came back without a report (%s)", strerror(-err));
+		khp_log(KHP_LOG_ERR, "the helper came back without a report (%s)", strerror(-err));
 		return -ECANCELED;
 	}
 	return r->status.error ? -ECANCELED : 0;
@@ -219,7 +219,7 @@ static int grow_reservation(const struct kh_plan *p, struct kh_run *r, struct kh
 		r->step = "reserving more swap slots";
 		err = kh_reserve_grow(res, kh_plan_image_budget(p));
 		if (!err) {
-			kh_log(KH_LOG_INFO, "the image did not fit the %.0f MiB reserved for it; "
+			khp_log(KHP_LOG_INFO, "the image did not fit the %.0f MiB reserved for it; "
 			       "saving again with more", before / MiB);
 			note_reservation(res, r);
 			return 1;
@@ -227,7 +227,7 @@ static int grow_reservation(const struct kh_plan *p, struct kh_run *r, struct kh
 		if (err != -ENOSPC)
 			return err;
 	}
-	kh_log(KH_LOG_ERR, "the image needs more than the %.0f MiB of swap it could have; free some "
+	khp_log(KHP_LOG_ERR, "the image needs more than the %.0f MiB of swap it could have; free some "
 	       "swap or use a larger swap area",
 	       res->bytes ? res->bytes / MiB : kh_plan_image_budget(p) / MiB);
 	return 0;
@@ -259,7 +259,7 @@ int kh_hibernate(const struct kh_plan *p, struct kh_run *r)
 		int grown = grow_reservation(p, r, &res);
 		err = grown < 0 ? grown : grown ? save_once(p, r, &res, &sp) : -ECANCELED;
 	}
-	if (!err && r->status.event == KH_EVENT_SAVED) {
+	if (!err && r->status.event == KHP_EVENT_SAVED) {
 		/* A runs again on top of a committed image: --test, or a helper that could not
 		 * power off. Resuming that image later would undo all A does from now on. */
 		verify_and_discard(p, r);

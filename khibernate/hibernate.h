@@ -2,8 +2,8 @@
  * and, when A runs again, find out from the helper's status record what happened: a
  * checkpoint (--test), a failed save, or a resume after a cold boot.
  */
-#ifndef KHIB_HIBERNATE_H
-#define KHIB_HIBERNATE_H
+#ifndef KH_HIBERNATE_H
+#define KH_HIBERNATE_H
 
 #include <stdio.h>
 
@@ -12,12 +12,12 @@
 #include "protocol/status.h"
 
 struct kh_run {
-	enum kh_after after;        /* KH_AFTER_POWEROFF, _REBOOT, or _JUMP_BACK (--test) */
+	enum khp_after after;        /* KHP_AFTER_POWEROFF, _REBOOT, or _JUMP_BACK (--test) */
 	const uint8_t *key;         /* KHI_KEY_SIZE bytes, or NULL */
 	const char *passphrase;     /* or NULL */
 	/* Filled in: */
 	const char *step;           /* what failed, for the message ("loading the helper") */
-	struct kh_status status;    /* what the helper reported */
+	struct khp_status status;    /* what the helper reported */
 	uint64_t reserve_ns, reserved_bytes, load_ns, away_ns;
 	size_t reserved_extents;
 	int verify_error;           /* --test: result of reading the image back in A */

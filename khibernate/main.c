@@ -29,7 +29,7 @@ static const char usage_text[] =
 "When the machine boots again, the resume hook (khib-resume) restores memory and this command\n"
 "returns as if it had just run: exit 0 and \"resumed\".\n"
 "\n"
-"Options (they override " KH_CONFIG_PATH "):\n"
+"Options (they override " KHP_CONFIG_PATH "):\n"
 "  -c, --config FILE        configuration file\n"
 "  -s, --swap PATH          swap partition or swap file for the image\n"
 "  -j, --threads N          compression threads in the helper (0 = all its CPUs)\n"
@@ -60,8 +60,8 @@ struct cli {
 	const char *passphrase_file;
 	const char *stats_path;
 	const char *sleep_hooks;
-	enum kh_after after;
-	struct kh_config config;
+	enum khp_after after;
+	struct khp_config config;
 };
 
 static int die_usage(const char *fmt, const char *arg)
@@ -88,7 +88,7 @@ static int refuse(const struct kh_plan *p)
 			fprintf(stderr, "%-5s %-10s %s\n", "ok", p->checks[i].name, p->checks[i].msg);
 	for (unsigned i = 0; i < p->nr_checks; i++)
 		if (p->checks[i].error)
-			kh_log(KH_LOG_ERR, "refused, nothing was changed: %s: %s", p->checks[i].name,
+			khp_log(KHP_LOG_ERR, "refused, nothing was changed: %s: %s", p->checks[i].name,
 			       p->checks[i].msg);
 	return 1;
 }
@@ -141,7 +141,7 @@ static void write_stats(const char *path, const struct kh_plan *p, const struct 
 		" \"pages_compressed\": %llu,\n \"bytes_in\": %llu, \"bytes_out\": %llu,"
 		" \"bytes_image\": %llu, \"threads\": %u,\n \"compress_s\": %.6f, \"checksum_s\": %.6f,"
 		" \"crypt_s\": %.6f, \"io_s\": %.6f, \"source_s\": %.6f, \"total_s\": %.6f}\n",
-		r->status.event == KH_EVENT_RESTORED ? "resumed" : "saved", r->status.error,
+		r->status.event == KHP_EVENT_RESTORED ? "resumed" : "saved", r->status.error,
 		(unsigned long long)p->used_bytes, (unsigned long long)p->ram_bytes,
 		r->reserve_ns / 1e9, (unsigned long long)r->reserved_bytes, r->reserved_extents,
 		r->load_ns / 1e9, r->away_ns / 1e9, r->status.helper_boot_ns / 1e9,
@@ -183,7 +183,7 @@ static int report(const struct cli *c, const struct kh_plan *p, const struct kh_
 	const struct khi_stats *s = &r->status.stats;
 
 	if (err == -ECANCELED) {
-		kh_log(KH_LOG_ERR, "the helper could not save memory: %s; nothing was saved and the "
+		khp_log(KHP_LOG_ERR, "the helper could not save memory: %s; nothing was saved and the "
 		       "system runs on", r->status.error == -ENODEV ? "the disk the helper kernel "
 		       "found under the swap area's device number is another one (its UUID differs)" :
 		       r->status.error ? (khi_strerror(r->status.error) ?: strerror(-r->status.error)) :
@@ -191,23 +191,23 @@ static int report(const struct cli *c, const struct kh_plan *p, const struct kh_
 		return 1;
 	}
 	if (err < 0) {
-		kh_log(KH_LOG_ERR, "%s: %s; nothing was saved and the system runs on", r->step,
+		khp_log(KHP_LOG_ERR, "%s: %s; nothing was saved and the system runs on", r->step,
 		       step_error(r->step, err));
 		return 1;
 	}
 	if (c->stats_path)
 		write_stats(c->stats_path, p, r);
-	kh_log(KH_LOG_NOTICE, "%s: %.0f MiB of memory in %.0f MiB of image (%llu pages, %llu zero), "
-	       "away %.2f s", r->status.event == KH_EVENT_RESTORED ? "resumed" : "saved",
+	khp_log(KHP_LOG_NOTICE, "%s: %.0f MiB of memory in %.0f MiB of image (%llu pages, %llu zero), "
+	       "away %.2f s", r->status.event == KHP_EVENT_RESTORED ? "resumed" : "saved",
 	       s->bytes_in / MiB, s->bytes_image / MiB, (unsigned long long)s->pages_total,
 	       (unsigned long long)s->pages_zero, r->away_ns / 1e9);
-	if (r->status.event == KH_EVENT_SAVED) {
+	if (r->status.event == KHP_EVENT_SAVED) {
 		if (r->verify_error) {
-			kh_log(KH_LOG_ERR, "reading the image back failed: %s",
+			khp_log(KHP_LOG_ERR, "reading the image back failed: %s",
 			       khi_strerror(r->verify_error) ?: strerror(-r->verify_error));
 			return 1;
 		}
-		kh_log(KH_LOG_NOTICE, "image read back and verified, then discarded");
+		khp_log(KHP_LOG_NOTICE, "image read back and verified, then discarded");
 	}
 	return 0;
 }
@@ -215,18 +215,18 @@ static int report(const struct cli *c, const struct kh_plan *p, const struct kh_
 static int cmd_hibernate(const struct cli *c, const struct kh_plan *p)
 {
 	struct kh_run r = { .after = c->after };
-	char secret[KH_PASSPHRASE_MAX + 2];
+	char secret[KHP_PASSPHRASE_MAX + 2];
 	size_t len = 0;
 	int lock, err;
 
 	lock = open(LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
-		kh_log(KH_LOG_ERR, "another khibernate is running (%s is locked)", LOCK_PATH);
+		khp_log(KHP_LOG_ERR, "another khibernate is running (%s is locked)", LOCK_PATH);
 		return 1;
 	}
 	if (c->key_file || c->passphrase_file) {
 		const char *path = c->key_file ? c->key_file : c->passphrase_file;
-		err = kh_read_file(path, secret, sizeof(secret), &len);
+		err = khp_read_file(path, secret, sizeof(secret), &len);
 		if (err < 0) {
 			fprintf(stderr, "khibernate: %s: %s\n", path, strerror(-err));
 			return 1;
@@ -244,8 +244,8 @@ static int cmd_hibernate(const struct cli *c, const struct kh_plan *p)
 	}
 	if (c->sleep_hooks)
 		kh_sleep_hooks_run(c->sleep_hooks, "pre", KH_SLEEP_HOOK_TIMEOUT_MS, stderr);
-	kh_log(KH_LOG_NOTICE, "hibernating: %.0f MiB of memory in use, image to %s%s",
-	       p->used_bytes / MiB, p->config.swap, c->after == KH_AFTER_JUMP_BACK ? " (--test)" : "");
+	khp_log(KHP_LOG_NOTICE, "hibernating: %.0f MiB of memory in use, image to %s%s",
+	       p->used_bytes / MiB, p->config.swap, c->after == KHP_AFTER_JUMP_BACK ? " (--test)" : "");
 	err = kh_hibernate(p, &r);
 	explicit_bzero(secret, sizeof(secret));
 	err = report(c, p, &r, err);
@@ -277,14 +277,14 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	unsigned nset = 0, line = 0;
 	int opt, r;
 
-	c->after = KH_AFTER_POWEROFF;
+	c->after = KHP_AFTER_POWEROFF;
 	while ((opt = getopt_long(argc, argv, "c:s:j:z:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': c->config_path = optarg; break;
 		case O_KEY: c->key_file = optarg; break;
 		case O_PASS: c->passphrase_file = optarg; break;
-		case O_REBOOT: c->after = KH_AFTER_REBOOT; break;
-		case O_TEST: c->after = KH_AFTER_JUMP_BACK; break;
+		case O_REBOOT: c->after = KHP_AFTER_REBOOT; break;
+		case O_TEST: c->after = KHP_AFTER_JUMP_BACK; break;
 		case O_STATS: c->stats_path = optarg; break;
 		case O_SLEEP_HOOKS: c->sleep_hooks = optarg ?: KH_SLEEP_HOOK_DIR; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
@@ -306,24 +306,24 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	if (c->key_file && c->passphrase_file)
 		return die_usage("%s", "--key-file and --passphrase-file exclude each other");
 
-	kh_config_init(&c->config);
-	r = kh_config_load(&c->config, c->config_path ?: KH_CONFIG_PATH, !!c->config_path, &line);
+	khp_config_init(&c->config);
+	r = khp_config_load(&c->config, c->config_path ?: KHP_CONFIG_PATH, !!c->config_path, &line);
 	if (r < 0 && line) {
-		fprintf(stderr, "khibernate: %s:%u: %s\n", c->config_path ?: KH_CONFIG_PATH, line,
+		fprintf(stderr, "khibernate: %s:%u: %s\n", c->config_path ?: KHP_CONFIG_PATH, line,
 			r == -ENOENT ? "unknown key" : r == -EINVAL ? "bad line or value (see khibernate(8))" :
 			strerror(-r));
 		return 2;
 	}
 	if (r < 0) {
-		fprintf(stderr, "khibernate: %s: %s\n", c->config_path ?: KH_CONFIG_PATH, strerror(-r));
+		fprintf(stderr, "khibernate: %s: %s\n", c->config_path ?: KHP_CONFIG_PATH, strerror(-r));
 		return 2;
 	}
 	for (unsigned i = 0; i < nset; i++)
-		if (kh_config_set(&c->config, set[i].key, set[i].value) < 0)
+		if (khp_config_set(&c->config, set[i].key, set[i].value) < 0)
 			return die_usage("bad value '%s'", set[i].value);
-	if (c->config.encrypt == KH_ENCRYPT_KEYFILE && !c->key_file && !c->passphrase_file)
+	if (c->config.encrypt == KHP_ENCRYPT_KEYFILE && !c->key_file && !c->passphrase_file)
 		c->key_file = c->config.keyfile;
-	if (c->config.encrypt == KH_ENCRYPT_PASSPHRASE && !c->key_file && !c->passphrase_file) {
+	if (c->config.encrypt == KHP_ENCRYPT_PASSPHRASE && !c->key_file && !c->passphrase_file) {
 		fprintf(stderr, "khibernate: encrypt = passphrase needs --passphrase-file\n");
 		return 2;
 	}
@@ -342,7 +342,7 @@ int main(int argc, char **argv)
 	if (r)
 		return r;
 	/* Only a hibernation is the kernel log's business; check and status just look. */
-	kh_log_open("khibernate", stderr, c.command ? NULL : KH_LOG_KMSG);
+	khp_log_open("khibernate", stderr, c.command ? NULL : KHP_LOG_KMSG);
 	r = kh_plan_make(&c.config, &plan);
 	if (c.command && !strcmp(c.command, "status"))
 		return cmd_status(&plan, r);

@@ -82,8 +82,8 @@ static const char *crashkernel_value(char *buf, size_t size)
 	char cmdline[4096];
 	size_t len;
 
-	if (kh_read_file("/proc/cmdline", cmdline, sizeof(cmdline), &len) < 0 ||
-	    kh_cmdline_value(cmdline, "crashkernel=", buf, size) < 0)
+	if (khp_read_file("/proc/cmdline", cmdline, sizeof(cmdline), &len) < 0 ||
+	    khp_cmdline_value(cmdline, "crashkernel=", buf, size) < 0)
 		return NULL;
 	return buf;
 }
@@ -146,7 +146,7 @@ static void check_helper(struct kh_plan *p)
 	for (unsigned i = 0; i < 2; i++)
 		if (access(files[i], R_OK) < 0) {
 			check(p, "helper", -errno, "%s: %s (set helper_kernel/helper_initrd in %s)",
-			      files[i], strerror(errno), KH_CONFIG_PATH);
+			      files[i], strerror(errno), KHP_CONFIG_PATH);
 			return;
 		}
 	r = kj_bzimage_read(files[0], &buf, &size, &k);
@@ -237,7 +237,7 @@ static void check_swap(struct kh_plan *p)
 
 	if (!path[0]) {
 		check(p, "swap", -EINVAL, "no swap area configured: set swap = /dev/... in %s or use --swap",
-		      KH_CONFIG_PATH);
+		      KHP_CONFIG_PATH);
 		return;
 	}
 	r = kh_swap_resolve(path, &p->swap);
@@ -290,7 +290,7 @@ static void check_swap(struct kh_plan *p)
 		      p->swap.active ? "in use" : "not on", p->estimate / MiB);
 }
 
-int kh_plan_make(const struct kh_config *c, struct kh_plan *p)
+int kh_plan_make(const struct khp_config *c, struct kh_plan *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->config = *c;

@@ -4,8 +4,8 @@
  * check` can print them all and `khibernate` can refuse to go on with a message that says what
  * to do, before anything is frozen or reserved. Nothing here writes anywhere.
  */
-#ifndef KHIB_PLAN_H
-#define KHIB_PLAN_H
+#ifndef KH_PLAN_H
+#define KH_PLAN_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,7 +24,7 @@ struct kh_check {
 };
 
 struct kh_plan {
-	struct kh_config config;
+	struct khp_config config;
 	struct kh_swap swap;
 	struct kj_layout layout;
 	uint64_t ram_bytes;       /* A's RAM that the image covers (region and hole excluded) */
@@ -39,7 +39,7 @@ struct kh_plan {
 
 /*! kh_plan_make() : runs all checks. @return 0 if all passed, else the first failure's error
  *  (every check's outcome is in p->checks either way). */
-int kh_plan_make(const struct kh_config *c, struct kh_plan *p);
+int kh_plan_make(const struct khp_config *c, struct kh_plan *p);
 
 /*! kh_plan_image_budget() : bytes of slots to reserve: the worst case when the swap area can
  *  hold it, else all that is free (the helper then fails cleanly, before writing, if even

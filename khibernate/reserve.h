@@ -7,8 +7,8 @@
  * is closed. So: reserve before the jump, keep the fd open across it, close it when A runs
  * again (after --test, a failed save, or a resume). NOTES.md, "The swap area is live".
  */
-#ifndef KHIB_RESERVE_H
-#define KHIB_RESERVE_H
+#ifndef KH_RESERVE_H
+#define KH_RESERVE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -23,7 +23,7 @@
 #define FILE_TEXT_MAX 4096
 
 struct setup {
-	const struct kh_config *config;
+	const struct khp_config *config;
 	const char *config_path;
 	bool dry_run;
 	bool changed;                  /* something was done (or would be, with --dry-run) */
@@ -55,7 +55,7 @@ static int machine(struct setup *s, struct kh_machine *m, struct kj_range **ret_
 
 	if (r < 0)
 		return r;
-	if (kh_memmap_ram(KH_FIRMWARE_MEMMAP, &ram, &nr) < 0 || !nr) {
+	if (khp_memmap_ram(KHP_FIRMWARE_MEMMAP, &ram, &nr) < 0 || !nr) {
 		/* This boot's view: its own memmap= hole shows as reserved, so accept it. */
 		struct kj_layout *l = malloc(sizeof(*l));
 		r = l ? kj_layout_from_iomem(iomem, NULL, l) : -ENOMEM;
@@ -81,7 +81,7 @@ static int machine(struct setup *s, struct kh_machine *m, struct kj_range **ret_
 		if (KH_HOLE_START >= ram[i].start &&
 		    KH_HOLE_START + KH_HOLE_SIZE <= ram[i].start + ram[i].size)
 			*ret_hole_ok = true;
-	if (!*ret_hole_ok && kh_cmdline_flag(s->cmdline, KH_HOLE_WORD))
+	if (!*ret_hole_ok && khp_cmdline_flag(s->cmdline, KH_HOLE_WORD))
 		*ret_hole_ok = true;
 	*ret_ram = ram;
 	return r;
@@ -117,34 +117,34 @@ static int learn(struct setup *s)
 
 	r = kh_plan_make(s->config, &s->plan);
 	if (r == -EPERM && !strcmp(s->plan.checks[0].name, "root")) {
-		kh_log(KH_LOG_ERR, "setup: %s", s->plan.checks[0].msg);
+		khp_log(KHP_LOG_ERR, "setup: %s", s->plan.checks[0].msg);
 		return 1;
 	}
 	swap = find_check(&s->plan, "swap");
 	/* Too little free swap, or a swap file not on yet, is for the hibernation to refuse
 	 * (the header was read: its UUID is known); anything else refuses setup too. */
 	if (!swap || (swap->error && swap->error != -ENOSPC && swap->error != -ENODEV)) {
-		kh_log(KH_LOG_ERR, "setup: %s; nothing was changed",
+		khp_log(KHP_LOG_ERR, "setup: %s; nothing was changed",
 		       swap ? swap->msg : "no swap area could be examined");
 		return 1;
 	}
 	if (swap->error)
-		kh_log(KH_LOG_WARNING, "setup: %s", swap->msg);
+		khp_log(KHP_LOG_WARNING, "setup: %s", swap->msg);
 	if (s->plan.checks[0].error)
-		kh_log(KH_LOG_WARNING, "setup: %s (setting up anyway, for a kernel that can)",
+		khp_log(KHP_LOG_WARNING, "setup: %s (setting up anyway, for a kernel that can)",
 		       s->plan.checks[0].msg);
 	if (uname(&u) == 0)
 		snprintf(s->release, sizeof(s->release), "%s", u.release);
-	if (kh_read_file("/proc/cmdline", s->cmdline, sizeof(s->cmdline), &len) < 0)
+	if (khp_read_file("/proc/cmdline", s->cmdline, sizeof(s->cmdline), &len) < 0)
 		s->cmdline[0] = 0;
 	r = machine(s, &m, &ram, &hole_ok);
 	if (r < 0) {
-		kh_log(KH_LOG_ERR, "setup: /proc/iomem: %s; nothing was changed", strerror(-r));
+		khp_log(KHP_LOG_ERR, "setup: /proc/iomem: %s; nothing was changed", strerror(-r));
 		free(ram);
 		return 1;
 	}
 	if (!hole_ok) {
-		kh_log(KH_LOG_ERR, "setup: 0x80000-0x8ffff is not RAM on this machine (firmware "
+		khp_log(KHP_LOG_ERR, "setup: 0x80000-0x8ffff is not RAM on this machine (firmware "
 		       "map), and the helper needs it for its low memory; nothing was changed");
 		free(ram);
 		return 1;
@@ -152,7 +152,7 @@ static int learn(struct setup *s)
 	r = kh_region_choose(s->config->region, &m, region, sizeof(region), &why);
 	free(ram);
 	if (r < 0) {
-		kh_log(KH_LOG_ERR, "setup: region = %s: %s; nothing was changed", s->config->region,
+		khp_log(KHP_LOG_ERR, "setup: region = %s: %s; nothing was changed", s->config->region,
 		       r == -ERANGE ? why : "not SIZE or SIZE@OFFSET");
 		return 1;
 	}
@@ -162,7 +162,7 @@ static int learn(struct setup *s)
 		kh_uuid_format(s->plan.swap.uuid, uuid);
 		add_word(s, "khibernate.resume=UUID=%s", uuid);
 	} else {
-		kh_log(KH_LOG_WARNING, "setup: %s has no UUID (mkswap -U gives one); naming the "
+		khp_log(KHP_LOG_WARNING, "setup: %s has no UUID (mkswap -U gives one); naming the "
 		       "device, which may change between boots", s->plan.swap.path);
 		add_word(s, "khibernate.resume=%s", s->plan.swap.dev_path);
 	}
@@ -211,7 +211,7 @@ static int run(struct setup *s, const char *const *argv, bool self)
 		printf("would run: %s\n", line);
 		return 0;
 	}
-	kh_log(KH_LOG_INFO, "setup: running %s", line);
+	khp_log(KHP_LOG_INFO, "setup: running %s", line);
 	pid = fork();
 	if (pid == 0) {
 		if (self)
@@ -221,12 +221,12 @@ static int run(struct setup *s, const char *const *argv, bool self)
 		_exit(127);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
-		kh_log(KH_LOG_ERR, "setup: %s: %s", line, strerror(errno));
+		khp_log(KHP_LOG_ERR, "setup: %s: %s", line, strerror(errno));
 		return 1;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
-	kh_log(KH_LOG_ERR, "setup: %s failed (%s %d)", line, WIFEXITED(status) ? "exit" : "signal",
+	khp_log(KHP_LOG_ERR, "setup: %s failed (%s %d)", line, WIFEXITED(status) ? "exit" : "signal",
 	       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 	return 1;
 }
@@ -299,10 +299,10 @@ static int grub_step(struct setup *s)
 			(void)mkdir("/etc/default/grub.d", 0755);
 			r = write_file(KH_GRUB_FILE, text);
 			if (r < 0) {
-				kh_log(KH_LOG_ERR, "setup: %s: %s", KH_GRUB_FILE, strerror(-r));
+				khp_log(KHP_LOG_ERR, "setup: %s: %s", KH_GRUB_FILE, strerror(-r));
 				return 1;
 			}
-			kh_log(KH_LOG_NOTICE, "setup: wrote %s", KH_GRUB_FILE);
+			khp_log(KHP_LOG_NOTICE, "setup: wrote %s", KH_GRUB_FILE);
 		}
 	}
 	if (same && grub_cfg_current(s))
@@ -319,7 +319,7 @@ static int grub_step(struct setup *s)
 static int helper_step(struct setup *s)
 {
 	static const char *const build[] = { "khibernate", "helper", "build", NULL };
-	const struct kh_config *c = s->config;
+	const struct khp_config *c = s->config;
 
 	if (access(c->helper_kernel, R_OK) == 0 && access(c->helper_initrd, R_OK) == 0)
 		return 0;
@@ -369,19 +369,19 @@ static void warn_kdump(const struct setup *s)
 	bool other;
 
 	/* The last one: the one the kernel takes. */
-	other = kh_cmdline_value(s->cmdline, "crashkernel=", current, sizeof(current)) == 0 &&
+	other = khp_cmdline_value(s->cmdline, "crashkernel=", current, sizeof(current)) == 0 &&
 		strcmp(current, s->words[0] + strlen("crashkernel="));
 
 	if (!have("kdump-config") && access("/etc/default/kdump-tools", F_OK) < 0 && !other)
 		return;
-	kh_log(KH_LOG_WARNING, "setup: kdump uses the crashkernel= memory too%s: the kernel takes "
+	khp_log(KHP_LOG_WARNING, "setup: kdump uses the crashkernel= memory too%s: the kernel takes "
 	       "the last crashkernel= of its command line, and the helper overwrites the crash "
 	       "kernel kdump loads there. Use one of them: disable kdump (e.g. 'systemctl disable "
 	       "kdump-tools' and remove its crashkernel=) to hibernate with khibernate",
 	       other ? " (this boot has another crashkernel=)" : " (kdump-tools is installed)");
 }
 
-static int setup(const struct kh_config *c, const char *config_path, bool dry_run)
+static int setup(const struct khp_config *c, const char *config_path, bool dry_run)
 {
 	struct setup *s = calloc(1, sizeof(*s));
 	int failed;
@@ -393,7 +393,7 @@ static int setup(const struct kh_config *c, const char *config_path, bool dry_ru
 	s->dry_run = dry_run;
 	/* One order on a terminal and in a file: what is printed and what is logged interleave. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	kh_log_open("khibernate", stderr, dry_run ? NULL : KH_LOG_KMSG);
+	khp_log_open("khibernate", stderr, dry_run ? NULL : KHP_LOG_KMSG);
 	failed = learn(s);
 	if (!failed) {
 		warn_kdump(s);
@@ -404,7 +404,7 @@ static int setup(const struct kh_config *c, const char *config_path, bool dry_ru
 	if (!failed) {
 		bool booted = true;
 		for (unsigned i = 0; i < s->nr_words; i++)
-			booted = booted && kh_cmdline_flag(s->cmdline, s->words[i]);
+			booted = booted && khp_cmdline_flag(s->cmdline, s->words[i]);
 		if (!s->changed)
 			printf("nothing to change\n");
 		printf("%s\n", booted ? "this boot already runs with that command line" :
@@ -422,7 +422,7 @@ static const char setup_usage[] =
 "swap area) to " KH_GRUB_FILE " and runs update-grub, builds the\n"
 "helper when it is missing (khibernate helper build), renews the initramfs when it is older\n"
 "than the configuration or the helper, and says whether a reboot is needed.\n"
-"  -c, --config FILE   configuration file (default " KH_CONFIG_PATH ")\n"
+"  -c, --config FILE   configuration file (default " KHP_CONFIG_PATH ")\n"
 "  -s, --swap PATH     the swap area (default: the configuration's swap)\n"
 "      --dry-run       print every change (the file's text, each command) and make none\n"
 "Exit status: 0 done or nothing to do, 1 refused or a step failed (said which), 2 usage.\n";
@@ -435,7 +435,7 @@ int kh_cmd_setup(int argc, char **argv)
 		{ "dry-run", 0, NULL, O_DRY_RUN }, { "help", 0, NULL, 'h' }, { 0 },
 	};
 	const char *path = NULL, *swap = NULL;
-	struct kh_config c;
+	struct khp_config c;
 	bool dry_run = false;
 	int opt, err;
 
@@ -455,9 +455,9 @@ int kh_cmd_setup(int argc, char **argv)
 	err = kh_load_config(path, &c);
 	if (err)
 		return err;
-	if (swap && kh_config_set(&c, "swap", swap) < 0) {
+	if (swap && khp_config_set(&c, "swap", swap) < 0) {
 		fprintf(stderr, "khibernate: setup: --swap %s: too long\n", swap);
 		return 2;
 	}
-	return setup(&c, path ?: KH_CONFIG_PATH, dry_run);
+	return setup(&c, path ?: KHP_CONFIG_PATH, dry_run);
 }

@@ -15,8 +15,8 @@
  * run changes nothing. --dry-run prints every change (the file's whole text, each command)
  * and makes none. Refuses, before changing anything, a swap area khibernate cannot use.
  */
-#ifndef KHIB_SETUP_H
-#define KHIB_SETUP_H
+#ifndef KH_SETUP_H
+#define KH_SETUP_H
 
 #define KH_GRUB_DEFAULT "/etc/default/grub"
 #define KH_GRUB_FILE "/etc/default/grub.d/khibernate.cfg"

@@ -2,8 +2,8 @@
  * receives, so that B can leave a status record (protocol/status.h) where A finds it when
  * it runs again, whether after --test or after a cold-boot resume.
  */
-#ifndef KHIB_STATUSPAGE_H
-#define KHIB_STATUSPAGE_H
+#ifndef KH_STATUSPAGE_H
+#define KH_STATUSPAGE_H
 
 #include <stdint.h>
 

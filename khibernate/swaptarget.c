@@ -178,7 +178,7 @@ int kh_swap_resolve(const char *path, struct kh_swap *ret)
 			return r;
 		s.is_file = true;
 		s.dev = st.st_dev;
-		r = kh_dev_path(st.st_dev, s.dev_path, sizeof(s.dev_path));
+		r = khp_dev_path(st.st_dev, s.dev_path, sizeof(s.dev_path));
 		if (r < 0)
 			return r;
 	} else {

@@ -7,8 +7,8 @@
  * share (btrfs, compressed or inline extents, holes) is refused: offsets taken now would not
  * hold until resume.
  */
-#ifndef KHIB_SWAPTARGET_H
-#define KHIB_SWAPTARGET_H
+#ifndef KH_SWAPTARGET_H
+#define KH_SWAPTARGET_H
 
 #include <stdbool.h>
 #include <stdint.h>

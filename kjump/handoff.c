@@ -22,16 +22,16 @@ size_t kj_handoff_size(const struct kj_layout *l, size_t payload_size)
 }
 
 /* SHA-256 of the whole handoff with the digest field taken as zeros. */
-static void digest(const uint8_t *p, size_t total, uint8_t out[KJ_SHA256_DIGEST_SIZE])
+static void digest(const uint8_t *p, size_t total, uint8_t out[KC_SHA256_DIGEST_SIZE])
 {
-	static const uint8_t zeros[KJ_SHA256_DIGEST_SIZE];
-	struct kj_sha256 c;
+	static const uint8_t zeros[KC_SHA256_DIGEST_SIZE];
+	struct kc_sha256 c;
 
-	kj_sha256_init(&c);
-	kj_sha256_update(&c, p, H_SHA256);
-	kj_sha256_update(&c, zeros, sizeof(zeros));
-	kj_sha256_update(&c, p + KJ_HANDOFF_HEADER_SIZE, total - KJ_HANDOFF_HEADER_SIZE);
-	kj_sha256_final(&c, out);
+	kc_sha256_init(&c);
+	kc_sha256_update(&c, p, H_SHA256);
+	kc_sha256_update(&c, zeros, sizeof(zeros));
+	kc_sha256_update(&c, p + KJ_HANDOFF_HEADER_SIZE, total - KJ_HANDOFF_HEADER_SIZE);
+	kc_sha256_final(&c, out);
 }
 
 ssize_t kj_handoff_encode(const struct kj_layout *l, const void *payload, size_t payload_size,
@@ -81,7 +81,7 @@ static int check_sizes(const uint8_t *p, size_t size)
 
 int kj_handoff_decode(const void *buf, size_t size, struct kj_handoff *ret)
 {
-	uint8_t want[KJ_SHA256_DIGEST_SIZE];
+	uint8_t want[KC_SHA256_DIGEST_SIZE];
 	const uint8_t *p = buf;
 	int r;
 

@@ -8,7 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "kjump/image.h"
+#include "kjump/segments.h"
 
 /* x86_64 only for now: the purgatory and boot_params are x86_64. */
 #define KJ_KEXEC_ARCH KEXEC_ARCH_X86_64

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "kjump/image.h"
+#include "kjump/segments.h"
 #include "kjump/internal.h"
 #include "kjump/kexec-syscall.h"
 
@@ -24,7 +24,7 @@ static bool reserved_zero(const struct kj_load_opts *o)
 static int load_image(const struct kj_load_opts *o, const struct kj_bzimage *k, const char *initrd,
 		      size_t initrd_size, struct kj_load_info *info)
 {
-	struct kj_image_in in = {
+	struct kj_segments_in in = {
 		.kernel = k, .initrd = initrd, .initrd_size = initrd_size, .cmdline = o->cmdline,
 		.layout = o->layout, .preserve_context = o->preserve_context,
 		.payload = o->payload, .payload_size = o->payload_size, .min_free = o->min_free,
@@ -32,19 +32,19 @@ static int load_image(const struct kj_load_opts *o, const struct kj_bzimage *k, 
 	};
 	unsigned long flags = KJ_KEXEC_ARCH | (o->preserve_context ? KEXEC_PRESERVE_CONTEXT : 0);
 	uint8_t seed[KJ_RNG_SEED_SIZE];
-	struct kj_image img;
+	struct kj_segments img;
 	int r;
 
 	/* Without a seed B's first getrandom() waits until B gathered entropy itself: over a
 	 * second under TCG. A kernel that has none yet (early at boot) gives none, and B waits. */
 	if (getrandom(seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed))
 		in.rng_seed = seed;
-	r = kj_image_build(&in, &img, info);
+	r = kj_segments_build(&in, &img, info);
 	explicit_bzero(seed, sizeof(seed));
 	if (r < 0)
 		return r;
 	r = kj_sys_kexec_load(img.entry, img.seg, img.nr, flags);
-	kj_image_done(&img);
+	kj_segments_done(&img);
 	return r;
 }
 

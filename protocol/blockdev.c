@@ -16,7 +16,7 @@
 #include "image/swap.h" /* the swap header's UUID and label */
 #include "protocol/blockdev.h"
 
-int kh_dev_path(dev_t dev, char *buf, size_t size)
+int khp_dev_path(dev_t dev, char *buf, size_t size)
 {
 	char path[64], line[256];
 	FILE *f;
@@ -36,13 +36,13 @@ int kh_dev_path(dev_t dev, char *buf, size_t size)
 	return r;
 }
 
-int kh_dev_wait(dev_t dev, char *buf, size_t size, unsigned timeout_ms)
+int khp_dev_wait(dev_t dev, char *buf, size_t size, unsigned timeout_ms)
 {
 	const struct timespec tick = { .tv_nsec = 20 * 1000 * 1000 };
 	struct stat st;
 
 	for (unsigned waited = 0;; waited += 20) {
-		if (kh_dev_path(dev, buf, size) == 0 && stat(buf, &st) == 0 && S_ISBLK(st.st_mode) &&
+		if (khp_dev_path(dev, buf, size) == 0 && stat(buf, &st) == 0 && S_ISBLK(st.st_mode) &&
 		    st.st_rdev == dev)
 			return 0;
 		if (waited >= timeout_ms)
@@ -75,11 +75,11 @@ static int parse_uuid(const char *s, uint8_t ret[16])
 	return n == 32 ? 0 : -EINVAL;
 }
 
-int kh_devspec_parse(const char *s, struct kh_devspec *ret)
+int khp_devspec_parse(const char *s, struct khp_devspec *ret)
 {
-	static const struct { const char *prefix; enum kh_devspec_kind kind; } forms[] = {
-		{ "/", KH_DEVSPEC_PATH }, { "UUID=", KH_DEVSPEC_UUID },
-		{ "PARTUUID=", KH_DEVSPEC_PARTUUID }, { "LABEL=", KH_DEVSPEC_LABEL },
+	static const struct { const char *prefix; enum khp_devspec_kind kind; } forms[] = {
+		{ "/", KHP_DEVSPEC_PATH }, { "UUID=", KHP_DEVSPEC_UUID },
+		{ "PARTUUID=", KHP_DEVSPEC_PARTUUID }, { "LABEL=", KHP_DEVSPEC_LABEL },
 	};
 	const char *v = NULL;
 
@@ -87,18 +87,18 @@ int kh_devspec_parse(const char *s, struct kh_devspec *ret)
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]) && !v; i++)
 		if (!strncmp(s, forms[i].prefix, strlen(forms[i].prefix))) {
 			ret->kind = forms[i].kind;
-			v = ret->kind == KH_DEVSPEC_PATH ? s : s + strlen(forms[i].prefix);
+			v = ret->kind == KHP_DEVSPEC_PATH ? s : s + strlen(forms[i].prefix);
 		}
 	if (!v || !*v || strlen(v) >= sizeof(ret->value) ||
-	    (ret->kind == KH_DEVSPEC_PATH && !v[1]) ||
-	    (ret->kind == KH_DEVSPEC_LABEL && strlen(v) > KH_SWAP_LABEL_MAX))
+	    (ret->kind == KHP_DEVSPEC_PATH && !v[1]) ||
+	    (ret->kind == KHP_DEVSPEC_LABEL && strlen(v) > KHP_SWAP_LABEL_MAX))
 		return -EINVAL;
 	strcpy(ret->value, v);
 	/* udev's links spell hex digits in lower case. */
-	if (ret->kind == KH_DEVSPEC_PARTUUID || ret->kind == KH_DEVSPEC_UUID)
+	if (ret->kind == KHP_DEVSPEC_PARTUUID || ret->kind == KHP_DEVSPEC_UUID)
 		for (char *c = ret->value; *c; c++)
 			*c = (char)tolower((unsigned char)*c);
-	if (ret->kind == KH_DEVSPEC_UUID)
+	if (ret->kind == KHP_DEVSPEC_UUID)
 		return parse_uuid(v, ret->uuid);
 	return 0;
 }
@@ -127,7 +127,7 @@ static int link_target(const char *root, const char *dir, const char *name, char
 /* Does the swap header at offset of path carry the spec's UUID or label? Read as a plain swap
  * header (image/swap.h): its UUID and label stay whatever the commit record holds, so even a
  * corrupt image is found, to be refused and discarded. */
-static bool header_matches(const struct kh_devspec *spec, const char *path, uint64_t offset)
+static bool header_matches(const struct khp_devspec *spec, const char *path, uint64_t offset)
 {
 	uint8_t page[KHI_PAGE_SIZE];
 	struct khi_swap sw;
@@ -141,12 +141,12 @@ static bool header_matches(const struct kh_devspec *spec, const char *path, uint
 	close(fd);
 	if (!ok)
 		return false;
-	if (spec->kind == KH_DEVSPEC_UUID)
+	if (spec->kind == KHP_DEVSPEC_UUID)
 		return !memcmp(sw.uuid, spec->uuid, 16);
-	return !strncmp(sw.label, spec->value, KH_SWAP_LABEL_MAX);
+	return !strncmp(sw.label, spec->value, KHP_SWAP_LABEL_MAX);
 }
 
-static int by_swap_header(const struct kh_devspec *spec, uint64_t offset, const char *root,
+static int by_swap_header(const struct khp_devspec *spec, uint64_t offset, const char *root,
 			  char *buf, size_t size)
 {
 	char dir[PATH_MAX];
@@ -176,20 +176,20 @@ static int by_swap_header(const struct kh_devspec *spec, uint64_t offset, const 
 	return r;
 }
 
-int kh_devspec_find(const struct kh_devspec *spec, uint64_t offset, const char *root, char *buf,
+int khp_devspec_find(const struct khp_devspec *spec, uint64_t offset, const char *root, char *buf,
 		    size_t size)
 {
 	int r;
 
 	switch (spec->kind) {
-	case KH_DEVSPEC_PATH:
+	case KHP_DEVSPEC_PATH:
 		return link_target(root, NULL, spec->value, buf, size);
-	case KH_DEVSPEC_PARTUUID:
+	case KHP_DEVSPEC_PARTUUID:
 		return link_target(root, "/dev/disk/by-partuuid", spec->value, buf, size);
-	case KH_DEVSPEC_UUID:
+	case KHP_DEVSPEC_UUID:
 		r = by_swap_header(spec, offset, root, buf, size);
 		return r == -ENODEV ? link_target(root, "/dev/disk/by-uuid", spec->value, buf, size) : r;
-	case KH_DEVSPEC_LABEL:
+	case KHP_DEVSPEC_LABEL:
 		return by_swap_header(spec, offset, root, buf, size);
 	}
 	return -EINVAL;

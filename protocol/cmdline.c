@@ -8,7 +8,7 @@
 
 #include "protocol/cmdline.h"
 
-int kh_read_file(const char *path, char *buf, size_t size, size_t *ret_len)
+int khp_read_file(const char *path, char *buf, size_t size, size_t *ret_len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
@@ -41,12 +41,12 @@ static bool under_hypervisor(void)
 	return found;
 }
 
-void kh_helper_cmdline(const char *extra, char *buf, size_t size)
+void khp_helper_cmdline(const char *extra, char *buf, size_t size)
 {
 	char a[4096], *tok, *save;
 	size_t n = 0, len;
 
-	if (kh_read_file("/proc/cmdline", a, sizeof(a), &len) < 0)
+	if (khp_read_file("/proc/cmdline", a, sizeof(a), &len) < 0)
 		a[0] = 0;
 	buf[0] = 0;
 	for (tok = strtok_r(a, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
@@ -83,7 +83,7 @@ static bool next_word(const char **p, char *buf, size_t size, size_t *ret_len)
 	return true;
 }
 
-int kh_cmdline_value(const char *cmdline, const char *key, char *buf, size_t size)
+int khp_cmdline_value(const char *cmdline, const char *key, char *buf, size_t size)
 {
 	size_t klen = strlen(key), len;
 	const char *p = cmdline;
@@ -103,7 +103,7 @@ int kh_cmdline_value(const char *cmdline, const char *key, char *buf, size_t siz
 	return r;
 }
 
-bool kh_cmdline_flag(const char *cmdline, const char *flag)
+bool khp_cmdline_flag(const char *cmdline, const char *flag)
 {
 	const char *p = cmdline;
 	char word[1024];
@@ -115,7 +115,7 @@ bool kh_cmdline_flag(const char *cmdline, const char *flag)
 	return false;
 }
 
-int kh_parse_pages(const char *s, uint64_t *ret_bytes)
+int khp_parse_pages(const char *s, uint64_t *ret_bytes)
 {
 	uint64_t pages = 0;
 
@@ -132,23 +132,23 @@ int kh_parse_pages(const char *s, uint64_t *ret_bytes)
 	return 0;
 }
 
-int kh_resume_args_parse(const char *cmdline, struct kh_resume_args *ret)
+int khp_resume_args_parse(const char *cmdline, struct khp_resume_args *ret)
 {
 	char offset[32];
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	ret->noresume = kh_cmdline_flag(cmdline, "noresume") ||
-			kh_cmdline_flag(cmdline, "khibernate.noresume");
-	r = kh_cmdline_value(cmdline, "khibernate.resume=", ret->device, sizeof(ret->device));
+	ret->noresume = khp_cmdline_flag(cmdline, "noresume") ||
+			khp_cmdline_flag(cmdline, "khibernate.noresume");
+	r = khp_cmdline_value(cmdline, "khibernate.resume=", ret->device, sizeof(ret->device));
 	if (r)
 		return r;
 	if (!ret->device[0])
 		return -EINVAL;
-	r = kh_cmdline_value(cmdline, "khibernate.resume_offset=", offset, sizeof(offset));
+	r = khp_cmdline_value(cmdline, "khibernate.resume_offset=", offset, sizeof(offset));
 	if (r == -ENODATA)
 		return 0;
 	if (r == -ENAMETOOLONG)
 		return -ERANGE;
-	return r ? r : kh_parse_pages(offset, &ret->offset);
+	return r ? r : khp_parse_pages(offset, &ret->offset);
 }

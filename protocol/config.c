@@ -19,23 +19,23 @@ static const struct key {
 	size_t offset;  /* K_STR, K_UINT */
 	uint32_t max;   /* K_UINT */
 } keys[] = {
-	{ "swap", K_STR, offsetof(struct kh_config, swap), 0 },
-	{ "threads", K_UINT, offsetof(struct kh_config, threads), KHI_THREADS_MAX },
+	{ "swap", K_STR, offsetof(struct khp_config, swap), 0 },
+	{ "threads", K_UINT, offsetof(struct khp_config, threads), KHI_THREADS_MAX },
 	{ "compress", K_COMPRESS, 0, 0 },
 	{ "encrypt", K_ENCRYPT, 0, 0 },
-	{ "helper_kernel", K_STR, offsetof(struct kh_config, helper_kernel), 0 },
-	{ "helper_initrd", K_STR, offsetof(struct kh_config, helper_initrd), 0 },
-	{ "helper_cmdline", K_STR, offsetof(struct kh_config, helper_cmdline), 0 },
-	{ "reserve", K_UINT, offsetof(struct kh_config, reserve_mib), 1u << 30 },
+	{ "helper_kernel", K_STR, offsetof(struct khp_config, helper_kernel), 0 },
+	{ "helper_initrd", K_STR, offsetof(struct khp_config, helper_initrd), 0 },
+	{ "helper_cmdline", K_STR, offsetof(struct khp_config, helper_cmdline), 0 },
+	{ "reserve", K_UINT, offsetof(struct khp_config, reserve_mib), 1u << 30 },
 	/* The format's own limits: 64 passes, 1 GiB. */
-	{ "kdf_passes_max", K_UINT, offsetof(struct kh_config, kdf_passes_max), 64 },
-	{ "kdf_memory_max", K_UINT, offsetof(struct kh_config, kdf_memory_max_mib), 1024 },
-	{ "region", K_REGION, offsetof(struct kh_config, region), 0 },
+	{ "kdf_passes_max", K_UINT, offsetof(struct khp_config, kdf_passes_max), 64 },
+	{ "kdf_memory_max", K_UINT, offsetof(struct khp_config, kdf_memory_max_mib), 1024 },
+	{ "region", K_REGION, offsetof(struct khp_config, region), 0 },
 };
 
 _Static_assert(sizeof(unsigned) == sizeof(uint32_t), "K_UINT fields are 32-bit");
 
-void kh_config_init(struct kh_config *c)
+void khp_config_init(struct khp_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->compression = KHI_COMPRESS_LZ4;
@@ -45,7 +45,7 @@ void kh_config_init(struct kh_config *c)
 	snprintf(c->helper_initrd, sizeof(c->helper_initrd), "/boot/khib/helper.img");
 }
 
-int kh_parse_compression(const char *s, uint32_t *ret_compression, uint32_t *ret_level)
+int khp_parse_compression(const char *s, uint32_t *ret_compression, uint32_t *ret_level)
 {
 	char *end;
 	long level;
@@ -70,7 +70,7 @@ int kh_parse_compression(const char *s, uint32_t *ret_compression, uint32_t *ret
 	return 0;
 }
 
-int kh_size_parse(const char *s, uint64_t *ret)
+int khp_size_parse(const char *s, uint64_t *ret)
 {
 	unsigned shift = 0;
 	uint64_t v;
@@ -95,7 +95,7 @@ int kh_size_parse(const char *s, uint64_t *ret)
 	return 0;
 }
 
-int kh_region_parse(const char *setting, uint64_t *ret_size, uint64_t *ret_offset)
+int khp_region_parse(const char *setting, uint64_t *ret_size, uint64_t *ret_offset)
 {
 	const char *at = strchr(setting, '@');
 	size_t n = at ? (size_t)(at - setting) : strlen(setting);
@@ -110,17 +110,17 @@ int kh_region_parse(const char *setting, uint64_t *ret_size, uint64_t *ret_offse
 		return -EINVAL;
 	memcpy(size, setting, n);
 	size[n] = 0;
-	r = kh_size_parse(size, ret_size);
+	r = khp_size_parse(size, ret_size);
 	if (!r && at)
-		r = kh_size_parse(at + 1, ret_offset);
-	if (r || *ret_size % (1u << 20) || (at && *ret_offset % KH_REGION_ALIGN))
+		r = khp_size_parse(at + 1, ret_offset);
+	if (r || *ret_size % (1u << 20) || (at && *ret_offset % KHP_REGION_ALIGN))
 		return -EINVAL;
 	return 0;
 }
 
 static int set_str(char *dst, const char *value)
 {
-	if (strlen(value) >= KH_CONFIG_STR)
+	if (strlen(value) >= KHP_CONFIG_STR)
 		return -ENAMETOOLONG;
 	strcpy(dst, value);
 	return 0;
@@ -140,17 +140,17 @@ static int set_uint(uint32_t *dst, const char *value, uint32_t max)
 	return 0;
 }
 
-static int set_encrypt(struct kh_config *c, const char *value)
+static int set_encrypt(struct khp_config *c, const char *value)
 {
 	if (!strcmp(value, "none"))
-		c->encrypt = KH_ENCRYPT_NONE;
+		c->encrypt = KHP_ENCRYPT_NONE;
 	else if (!strcmp(value, "passphrase"))
-		c->encrypt = KH_ENCRYPT_PASSPHRASE;
+		c->encrypt = KHP_ENCRYPT_PASSPHRASE;
 	else if (!strncmp(value, "keyfile:", 8) && value[8]) {
 		int r = set_str(c->keyfile, value + 8);
 		if (r)
 			return r;
-		c->encrypt = KH_ENCRYPT_KEYFILE;
+		c->encrypt = KHP_ENCRYPT_KEYFILE;
 	} else
 		return -EINVAL;
 	return 0;
@@ -164,7 +164,7 @@ static const struct key *find_key(const char *name)
 	return NULL;
 }
 
-int kh_config_set(struct kh_config *c, const char *key, const char *value)
+int khp_config_set(struct khp_config *c, const char *key, const char *value)
 {
 	const struct key *k = find_key(key);
 
@@ -173,18 +173,18 @@ int kh_config_set(struct kh_config *c, const char *key, const char *value)
 	switch (k->type) {
 	case K_STR: return set_str((char *)c + k->offset, value);
 	case K_UINT: return set_uint((uint32_t *)((char *)c + k->offset), value, k->max);
-	case K_COMPRESS: return kh_parse_compression(value, &c->compression, &c->level);
+	case K_COMPRESS: return khp_parse_compression(value, &c->compression, &c->level);
 	case K_ENCRYPT: return set_encrypt(c, value);
 	case K_REGION: {
 		uint64_t size, offset;
-		return kh_region_parse(value, &size, &offset) ? -EINVAL :
+		return khp_region_parse(value, &size, &offset) ? -EINVAL :
 		       set_str((char *)c + k->offset, strcmp(value, "auto") ? value : "");
 	}
 	}
 	return -ENOENT;
 }
 
-int kh_config_get(const struct kh_config *c, const char *key, char *buf, size_t size)
+int khp_config_get(const struct khp_config *c, const char *key, char *buf, size_t size)
 {
 	static const char *const encrypt[] = { "none", "passphrase", "keyfile:" };
 	const struct key *k = find_key(key);
@@ -208,7 +208,7 @@ int kh_config_get(const struct kh_config *c, const char *key, char *buf, size_t 
 		break;
 	case K_ENCRYPT:
 		n = snprintf(buf, size, "%s%s", encrypt[c->encrypt],
-			     c->encrypt == KH_ENCRYPT_KEYFILE ? c->keyfile : "");
+			     c->encrypt == KHP_ENCRYPT_KEYFILE ? c->keyfile : "");
 		break;
 	case K_REGION:
 		n = snprintf(buf, size, "%s", c->region[0] ? c->region : "auto");
@@ -217,12 +217,12 @@ int kh_config_get(const struct kh_config *c, const char *key, char *buf, size_t 
 	return n < 0 || (size_t)n >= size ? -ENOBUFS : 0;
 }
 
-void kh_config_write(const struct kh_config *c, FILE *out)
+void khp_config_write(const struct khp_config *c, FILE *out)
 {
-	char value[KH_CONFIG_STR + 16];
+	char value[KHP_CONFIG_STR + 16];
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		(void)kh_config_get(c, keys[i].name, value, sizeof(value)); /* fits: see value */
+		(void)khp_config_get(c, keys[i].name, value, sizeof(value)); /* fits: see value */
 		fprintf(out, "%s = %s\n", keys[i].name, value);
 	}
 }
@@ -239,7 +239,7 @@ static char *trim(char *s)
 	return s;
 }
 
-int kh_config_load(struct kh_config *c, const char *path, int must_exist, unsigned *ret_line)
+int khp_config_load(struct khp_config *c, const char *path, int must_exist, unsigned *ret_line)
 {
 	char line[1024];
 	unsigned n = 0;
@@ -262,7 +262,7 @@ int kh_config_load(struct kh_config *c, const char *path, int must_exist, unsign
 			break;
 		}
 		*eq = 0;
-		r = kh_config_set(c, trim(s), trim(eq + 1));
+		r = khp_config_set(c, trim(s), trim(eq + 1));
 	}
 	fclose(f);
 	if (r)
@@ -270,7 +270,7 @@ int kh_config_load(struct kh_config *c, const char *path, int must_exist, unsign
 	return r;
 }
 
-const char *kh_config_strerror(int err)
+const char *khp_config_strerror(int err)
 {
 	switch (err) {
 	case -ENOENT: return "unknown key";

@@ -22,71 +22,71 @@
  *                             KASLR is off, else 128M wherever the kernel puts it)
  * An unknown key or a bad value is an error that names the file and line.
  */
-#ifndef KHIB_CONFIG_H
-#define KHIB_CONFIG_H
+#ifndef KHP_CONFIG_H
+#define KHP_CONFIG_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#define KH_CONFIG_PATH "/etc/khibernate.conf"
-#define KH_CONFIG_STR 256
+#define KHP_CONFIG_PATH "/etc/khibernate.conf"
+#define KHP_CONFIG_STR 256
 
-enum kh_encrypt { KH_ENCRYPT_NONE, KH_ENCRYPT_PASSPHRASE, KH_ENCRYPT_KEYFILE };
+enum khp_encrypt { KHP_ENCRYPT_NONE, KHP_ENCRYPT_PASSPHRASE, KHP_ENCRYPT_KEYFILE };
 
-struct kh_config {
-	char swap[KH_CONFIG_STR];
+struct khp_config {
+	char swap[KHP_CONFIG_STR];
 	unsigned threads;
 	uint32_t compression;  /* enum khi_compression */
 	uint32_t level;
-	enum kh_encrypt encrypt;
-	char keyfile[KH_CONFIG_STR];
-	char helper_kernel[KH_CONFIG_STR];
-	char helper_initrd[KH_CONFIG_STR];
-	char helper_cmdline[KH_CONFIG_STR];
+	enum khp_encrypt encrypt;
+	char keyfile[KHP_CONFIG_STR];
+	char helper_kernel[KHP_CONFIG_STR];
+	char helper_initrd[KHP_CONFIG_STR];
+	char helper_cmdline[KHP_CONFIG_STR];
 	uint32_t reserve_mib;
 	uint32_t kdf_passes_max;
 	uint32_t kdf_memory_max_mib;
-	char region[KH_CONFIG_STR];    /* "" = auto */
+	char region[KHP_CONFIG_STR];    /* "" = auto */
 };
 
 /* Defaults. */
-void kh_config_init(struct kh_config *c);
+void khp_config_init(struct khp_config *c);
 
-/*! kh_config_set() : applies one key and value (from the file or an option).
+/*! khp_config_set() : applies one key and value (from the file or an option).
  *  @return 0, -ENOENT unknown key, -EINVAL bad value, -ENAMETOOLONG. */
-int kh_config_set(struct kh_config *c, const char *key, const char *value);
+int khp_config_set(struct khp_config *c, const char *key, const char *value);
 
-/*! kh_config_get() : the value of key as the file would spell it ("lz4hc:9", "keyfile:/k").
+/*! khp_config_get() : the value of key as the file would spell it ("lz4hc:9", "keyfile:/k").
  *  @return 0, -ENOENT unknown key, -ENOBUFS (buf too small; truncated). */
-int kh_config_get(const struct kh_config *c, const char *key, char *buf, size_t size);
+int khp_config_get(const struct khp_config *c, const char *key, char *buf, size_t size);
 
-/*! kh_config_write() : every key, "key = value" a line, in the order of the list above. */
-void kh_config_write(const struct kh_config *c, FILE *out);
+/*! khp_config_write() : every key, "key = value" a line, in the order of the list above. */
+void khp_config_write(const struct khp_config *c, FILE *out);
 
-/*! kh_config_load() : reads a config file. A missing file is not an error if !must_exist.
- *  @return 0; -errno of open; or an error of kh_config_set with *ret_line set to its line
+/*! khp_config_load() : reads a config file. A missing file is not an error if !must_exist.
+ *  @return 0; -errno of open; or an error of khp_config_set with *ret_line set to its line
  *  (-EINVAL with a line and no '=' on it too). *ret_line is 0 when the error has no line. */
-int kh_config_load(struct kh_config *c, const char *path, int must_exist, unsigned *ret_line);
+int khp_config_load(struct khp_config *c, const char *path, int must_exist, unsigned *ret_line);
 
-/*! kh_config_strerror() : what an error of kh_config_load or kh_config_set means, for a
+/*! khp_config_strerror() : what an error of khp_config_load or khp_config_set means, for a
  *  message after "FILE:LINE: " ("unknown key", ...). Never NULL. */
-const char *kh_config_strerror(int err);
+const char *khp_config_strerror(int err);
 
-/*! kh_parse_compression() : "lz4", "lz4hc", "lz4hc:LEVEL" (1..12), "none".
+/*! khp_parse_compression() : "lz4", "lz4hc", "lz4hc:LEVEL" (1..12), "none".
  *  @return 0 or -EINVAL. */
-int kh_parse_compression(const char *s, uint32_t *ret_compression, uint32_t *ret_level);
+int khp_parse_compression(const char *s, uint32_t *ret_compression, uint32_t *ret_level);
 
 /* x86_64 reserves crashkernel= at a 16 MiB alignment (CRASH_ALIGN): another offset fails. */
-#define KH_REGION_ALIGN (16ull << 20)
+#define KHP_REGION_ALIGN (16ull << 20)
 
-/*! kh_size_parse() : "128M", "1G", "65536" (K, M, G suffixes as the kernel's memparse()).
+/*! khp_size_parse() : "128M", "1G", "65536" (K, M, G suffixes as the kernel's memparse()).
  *  @return 0; -EINVAL (not such a size, or 0); -ERANGE. */
-int kh_size_parse(const char *s, uint64_t *ret);
+int khp_size_parse(const char *s, uint64_t *ret);
 
-/*! kh_region_parse() : a value of `region`: "" or "auto" (*ret_size = 0: setup chooses),
+/*! khp_region_parse() : a value of `region`: "" or "auto" (*ret_size = 0: setup chooses),
  *  "SIZE" (whole MiB; *ret_offset = UINT64_MAX: the kernel chooses) or "SIZE@OFFSET" (OFFSET
- *  a multiple of KH_REGION_ALIGN). @return 0 or -EINVAL. */
-int kh_region_parse(const char *setting, uint64_t *ret_size, uint64_t *ret_offset);
+ *  a multiple of KHP_REGION_ALIGN). @return 0 or -EINVAL. */
+int khp_region_parse(const char *setting, uint64_t *ret_size, uint64_t *ret_offset);
 
 #endif

@@ -32,16 +32,16 @@ static int is_journal(int fd)
 	       st.st_dev == dev && st.st_ino == ino;
 }
 
-void kh_log_close(void)
+void khp_log_close(void)
 {
 	if (log_state.kmsg >= 0)
 		close(log_state.kmsg);
 	log_state.kmsg = -1;
 }
 
-void kh_log_open(const char *ident, FILE *user, const char *kmsg_path)
+void khp_log_open(const char *ident, FILE *user, const char *kmsg_path)
 {
-	kh_log_close();
+	khp_log_close();
 	log_state.ident = ident;
 	log_state.user = user;
 	log_state.opened = 1;
@@ -51,7 +51,7 @@ void kh_log_open(const char *ident, FILE *user, const char *kmsg_path)
 		log_state.kmsg = open(kmsg_path, O_WRONLY | O_NOCTTY | O_CLOEXEC | O_APPEND);
 }
 
-void kh_log(enum kh_log_level level, const char *fmt, ...)
+void khp_log(enum khp_log_level level, const char *fmt, ...)
 {
 	const char *ident = log_state.ident ? log_state.ident : "khibernate";
 	FILE *user = log_state.opened ? log_state.user : stderr;
@@ -76,5 +76,5 @@ void kh_log(enum kh_log_level level, const char *fmt, ...)
 	}
 	/* One write(), one record; a full or closed log loses the line, never the program. */
 	if (log_state.kmsg >= 0 && write(log_state.kmsg, rec, (size_t)n) < 0)
-		kh_log_close();
+		khp_log_close();
 }

@@ -16,7 +16,7 @@ static int read_u64(const char *dir, const char *name, const char *field, uint64
 	int r;
 
 	snprintf(path, sizeof(path), "%s/%s/%s", dir, name, field);
-	if ((r = kh_read_file(path, buf, sizeof(buf), &len)) < 0)
+	if ((r = khp_read_file(path, buf, sizeof(buf), &len)) < 0)
 		return r;
 	errno = 0;
 	*ret = strtoull(buf, &end, 0);
@@ -32,7 +32,7 @@ static int read_entry(const char *dir, const char *name, struct kj_range *ret)
 	int r;
 
 	snprintf(path, sizeof(path), "%s/%s/type", dir, name);
-	if ((r = kh_read_file(path, type, sizeof(type), &len)) < 0)
+	if ((r = khp_read_file(path, type, sizeof(type), &len)) < 0)
 		return r;
 	if (strcmp(type, "System RAM\n") && strcmp(type, "System RAM"))
 		return 0;
@@ -68,7 +68,7 @@ static size_t merge(struct kj_range *v, size_t n)
 	return out;
 }
 
-int kh_memmap_ram(const char *dir, struct kj_range **ret, size_t *ret_n)
+int khp_memmap_ram(const char *dir, struct kj_range **ret, size_t *ret_n)
 {
 	struct kj_range *v = NULL;
 	size_t n = 0, seen = 0;
@@ -83,7 +83,7 @@ int kh_memmap_ram(const char *dir, struct kj_range **ret, size_t *ret_n)
 
 		if (d->d_name[0] == '.')
 			continue;
-		if (++seen > KH_MEMMAP_MAX_ENTRIES) {
+		if (++seen > KHP_MEMMAP_MAX_ENTRIES) {
 			r = -E2BIG;
 			break;
 		}
@@ -119,7 +119,7 @@ static int in_ram(uint64_t start, uint64_t size, const struct kj_range *ram, siz
 	return 0;
 }
 
-int kh_layout_in_ram(const struct kj_layout *l, const struct kj_range *ram, size_t n)
+int khp_layout_in_ram(const struct kj_layout *l, const struct kj_range *ram, size_t n)
 {
 	if (!in_ram(l->region.start, l->region.size, ram, n) || !in_ram(l->hole.start, l->hole.size, ram, n))
 		return -ESTALE;

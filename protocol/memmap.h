@@ -8,27 +8,27 @@
  * command line changes. The restore helper cannot check this itself: its own firmware map is
  * the one its loader wrote from that same layout (RAM only in its region; t1000 checks it).
  */
-#ifndef KHIB_MEMMAP_H
-#define KHIB_MEMMAP_H
+#ifndef KHP_MEMMAP_H
+#define KHP_MEMMAP_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "kjump/kjump.h"
 
-#define KH_FIRMWARE_MEMMAP "/sys/firmware/memmap"
-#define KH_MEMMAP_MAX_ENTRIES 1024u
+#define KHP_FIRMWARE_MEMMAP "/sys/firmware/memmap"
+#define KHP_MEMMAP_MAX_ENTRIES 1024u
 
-/*! kh_memmap_ram() : the "System RAM" entries of a firmware memory map directory (@dir/N/start,
+/*! khp_memmap_ram() : the "System RAM" entries of a firmware memory map directory (@dir/N/start,
  *  end, type, as the kernel's drivers/firmware/memmap.c shows them; end is inclusive), sorted,
  *  adjacent and overlapping ones merged. *ret is allocated (NULL when there is none).
  *  @return 0; -ENOENT (no such directory: a kernel without CONFIG_FIRMWARE_MEMMAP), -EBADMSG
- *  (an entry that does not parse), -E2BIG (more than KH_MEMMAP_MAX_ENTRIES), -ENOMEM. */
-int kh_memmap_ram(const char *dir, struct kj_range **ret, size_t *ret_n);
+ *  (an entry that does not parse), -E2BIG (more than KHP_MEMMAP_MAX_ENTRIES), -ENOMEM. */
+int khp_memmap_ram(const char *dir, struct kj_range **ret, size_t *ret_n);
 
-/*! kh_layout_in_ram() : every byte of the layout's RAM entries, its region and its hole lies in
- *  @ram (from kh_memmap_ram()). @return 0 or -ESTALE (the layout is not this machine's: the
+/*! khp_layout_in_ram() : every byte of the layout's RAM entries, its region and its hole lies in
+ *  @ram (from khp_memmap_ram()). @return 0 or -ESTALE (the layout is not this machine's: the
  *  image was made on another one, or forged to make the helper write elsewhere). */
-int kh_layout_in_ram(const struct kj_layout *l, const struct kj_range *ram, size_t n);
+int khp_layout_in_ram(const struct kj_layout *l, const struct kj_range *ram, size_t n);
 
 #endif

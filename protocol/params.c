@@ -18,16 +18,16 @@ enum {
 	O_IMAGE_ID = 584, O_SWAP_PATH = 600, O_SWAP_UUID = 728, O_RESERVED = 744,
 };
 
-_Static_assert(O_PASSPHRASE + KH_PASSPHRASE_MAX + 1 == O_KERNEL_ID, "layout");
+_Static_assert(O_PASSPHRASE + KHP_PASSPHRASE_MAX + 1 == O_KERNEL_ID, "layout");
 _Static_assert(O_RELEASE + KHI_RELEASE_MAX + 1 == O_MACHINE_ID, "layout");
 _Static_assert(O_LABEL + KHI_LABEL_MAX + 1 == O_IMAGE_ID, "layout");
-_Static_assert(O_SWAP_PATH + KH_PATH_MAX + 1 == O_SWAP_UUID, "layout");
-_Static_assert(O_SWAP_UUID + KH_SWAP_UUID_SIZE == O_RESERVED, "layout");
-_Static_assert(O_RESERVED <= KH_PARAMS_FIXED_SIZE, "layout");
+_Static_assert(O_SWAP_PATH + KHP_PATH_MAX + 1 == O_SWAP_UUID, "layout");
+_Static_assert(O_SWAP_UUID + KHP_SWAP_UUID_SIZE == O_RESERVED, "layout");
+_Static_assert(O_RESERVED <= KHP_PARAMS_FIXED_SIZE, "layout");
 
-size_t kh_params_size(const struct kh_params *p)
+size_t khp_params_size(const struct khp_params *p)
 {
-	return KH_PARAMS_FIXED_SIZE + (size_t)p->nr_extents * KH_PARAMS_EXTENT_SIZE;
+	return KHP_PARAMS_FIXED_SIZE + (size_t)p->nr_extents * KHP_PARAMS_EXTENT_SIZE;
 }
 
 static int put_str(uint8_t *dst, const char *src, size_t field)
@@ -55,19 +55,19 @@ static int get_str(char *dst, const uint8_t *src, size_t field)
 	return 0;
 }
 
-ssize_t kh_params_encode(const struct kh_params *p, void *buf, size_t size)
+ssize_t khp_params_encode(const struct khp_params *p, void *buf, size_t size)
 {
 	uint8_t *b = buf;
-	size_t total = kh_params_size(p);
+	size_t total = khp_params_size(p);
 
-	if (p->nr_extents > KH_PARAMS_MAX_EXTENTS)
+	if (p->nr_extents > KHP_PARAMS_MAX_EXTENTS)
 		return -EINVAL;
 	if (size < total)
 		return -ENOBUFS;
-	memset(b, 0, KH_PARAMS_FIXED_SIZE);
+	memset(b, 0, KHP_PARAMS_FIXED_SIZE);
 	memcpy(b + O_MAGIC, magic, sizeof(magic));
-	put_le32(b + O_VERSION, KH_PARAMS_VERSION);
-	put_le32(b + O_FIXED, KH_PARAMS_FIXED_SIZE);
+	put_le32(b + O_VERSION, KHP_PARAMS_VERSION);
+	put_le32(b + O_FIXED, KHP_PARAMS_FIXED_SIZE);
 	put_le32(b + O_TOTAL, (uint32_t)total);
 	put_le32(b + O_MODE, p->mode);
 	put_le32(b + O_AFTER, p->after);
@@ -88,29 +88,29 @@ ssize_t kh_params_encode(const struct kh_params *p, void *buf, size_t size)
 	memcpy(b + O_KERNEL_ID, p->kernel_id, KHI_KERNEL_ID_SIZE);
 	memcpy(b + O_MACHINE_ID, p->machine_id, KHI_MACHINE_ID_SIZE);
 	memcpy(b + O_IMAGE_ID, p->image_id, KHI_IMAGE_ID_SIZE);
-	memcpy(b + O_SWAP_UUID, p->swap_uuid, KH_SWAP_UUID_SIZE);
-	if (put_str(b + O_PASSPHRASE, p->passphrase, KH_PASSPHRASE_MAX + 1) < 0 ||
+	memcpy(b + O_SWAP_UUID, p->swap_uuid, KHP_SWAP_UUID_SIZE);
+	if (put_str(b + O_PASSPHRASE, p->passphrase, KHP_PASSPHRASE_MAX + 1) < 0 ||
 	    put_str(b + O_RELEASE, p->kernel_release, KHI_RELEASE_MAX + 1) < 0 ||
 	    put_str(b + O_LABEL, p->label, KHI_LABEL_MAX + 1) < 0 ||
-	    put_str(b + O_SWAP_PATH, p->swap_path, KH_PATH_MAX + 1) < 0)
+	    put_str(b + O_SWAP_PATH, p->swap_path, KHP_PATH_MAX + 1) < 0)
 		return -EINVAL;
 	for (uint32_t i = 0; i < p->nr_extents; i++) {
-		uint8_t *e = b + KH_PARAMS_FIXED_SIZE + (size_t)i * KH_PARAMS_EXTENT_SIZE;
+		uint8_t *e = b + KHP_PARAMS_FIXED_SIZE + (size_t)i * KHP_PARAMS_EXTENT_SIZE;
 		put_le64(e, p->extents[i].offset);
 		put_le64(e + 8, p->extents[i].length);
 	}
 	return (ssize_t)total;
 }
 
-static int check_values(const struct kh_params *p)
+static int check_values(const struct khp_params *p)
 {
-	if (p->mode != KH_MODE_SAVE && p->mode != KH_MODE_RESTORE)
+	if (p->mode != KHP_MODE_SAVE && p->mode != KHP_MODE_RESTORE)
 		return -EPROTONOSUPPORT;
-	if (p->after < KH_AFTER_POWEROFF || p->after > KH_AFTER_JUMP_BACK)
+	if (p->after < KHP_AFTER_POWEROFF || p->after > KHP_AFTER_JUMP_BACK)
 		return -EPROTONOSUPPORT;
-	if (p->compression > KHI_COMPRESS_LZ4HC || (p->flags & ~KH_F_KNOWN))
+	if (p->compression > KHI_COMPRESS_LZ4HC || (p->flags & ~KHP_F_KNOWN))
 		return -EPROTONOSUPPORT;
-	if ((p->flags & KH_F_KEY) && (p->flags & KH_F_PASSPHRASE))
+	if ((p->flags & KHP_F_KEY) && (p->flags & KHP_F_PASSPHRASE))
 		return -EBADMSG;
 	if (p->swap_offset % KHI_PAGE_SIZE || p->threads > KHI_THREADS_MAX)
 		return -EBADMSG;
@@ -121,15 +121,15 @@ static int check_values(const struct kh_params *p)
 	return 0;
 }
 
-static int decode_fixed(const uint8_t *b, size_t size, struct kh_params *p)
+static int decode_fixed(const uint8_t *b, size_t size, struct khp_params *p)
 {
-	if (size < KH_PARAMS_FIXED_SIZE || memcmp(b, magic, sizeof(magic)))
+	if (size < KHP_PARAMS_FIXED_SIZE || memcmp(b, magic, sizeof(magic)))
 		return -EBADMSG;
-	if (get_le32(b + O_VERSION) != KH_PARAMS_VERSION)
+	if (get_le32(b + O_VERSION) != KHP_PARAMS_VERSION)
 		return -EPROTONOSUPPORT;
-	if (get_le32(b + O_FIXED) != KH_PARAMS_FIXED_SIZE)
+	if (get_le32(b + O_FIXED) != KHP_PARAMS_FIXED_SIZE)
 		return -EBADMSG;
-	for (size_t i = O_RESERVED; i < KH_PARAMS_FIXED_SIZE; i++)
+	for (size_t i = O_RESERVED; i < KHP_PARAMS_FIXED_SIZE; i++)
 		if (b[i])
 			return -EBADMSG;
 	p->mode = get_le32(b + O_MODE);
@@ -151,23 +151,23 @@ static int decode_fixed(const uint8_t *b, size_t size, struct kh_params *p)
 	memcpy(p->kernel_id, b + O_KERNEL_ID, KHI_KERNEL_ID_SIZE);
 	memcpy(p->machine_id, b + O_MACHINE_ID, KHI_MACHINE_ID_SIZE);
 	memcpy(p->image_id, b + O_IMAGE_ID, KHI_IMAGE_ID_SIZE);
-	memcpy(p->swap_uuid, b + O_SWAP_UUID, KH_SWAP_UUID_SIZE);
-	if (get_str(p->passphrase, b + O_PASSPHRASE, KH_PASSPHRASE_MAX + 1) < 0 ||
+	memcpy(p->swap_uuid, b + O_SWAP_UUID, KHP_SWAP_UUID_SIZE);
+	if (get_str(p->passphrase, b + O_PASSPHRASE, KHP_PASSPHRASE_MAX + 1) < 0 ||
 	    get_str(p->kernel_release, b + O_RELEASE, KHI_RELEASE_MAX + 1) < 0 ||
 	    get_str(p->label, b + O_LABEL, KHI_LABEL_MAX + 1) < 0 ||
-	    get_str(p->swap_path, b + O_SWAP_PATH, KH_PATH_MAX + 1) < 0)
+	    get_str(p->swap_path, b + O_SWAP_PATH, KHP_PATH_MAX + 1) < 0)
 		return -EBADMSG;
-	if (p->nr_extents > KH_PARAMS_MAX_EXTENTS ||
-	    get_le32(b + O_TOTAL) != KH_PARAMS_FIXED_SIZE + p->nr_extents * KH_PARAMS_EXTENT_SIZE ||
+	if (p->nr_extents > KHP_PARAMS_MAX_EXTENTS ||
+	    get_le32(b + O_TOTAL) != KHP_PARAMS_FIXED_SIZE + p->nr_extents * KHP_PARAMS_EXTENT_SIZE ||
 	    size < get_le32(b + O_TOTAL))
 		return -EBADMSG;
 	return 0;
 }
 
-int kh_params_decode(const void *buf, size_t size, struct kh_params *ret)
+int khp_params_decode(const void *buf, size_t size, struct khp_params *ret)
 {
 	const uint8_t *b = buf;
-	struct kh_params p = { 0 };
+	struct khp_params p = { 0 };
 	int r;
 
 	r = decode_fixed(b, size, &p);
@@ -181,7 +181,7 @@ int kh_params_decode(const void *buf, size_t size, struct kh_params *ret)
 		}
 	}
 	for (uint32_t i = 0; i < p.nr_extents; i++) {
-		const uint8_t *e = b + KH_PARAMS_FIXED_SIZE + (size_t)i * KH_PARAMS_EXTENT_SIZE;
+		const uint8_t *e = b + KHP_PARAMS_FIXED_SIZE + (size_t)i * KHP_PARAMS_EXTENT_SIZE;
 		p.extents[i].offset = get_le64(e);
 		p.extents[i].length = get_le64(e + 8);
 	}
@@ -191,12 +191,12 @@ int kh_params_decode(const void *buf, size_t size, struct kh_params *ret)
 	*ret = p;
 	return 0;
 fail:
-	kh_params_clear(&p);
+	khp_params_clear(&p);
 	memset(ret, 0, sizeof(*ret));
 	return r;
 }
 
-void kh_params_clear(struct kh_params *p)
+void khp_params_clear(struct khp_params *p)
 {
 	free(p->extents);
 	p->extents = NULL;

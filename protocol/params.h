@@ -7,10 +7,10 @@
  *
  * Errors: -EBADMSG malformed, -EPROTONOSUPPORT other version or unknown value, -ENOBUFS buffer
  * too small, -EINVAL a struct that cannot be encoded. No function prints or allocates except
- * kh_params_decode() (the extent array; free with kh_params_clear()).
+ * khp_params_decode() (the extent array; free with khp_params_clear()).
  */
-#ifndef KHIB_PARAMS_H
-#define KHIB_PARAMS_H
+#ifndef KHP_PARAMS_H
+#define KHP_PARAMS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -20,26 +20,26 @@
 
 /* v2 added the swap area's UUID, which B checks before writing (v1 blocks are refused: A, B
  * and the boot hook come from one build). */
-#define KH_PARAMS_VERSION 2u
-#define KH_PARAMS_FIXED_SIZE 1024u
-#define KH_PARAMS_EXTENT_SIZE 16u
-#define KH_PARAMS_MAX_EXTENTS (1u << 20)
-#define KH_PATH_MAX 127u
-#define KH_PASSPHRASE_MAX 255u
-#define KH_SWAP_UUID_SIZE 16u
+#define KHP_PARAMS_VERSION 2u
+#define KHP_PARAMS_FIXED_SIZE 1024u
+#define KHP_PARAMS_EXTENT_SIZE 16u
+#define KHP_PARAMS_MAX_EXTENTS (1u << 20)
+#define KHP_PATH_MAX 127u
+#define KHP_PASSPHRASE_MAX 255u
+#define KHP_SWAP_UUID_SIZE 16u
 
-enum kh_mode { KH_MODE_SAVE = 1, KH_MODE_RESTORE = 2 };
+enum khp_mode { KHP_MODE_SAVE = 1, KHP_MODE_RESTORE = 2 };
 /* What B does once the image is written (save) or when a restore fails. */
-enum kh_after { KH_AFTER_POWEROFF = 1, KH_AFTER_REBOOT = 2, KH_AFTER_JUMP_BACK = 3 };
+enum khp_after { KHP_AFTER_POWEROFF = 1, KHP_AFTER_REBOOT = 2, KHP_AFTER_JUMP_BACK = 3 };
 
-#define KH_F_KEY 0x1u         /* key[] holds a raw AES-256 key */
-#define KH_F_PASSPHRASE 0x2u  /* passphrase[] holds the passphrase */
-#define KH_F_SWAPFILE 0x4u    /* the swap area is a file: extents lie outside it */
-#define KH_F_KNOWN (KH_F_KEY | KH_F_PASSPHRASE | KH_F_SWAPFILE)
+#define KHP_F_KEY 0x1u         /* key[] holds a raw AES-256 key */
+#define KHP_F_PASSPHRASE 0x2u  /* passphrase[] holds the passphrase */
+#define KHP_F_SWAPFILE 0x4u    /* the swap area is a file: extents lie outside it */
+#define KHP_F_KNOWN (KHP_F_KEY | KHP_F_PASSPHRASE | KHP_F_SWAPFILE)
 
-struct kh_params {
-	uint32_t mode;                   /* enum kh_mode */
-	uint32_t after;                  /* enum kh_after */
+struct khp_params {
+	uint32_t mode;                   /* enum khp_mode */
+	uint32_t after;                  /* enum khp_after */
 	uint32_t compression;            /* enum khi_compression */
 	uint32_t level;                  /* lz4hc level, 0 = default */
 	uint32_t threads;                /* 0 = as many as B has CPUs */
@@ -52,30 +52,30 @@ struct kh_params {
 	uint64_t vmcoreinfo_addr;        /* save: A's vmcoreinfo note (physical), 0 = none */
 	uint64_t vmcoreinfo_size;
 	uint8_t key[KHI_KEY_SIZE];
-	char passphrase[KH_PASSPHRASE_MAX + 1];
+	char passphrase[KHP_PASSPHRASE_MAX + 1];
 	uint8_t kernel_id[KHI_KERNEL_ID_SIZE];
 	char kernel_release[KHI_RELEASE_MAX + 1];
 	uint8_t machine_id[KHI_MACHINE_ID_SIZE];
 	char label[KHI_LABEL_MAX + 1];
 	uint8_t image_id[KHI_IMAGE_ID_SIZE]; /* restore: the consumed image to read */
-	char swap_path[KH_PATH_MAX + 1];     /* the device's name in A (for messages) */
-	uint8_t swap_uuid[KH_SWAP_UUID_SIZE]; /* the swap header's UUID (mkswap), as stored */
+	char swap_path[KHP_PATH_MAX + 1];     /* the device's name in A (for messages) */
+	uint8_t swap_uuid[KHP_SWAP_UUID_SIZE]; /* the swap header's UUID (mkswap), as stored */
 	uint32_t nr_extents;                 /* save: where B may write */
 	struct khi_extent *extents;
 };
 
-/*! kh_params_size() : @return the encoded size of p. */
-size_t kh_params_size(const struct kh_params *p);
+/*! khp_params_size() : @return the encoded size of p. */
+size_t khp_params_size(const struct khp_params *p);
 
-/*! kh_params_encode() : @return bytes written; -ENOBUFS if size < kh_params_size(p); -EINVAL if
- *  a string is not NUL-terminated in its field or nr_extents > KH_PARAMS_MAX_EXTENTS. */
-ssize_t kh_params_encode(const struct kh_params *p, void *buf, size_t size);
+/*! khp_params_encode() : @return bytes written; -ENOBUFS if size < khp_params_size(p); -EINVAL if
+ *  a string is not NUL-terminated in its field or nr_extents > KHP_PARAMS_MAX_EXTENTS. */
+ssize_t khp_params_encode(const struct khp_params *p, void *buf, size_t size);
 
-/*! kh_params_decode() : buf is untrusted. On success ret->extents is allocated (or NULL when
+/*! khp_params_decode() : buf is untrusted. On success ret->extents is allocated (or NULL when
  *  nr_extents is 0). @return 0, -EBADMSG, -EPROTONOSUPPORT, -ENOMEM; ret is cleared on error. */
-int kh_params_decode(const void *buf, size_t size, struct kh_params *ret);
+int khp_params_decode(const void *buf, size_t size, struct khp_params *ret);
 
-/*! kh_params_clear() : frees the extents and wipes the secrets; accepts a zeroed struct. */
-void kh_params_clear(struct kh_params *p);
+/*! khp_params_clear() : frees the extents and wipes the secrets; accepts a zeroed struct. */
+void khp_params_clear(struct khp_params *p);
 
 #endif

@@ -5,8 +5,8 @@
  * in the image (covered by its header checksum): "KHPLATF1", u32 version (1), u32 layout size,
  * u64 status page address, then kjump's encoded layout. docs/design.md, "Platform blob v1".
  */
-#ifndef KHIB_PLATFORM_H
-#define KHIB_PLATFORM_H
+#ifndef KHP_PLATFORM_H
+#define KHP_PLATFORM_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -14,14 +14,14 @@
 
 #include "kjump/kjump.h"
 
-#define KH_PLATFORM_HEADER 24u
+#define KHP_PLATFORM_HEADER 24u
 
-/*! kh_platform_encode() : @return bytes written, -ENOBUFS. */
-ssize_t kh_platform_encode(const struct kj_layout *l, uint64_t status_addr, void *buf, size_t size);
+/*! khp_platform_encode() : @return bytes written, -ENOBUFS. */
+ssize_t khp_platform_encode(const struct kj_layout *l, uint64_t status_addr, void *buf, size_t size);
 
-/*! kh_platform_decode() : buf is untrusted. @return 0, -EBADMSG, -EPROTONOSUPPORT, or an error
+/*! khp_platform_decode() : buf is untrusted. @return 0, -EBADMSG, -EPROTONOSUPPORT, or an error
  *  of kj_layout_decode(). */
-int kh_platform_decode(const void *buf, size_t size, struct kj_layout *ret_layout,
+int khp_platform_decode(const void *buf, size_t size, struct kj_layout *ret_layout,
 		       uint64_t *ret_status_addr);
 
 #endif

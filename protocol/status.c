@@ -24,13 +24,13 @@ static uint64_t *stat_field(struct khi_stats *s, unsigned i)
 
 _Static_assert(O_STATS + NR_STATS * 8 + 8 <= O_SUM, "layout");
 
-void kh_status_encode(const struct kh_status *s, uint8_t buf[KH_STATUS_SIZE])
+void khp_status_encode(const struct khp_status *s, uint8_t buf[KHP_STATUS_SIZE])
 {
 	struct khi_stats st = s->stats;
 
-	memset(buf, 0, KH_STATUS_SIZE);
+	memset(buf, 0, KHP_STATUS_SIZE);
 	memcpy(buf + O_MAGIC, magic, sizeof(magic));
-	put_le32(buf + O_VERSION, KH_STATUS_VERSION);
+	put_le32(buf + O_VERSION, KHP_STATUS_VERSION);
 	put_le32(buf + O_EVENT, s->event);
 	put_le32(buf + O_ERROR, (uint32_t)s->error);
 	memcpy(buf + O_IMAGE_ID, s->image_id, KHI_IMAGE_ID_SIZE);
@@ -40,21 +40,21 @@ void kh_status_encode(const struct kh_status *s, uint8_t buf[KH_STATUS_SIZE])
 	for (unsigned i = 0; i < NR_STATS; i++)
 		put_le64(buf + O_STATS + 8 * i, *stat_field(&st, i));
 	put_le32(buf + O_STATS + 8 * NR_STATS, st.threads);
-	kj_sha256(buf, O_SUM, buf + O_SUM);
+	kc_sha256(buf, O_SUM, buf + O_SUM);
 }
 
-int kh_status_decode(const uint8_t buf[KH_STATUS_SIZE], struct kh_status *ret)
+int khp_status_decode(const uint8_t buf[KHP_STATUS_SIZE], struct khp_status *ret)
 {
-	uint8_t sum[KJ_SHA256_DIGEST_SIZE];
-	struct kh_status s = { 0 };
+	uint8_t sum[KC_SHA256_DIGEST_SIZE];
+	struct khp_status s = { 0 };
 
 	if (memcmp(buf + O_MAGIC, magic, sizeof(magic)))
 		return -ENODATA;
-	kj_sha256(buf, O_SUM, sum);
-	if (memcmp(sum, buf + O_SUM, sizeof(sum)) || get_le32(buf + O_VERSION) != KH_STATUS_VERSION)
+	kc_sha256(buf, O_SUM, sum);
+	if (memcmp(sum, buf + O_SUM, sizeof(sum)) || get_le32(buf + O_VERSION) != KHP_STATUS_VERSION)
 		return -EBADMSG;
 	s.event = get_le32(buf + O_EVENT);
-	if (s.event != KH_EVENT_SAVED && s.event != KH_EVENT_RESTORED)
+	if (s.event != KHP_EVENT_SAVED && s.event != KHP_EVENT_RESTORED)
 		return -EBADMSG;
 	s.error = (int32_t)get_le32(buf + O_ERROR);
 	memcpy(s.image_id, buf + O_IMAGE_ID, KHI_IMAGE_ID_SIZE);

@@ -1,26 +1,26 @@
 /* khib-status: what the helper (B) reports back to khibernate (A) in A's own memory.
  *
  * khibernate locks one page of its memory, finds its physical address and passes it to B
- * (kh_params.status_addr). B writes this record there through /dev/mem: after the image is
+ * (khp_params.status_addr). B writes this record there through /dev/mem: after the image is
  * committed (save), or after A's pages are back and just before the jump (restore; the page
  * then already holds what it held at save time, so the record overwrites a stale one). When
  * kj_exec() returns in A, the record says whether A was checkpointed (--test) or resumed from
  * a cold boot, and how long each phase took. Layout: docs/design.md, "Status record v1".
  */
-#ifndef KHIB_STATUS_H
-#define KHIB_STATUS_H
+#ifndef KHP_STATUS_H
+#define KHP_STATUS_H
 
 #include <stdint.h>
 
 #include "image/khimage.h"
 
-#define KH_STATUS_VERSION 1u
-#define KH_STATUS_SIZE 512u
+#define KHP_STATUS_VERSION 1u
+#define KHP_STATUS_SIZE 512u
 
-enum kh_status_event { KH_EVENT_SAVED = 1, KH_EVENT_RESTORED = 2 };
+enum khp_status_event { KHP_EVENT_SAVED = 1, KHP_EVENT_RESTORED = 2 };
 
-struct kh_status {
-	uint32_t event;                       /* enum kh_status_event */
+struct khp_status {
+	uint32_t event;                       /* enum khp_status_event */
 	int32_t error;                        /* 0, or the negative errno B failed with */
 	uint8_t image_id[KHI_IMAGE_ID_SIZE];
 	uint64_t helper_boot_ns;              /* B's uptime when its helper started */
@@ -29,10 +29,10 @@ struct kh_status {
 	struct khi_stats stats;               /* of the write (save) or restore pass */
 };
 
-/* Encode into buf[KH_STATUS_SIZE]. */
-void kh_status_encode(const struct kh_status *s, uint8_t buf[KH_STATUS_SIZE]);
+/* Encode into buf[KHP_STATUS_SIZE]. */
+void khp_status_encode(const struct khp_status *s, uint8_t buf[KHP_STATUS_SIZE]);
 
-/*! kh_status_decode() : @return 0, -ENODATA (no record: B never wrote one), -EBADMSG. */
-int kh_status_decode(const uint8_t buf[KH_STATUS_SIZE], struct kh_status *ret);
+/*! khp_status_decode() : @return 0, -ENODATA (no record: B never wrote one), -EBADMSG. */
+int khp_status_decode(const uint8_t buf[KHP_STATUS_SIZE], struct khp_status *ret);
 
 #endif

@@ -19,7 +19,7 @@ static size_t align4(size_t n)
 	return (n + 3) & ~(size_t)3;
 }
 
-int kh_build_id_from_notes(const void *buf, size_t size, uint8_t ret[KHI_KERNEL_ID_SIZE])
+int khp_build_id_from_notes(const void *buf, size_t size, uint8_t ret[KHI_KERNEL_ID_SIZE])
 {
 	const uint8_t *p = buf;
 	size_t off = 0;
@@ -43,7 +43,7 @@ int kh_build_id_from_notes(const void *buf, size_t size, uint8_t ret[KHI_KERNEL_
 	return -ENODATA;
 }
 
-int kh_kernel_id(uint8_t ret_id[KHI_KERNEL_ID_SIZE], char ret_release[KHI_RELEASE_MAX + 1])
+int khp_kernel_id(uint8_t ret_id[KHI_KERNEL_ID_SIZE], char ret_release[KHI_RELEASE_MAX + 1])
 {
 	uint8_t notes[4096];
 	struct utsname u;
@@ -58,7 +58,7 @@ int kh_kernel_id(uint8_t ret_id[KHI_KERNEL_ID_SIZE], char ret_release[KHI_RELEAS
 	close(fd);
 	if (r < 0)
 		return r;
-	r = kh_build_id_from_notes(notes, (size_t)n, ret_id);
+	r = khp_build_id_from_notes(notes, (size_t)n, ret_id);
 	if (r < 0)
 		return r;
 	if (uname(&u) < 0)
@@ -69,7 +69,7 @@ int kh_kernel_id(uint8_t ret_id[KHI_KERNEL_ID_SIZE], char ret_release[KHI_RELEAS
 }
 
 /* Hashes "name=content" of a small file; @return 1 if it existed, 0 if not. */
-static int hash_file(struct kj_sha256 *c, const char *path)
+static int hash_file(struct kc_sha256 *c, const char *path)
 {
 	char buf[256];
 	ssize_t n;
@@ -81,8 +81,8 @@ static int hash_file(struct kj_sha256 *c, const char *path)
 	close(fd);
 	if (n < 0)
 		return 0;
-	kj_sha256_update(c, path, strlen(path) + 1);
-	kj_sha256_update(c, buf, (size_t)n);
+	kc_sha256_update(c, path, strlen(path) + 1);
+	kc_sha256_update(c, buf, (size_t)n);
 	return 1;
 }
 
@@ -91,7 +91,7 @@ static int by_number(const struct dirent **a, const struct dirent **b)
 	return atoi((*a)->d_name) - atoi((*b)->d_name);
 }
 
-static int hash_memmap(struct kj_sha256 *c)
+static int hash_memmap(struct kc_sha256 *c)
 {
 	struct dirent **list;
 	int n = scandir("/sys/firmware/memmap", &list, NULL, by_number), found = 0;
@@ -112,23 +112,23 @@ static int hash_memmap(struct kj_sha256 *c)
 	return found;
 }
 
-int kh_machine_id(uint8_t ret[KHI_MACHINE_ID_SIZE])
+int khp_machine_id(uint8_t ret[KHI_MACHINE_ID_SIZE])
 {
 	static const char *const dmi[] = {
 		"/sys/class/dmi/id/product_uuid", "/sys/class/dmi/id/product_name",
 		"/sys/class/dmi/id/sys_vendor", "/sys/class/dmi/id/board_name",
 	};
-	struct kj_sha256 c;
+	struct kc_sha256 c;
 	int found;
 
-	kj_sha256_init(&c);
-	kj_sha256_update(&c, "khibernate machine v1", 22);
+	kc_sha256_init(&c);
+	kc_sha256_update(&c, "khibernate machine v1", 22);
 	found = hash_memmap(&c);
 	for (unsigned i = 0; i < sizeof(dmi) / sizeof(dmi[0]); i++)
 		found |= hash_file(&c, dmi[i]);
 	if (!found)
 		return -ENODATA;
-	_Static_assert(KHI_MACHINE_ID_SIZE == KJ_SHA256_DIGEST_SIZE, "machine id is a SHA-256");
-	kj_sha256_final(&c, ret);
+	_Static_assert(KHI_MACHINE_ID_SIZE == KC_SHA256_DIGEST_SIZE, "machine id is a SHA-256");
+	kc_sha256_final(&c, ret);
 	return 0;
 }

@@ -41,7 +41,7 @@ static const char usage_text[] =
 "PARTUUID= or LABEL=), khibernate.resume_offset=PAGES (for a swap file), noresume and\n"
 "khibernate.noresume from the kernel command line, waits for the device, discards the image\n"
 "on noresume, asks for the passphrase of an encrypted image it cannot open, and discards the\n"
-"image whenever the resume fails in another way. Settings come from " KH_CONFIG_PATH "\n"
+"image whenever the resume fails in another way. Settings come from " KHP_CONFIG_PATH "\n"
 "(helper_kernel, helper_initrd, helper_cmdline, threads, encrypt = keyfile:PATH); options\n"
 "override them.\n"
 "\n"
@@ -65,8 +65,8 @@ static const char usage_text[] =
 
 struct run {
 	struct kr_opts o;
-	struct kh_config config;
-	struct kh_devspec spec;
+	struct khp_config config;
+	struct khp_devspec spec;
 	const char *config_path;
 	const char *key_file, *pass_file;
 	char dev[256];
@@ -90,19 +90,19 @@ static int apply_config(struct run *r, const char *const set[][2], unsigned nset
 	unsigned line;
 	int err;
 
-	kh_config_init(&r->config);
-	err = kh_config_load(&r->config, r->config_path ?: KH_CONFIG_PATH, !!r->config_path, &line);
+	khp_config_init(&r->config);
+	err = khp_config_load(&r->config, r->config_path ?: KHP_CONFIG_PATH, !!r->config_path, &line);
 	if (err) {
-		fprintf(stderr, "khib-resume: %s:%u: %s%s\n", r->config_path ?: KH_CONFIG_PATH, line,
-			kh_config_strerror(err), r->boot ? "; not resuming" : "");
+		fprintf(stderr, "khib-resume: %s:%u: %s%s\n", r->config_path ?: KHP_CONFIG_PATH, line,
+			khp_config_strerror(err), r->boot ? "; not resuming" : "");
 		if (!r->boot)
 			return 2;
 		r->discard = true;
 	}
 	for (unsigned i = 0; i < nset; i++)
-		if (kh_config_set(&r->config, set[i][0], set[i][1]))
+		if (khp_config_set(&r->config, set[i][0], set[i][1]))
 			return usage_error("bad value ", set[i][1]);
-	if (r->config.encrypt == KH_ENCRYPT_KEYFILE && !r->key_file && !r->pass_file)
+	if (r->config.encrypt == KHP_ENCRYPT_KEYFILE && !r->key_file && !r->pass_file)
 		r->key_file = r->config.keyfile;
 	r->o.helper_kernel = r->config.helper_kernel;
 	r->o.helper_initrd = r->config.helper_initrd;
@@ -153,7 +153,7 @@ static int parse_options(int argc, char **argv, struct run *r)
 		return usage_error("--key-file and --passphrase-file exclude each other", "");
 	if (offset && !r->dev[0])
 		return usage_error("--offset needs --device", "");
-	if (offset && kh_parse_pages(offset, &r->o.offset))
+	if (offset && khp_parse_pages(offset, &r->o.offset))
 		return usage_error("--offset takes a number of pages, not ", offset);
 	r->boot = !r->dev[0];
 	return apply_config(r, set, nset);
@@ -163,21 +163,21 @@ static int parse_options(int argc, char **argv, struct run *r)
  * command line does not ask for khibernate, 0, or an exit status. */
 static int from_cmdline(struct run *r)
 {
-	struct kh_resume_args a;
+	struct khp_resume_args a;
 	char cmdline[4096], delay[16], off[40] = "";
 	size_t len;
-	int err = kh_read_file("/proc/cmdline", cmdline, sizeof(cmdline), &len);
+	int err = khp_read_file("/proc/cmdline", cmdline, sizeof(cmdline), &len);
 
 	if (err) {
-		kh_log(KH_LOG_ERR, "/proc/cmdline: %s", strerror(-err));
+		khp_log(KHP_LOG_ERR, "/proc/cmdline: %s", strerror(-err));
 		return 4;
 	}
-	err = kh_resume_args_parse(cmdline, &a);
+	err = khp_resume_args_parse(cmdline, &a);
 	if (err == -ENODATA)
 		return err;
 	if (err) {
-		(void)kh_cmdline_value(cmdline, "khibernate.resume_offset=", off, sizeof(off));
-		kh_log(KH_LOG_ERR, "khibernate.resume=%s khibernate.resume_offset=%s: %s; cannot look "
+		(void)khp_cmdline_value(cmdline, "khibernate.resume_offset=", off, sizeof(off));
+		khp_log(KHP_LOG_ERR, "khibernate.resume=%s khibernate.resume_offset=%s: %s; cannot look "
 		       "for an image (khibernate discards it in the running system)", a.device, off,
 		       !a.device[0] ? "no device" : err == -ERANGE ? "the offset is out of range" :
 		       err == -EINVAL ? "the offset is not a number of pages" : strerror(-err));
@@ -187,7 +187,7 @@ static int from_cmdline(struct run *r)
 	r->o.offset = a.offset;
 	r->noresume = a.noresume;
 	r->wait_s = r->discard ? DISCARD_WAIT_S : DEVICE_WAIT_S;
-	if (!r->discard && kh_cmdline_value(cmdline, "rootdelay=", delay, sizeof(delay)) == 0 &&
+	if (!r->discard && khp_cmdline_value(cmdline, "rootdelay=", delay, sizeof(delay)) == 0 &&
 	    (unsigned)atoi(delay) > r->wait_s)
 		r->wait_s = (unsigned)atoi(delay);
 	return 0;
@@ -200,24 +200,24 @@ static int find_device(struct run *r)
 	unsigned waited_ms = 0;
 	int err;
 
-	if (kh_devspec_parse(r->dev, &r->spec))
+	if (khp_devspec_parse(r->dev, &r->spec))
 		return usage_error("the device must be a /dev path, UUID=, PARTUUID= or LABEL=, "
 				   "not ", r->dev);
-	while ((err = kh_devspec_find(&r->spec, r->o.offset, "", r->path, sizeof(r->path))) ==
+	while ((err = khp_devspec_find(&r->spec, r->o.offset, "", r->path, sizeof(r->path))) ==
 	       -ENODEV && waited_ms < r->wait_s * 1000) {
 		if (waited_ms == 1000)
-			kh_log(KH_LOG_INFO, "waiting up to %u s for %s", r->wait_s, r->dev);
+			khp_log(KHP_LOG_INFO, "waiting up to %u s for %s", r->wait_s, r->dev);
 		nanosleep(&tick, NULL);
 		waited_ms += 50;
 	}
 	if (err) {
-		kh_log(KH_LOG_ERR, "%s %s%s", r->dev, err == -ENODEV ? "did not appear" :
+		khp_log(KHP_LOG_ERR, "%s %s%s", r->dev, err == -ENODEV ? "did not appear" :
 		       strerror(-err), r->boot ? "; not resuming (khibernate discards an image it "
 		       "finds there in the running system)" : "");
 		return 4;
 	}
 	if (strcmp(r->path, r->dev))
-		kh_log(KH_LOG_INFO, "%s is %s", r->dev, r->path);
+		khp_log(KHP_LOG_INFO, "%s is %s", r->dev, r->path);
 	r->o.device = r->path;
 	return 0;
 }
@@ -231,10 +231,10 @@ static int read_secret(struct run *r, char *secret, size_t size)
 
 	if (!path)
 		return 0;
-	err = kh_read_file(path, secret, size, &len);
+	err = khp_read_file(path, secret, size, &len);
 	if (err || (r->key_file && len != KHI_KEY_SIZE)) {
 		/* As if none was given: an encrypted image is then kept, not discarded. */
-		kh_log(KH_LOG_ERR, "%s: %s", path, err ? strerror(-err) :
+		khp_log(KHP_LOG_ERR, "%s: %s", path, err ? strerror(-err) :
 		       "a key file holds exactly 32 bytes");
 		return -EINVAL;
 	}
@@ -251,7 +251,7 @@ static int read_secret(struct run *r, char *secret, size_t size)
  * (the jump failed) or refused. */
 static enum kr_outcome kept(struct run *r, enum kr_outcome out, int *err)
 {
-	char prompt[300], pass[KH_PASSPHRASE_MAX + 2];
+	char prompt[300], pass[KHP_PASSPHRASE_MAX + 2];
 
 	if (!r->key_file) {
 		snprintf(prompt, sizeof(prompt), "Passphrase of the hibernation image in %s: ", r->dev);
@@ -273,7 +273,7 @@ static enum kr_outcome kept(struct run *r, enum kr_outcome out, int *err)
 		"discarded and the boot goes on.\n", r->dev, r->key_file ? "key" : "passphrase");
 	sync();
 	reboot(RB_POWER_OFF);
-	kh_log(KH_LOG_ERR, "power off: %s; switch the machine off", strerror(errno));
+	khp_log(KHP_LOG_ERR, "power off: %s; switch the machine off", strerror(errno));
 	for (;;)
 		pause();
 }
@@ -281,7 +281,7 @@ static enum kr_outcome kept(struct run *r, enum kr_outcome out, int *err)
 /* The whole job; at boot, in the watched child. @return the exit status. */
 static int resume(struct run *r)
 {
-	char secret[KHI_KEY_SIZE + KH_PASSPHRASE_MAX + 2];
+	char secret[KHI_KEY_SIZE + KHP_PASSPHRASE_MAX + 2];
 	enum kr_outcome out;
 	int err;
 
@@ -332,13 +332,13 @@ static int watched(struct run *r)
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
 		return 0;  /* a bad khibernate.resume=: no device to discard on; said */
 	if (status == -1)
-		kh_log(KH_LOG_ERR, "could not run the resume: %s; discarding the image, if any, so "
+		khp_log(KHP_LOG_ERR, "could not run the resume: %s; discarding the image, if any, so "
 		       "that it is never resumed stale", strerror(errno));
 	else if (WIFSIGNALED(status))
-		kh_log(KH_LOG_ERR, "the resume was killed (%s); discarding the image, if any, so that "
+		khp_log(KHP_LOG_ERR, "the resume was killed (%s); discarding the image, if any, so that "
 		       "it is never resumed stale", strsignal(WTERMSIG(status)));
 	else
-		kh_log(KH_LOG_ERR, "the resume failed (exit %d); discarding the image, if any, so "
+		khp_log(KHP_LOG_ERR, "the resume failed (exit %d); discarding the image, if any, so "
 		       "that it is never resumed stale", WEXITSTATUS(status));
 	/* A child killed between loading restore-B and the jump leaves it loaded: unload it. */
 	(void)kj_unload();
@@ -353,7 +353,7 @@ int main(int argc, char **argv)
 	int err;
 
 	/* What it finds, resumes or discards, and why: for the console and for journalctl -b. */
-	kh_log_open("khib-resume", stderr, KH_LOG_KMSG);
+	khp_log_open("khib-resume", stderr, KHP_LOG_KMSG);
 	err = parse_options(argc, argv, &r);
 
 	if (err)

@@ -27,7 +27,7 @@ static enum kr_outcome refuse(const struct kr_opts *o, int fd, int err, const ch
 {
 	int r = khi_discard(fd, o->offset);
 
-	kh_log(KH_LOG_ERR, "%s: %s; the image was discarded%s and the boot goes on", what, why(err),
+	khp_log(KHP_LOG_ERR, "%s: %s; the image was discarded%s and the boot goes on", what, why(err),
 	       r < 0 && r != -ENODATA ? " (failed: run 'khib-image discard')" :
 	       ", swap is usable again,");
 	return KR_REFUSED;
@@ -40,20 +40,20 @@ static int check_identity(khi_reader *r)
 	const struct khi_meta *m = khi_reader_meta(r);
 	int err;
 
-	err = kh_kernel_id(kid, release);
+	err = khp_kernel_id(kid, release);
 	if (!err)
-		err = kh_machine_id(mid);
+		err = khp_machine_id(mid);
 	if (err)
 		return err;
 	err = khi_reader_check_identity(r, kid, NULL);
 	if (err) {
-		kh_log(KH_LOG_ERR, "the image was made by kernel %s (another build); this is %s",
+		khp_log(KHP_LOG_ERR, "the image was made by kernel %s (another build); this is %s",
 		       m->kernel_release, release);
 		return err;
 	}
 	err = khi_reader_check_identity(r, NULL, mid);
 	if (err)
-		kh_log(KH_LOG_ERR, "the image was made on another machine (or with another memory "
+		khp_log(KHP_LOG_ERR, "the image was made on another machine (or with another memory "
 		       "size)");
 	return err;
 }
@@ -64,16 +64,16 @@ static int check_layout(const struct kj_layout *l)
 {
 	struct kj_range *ram = NULL;
 	size_t n;
-	int err = kh_memmap_ram(KH_FIRMWARE_MEMMAP, &ram, &n);
+	int err = khp_memmap_ram(KHP_FIRMWARE_MEMMAP, &ram, &n);
 
 	if (!err)
-		err = kh_layout_in_ram(l, ram, n);
+		err = khp_layout_in_ram(l, ram, n);
 	free(ram);
 	if (err == -ESTALE)
-		kh_log(KH_LOG_ERR, "the memory the image names is not this machine's RAM");
+		khp_log(KHP_LOG_ERR, "the memory the image names is not this machine's RAM");
 	else if (err)
-		kh_log(KH_LOG_ERR, "%s: %s: the image's memory layout cannot be checked "
-		       "(CONFIG_FIRMWARE_MEMMAP)", KH_FIRMWARE_MEMMAP, strerror(-err));
+		khp_log(KHP_LOG_ERR, "%s: %s: the image's memory layout cannot be checked "
+		       "(CONFIG_FIRMWARE_MEMMAP)", KHP_FIRMWARE_MEMMAP, strerror(-err));
 	return err;
 }
 
@@ -81,7 +81,7 @@ static int load_restore_helper(const struct kr_opts *o, int fd, khi_reader *r)
 {
 	const struct khi_meta *m = khi_reader_meta(r);
 	struct kj_load_opts lo = KJ_LOAD_OPTS_INIT;
-	struct kh_params pa = { .mode = KH_MODE_RESTORE, .after = KH_AFTER_REBOOT };
+	struct khp_params pa = { .mode = KHP_MODE_RESTORE, .after = KHP_AFTER_REBOOT };
 	struct kj_layout layout;
 	struct stat st;
 	char cmdline[1024];
@@ -89,7 +89,7 @@ static int load_restore_helper(const struct kr_opts *o, int fd, khi_reader *r)
 	size_t size;
 	int err;
 
-	err = kh_platform_decode(m->platform, m->platform_size, &layout, &pa.status_addr);
+	err = khp_platform_decode(m->platform, m->platform_size, &layout, &pa.status_addr);
 	if (!err)
 		err = check_layout(&layout);
 	if (err)
@@ -106,19 +106,19 @@ static int load_restore_helper(const struct kr_opts *o, int fd, khi_reader *r)
 	memcpy(pa.machine_id, m->machine_id, KHI_MACHINE_ID_SIZE);
 	snprintf(pa.swap_path, sizeof(pa.swap_path), "%s", o->device);
 	if (o->key) {
-		pa.flags |= KH_F_KEY;
+		pa.flags |= KHP_F_KEY;
 		memcpy(pa.key, o->key, KHI_KEY_SIZE);
 	} else if (o->passphrase) {
-		pa.flags |= KH_F_PASSPHRASE;
+		pa.flags |= KHP_F_PASSPHRASE;
 		snprintf(pa.passphrase, sizeof(pa.passphrase), "%s", o->passphrase);
 	}
-	size = kh_params_size(&pa);
+	size = khp_params_size(&pa);
 	payload = malloc(size);
 	if (!payload)
 		return -ENOMEM;
-	err = (int)kh_params_encode(&pa, payload, size);
+	err = (int)khp_params_encode(&pa, payload, size);
 	if (err >= 0) {
-		kh_helper_cmdline(o->helper_cmdline, cmdline, sizeof(cmdline));
+		khp_helper_cmdline(o->helper_cmdline, cmdline, sizeof(cmdline));
 		lo.kernel = o->helper_kernel;
 		lo.initrd = o->helper_initrd;
 		lo.cmdline = cmdline;
@@ -130,7 +130,7 @@ static int load_restore_helper(const struct kr_opts *o, int fd, khi_reader *r)
 	}
 	explicit_bzero(payload, size);
 	free(payload);
-	kh_params_clear(&pa);
+	khp_params_clear(&pa);
 	return err < 0 ? err : 0;
 }
 
@@ -147,7 +147,7 @@ static enum kr_outcome open_image(const struct kr_opts *o, int fd, khi_reader **
 	err = khi_reader_open(&t, &ro, ret);
 	*ret_error = err;
 	if (err == -ENOKEY || err == -EKEYREJECTED) {
-		kh_log(KH_LOG_ERR, "the image is encrypted and %s; it is kept", err == -ENOKEY ?
+		khp_log(KHP_LOG_ERR, "the image is encrypted and %s; it is kept", err == -ENOKEY ?
 		       "no key was given" : "the key or passphrase is wrong");
 		return KR_KEPT;
 	}
@@ -170,7 +170,7 @@ static int check_offset(const struct kr_opts *o, int fd)
 	if (err)
 		return err;
 	if (o->offset % KHI_PAGE_SIZE || size < KHI_PAGE_SIZE || o->offset > size - KHI_PAGE_SIZE) {
-		kh_log(KH_LOG_ERR, "%s: the swap header offset %llu (khibernate.resume_offset=%llu) "
+		khp_log(KHP_LOG_ERR, "%s: the swap header offset %llu (khibernate.resume_offset=%llu) "
 		       "is not a page of the device (%llu bytes) (nothing changed)", o->device,
 		       (unsigned long long)o->offset, (unsigned long long)(o->offset / KHI_PAGE_SIZE),
 		       (unsigned long long)size);
@@ -192,9 +192,9 @@ int kr_discard(const struct kr_opts *o, const char *reason)
 	if (err == -ENODATA)
 		return 0;
 	if (err)
-		kh_log(KH_LOG_ERR, "%s: the image could not be discarded: %s", o->device, why(err));
+		khp_log(KHP_LOG_ERR, "%s: the image could not be discarded: %s", o->device, why(err));
 	else
-		kh_log(KH_LOG_NOTICE, "%s: the hibernation image was discarded (%s); swap is usable "
+		khp_log(KHP_LOG_NOTICE, "%s: the hibernation image was discarded (%s); swap is usable "
 		       "again", o->device, reason);
 	return err;
 }
@@ -209,7 +209,7 @@ enum kr_outcome kr_resume(const struct kr_opts *o, int *ret_error)
 	*ret_error = 0;
 	err = khi_open(o->device, 1, &fd);
 	if (err) {
-		kh_log(KH_LOG_ERR, "%s: %s (nothing changed)", o->device, why(err));
+		khp_log(KHP_LOG_ERR, "%s: %s (nothing changed)", o->device, why(err));
 		*ret_error = err;
 		return KR_FAILED;
 	}
@@ -223,20 +223,20 @@ enum kr_outcome kr_resume(const struct kr_opts *o, int *ret_error)
 	}
 	if (err) {
 		if (err != -ERANGE)
-			kh_log(KH_LOG_ERR, "%s: %s (nothing changed)", o->device, why(err));
+			khp_log(KHP_LOG_ERR, "%s: %s (nothing changed)", o->device, why(err));
 		*ret_error = err;
 		close(fd);
 		return KR_FAILED;
 	}
 	if (info.state != KHI_STATE_COMMITTED) {
 		/* Said at every boot: after a power cut the user learns why nothing resumed. */
-		kh_log(KH_LOG_INFO, info.state == KHI_STATE_CONSUMED ? "no hibernation image in %s "
+		khp_log(KHP_LOG_INFO, info.state == KHI_STATE_CONSUMED ? "no hibernation image in %s "
 		       "(the last one was already used by a resume: an image is never resumed "
 		       "twice); normal boot" : "no hibernation image in %s; normal boot", o->device);
 		out = KR_NO_IMAGE;
 		goto out;
 	}
-	kh_log(KH_LOG_NOTICE, "hibernation image found in %s", o->device);
+	khp_log(KHP_LOG_NOTICE, "hibernation image found in %s", o->device);
 	out = open_image(o, fd, &r, ret_error);
 	if (out != KR_NO_IMAGE)
 		goto out;
@@ -256,10 +256,10 @@ enum kr_outcome kr_resume(const struct kr_opts *o, int *ret_error)
 	}
 	khi_reader_free(r);
 	close(fd);
-	kh_log(KH_LOG_NOTICE, "resuming");
+	khp_log(KHP_LOG_NOTICE, "resuming");
 	err = kj_exec();
 	*ret_error = err;
-	kh_log(KH_LOG_ERR, "the jump to the restore helper failed: %s; the image is lost, the "
+	khp_log(KHP_LOG_ERR, "the jump to the restore helper failed: %s; the image is lost, the "
 	       "boot goes on", why(err));
 	return KR_REFUSED;
 out:

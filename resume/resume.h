@@ -8,8 +8,8 @@
  * same image twice, and a refused image never survives into a normally booted system, which
  * would change the disks under it.
  */
-#ifndef KHIB_RESUME_H
-#define KHIB_RESUME_H
+#ifndef KR_RESUME_H
+#define KR_RESUME_H
 
 #include <stdint.h>
 

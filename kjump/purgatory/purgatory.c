@@ -20,19 +20,19 @@ struct kj_purgatory_params kj_params = {
 
 static int digest_ok(void)
 {
-	uint8_t digest[KJ_SHA256_DIGEST_SIZE];
-	struct kj_sha256 c;
+	uint8_t digest[KC_SHA256_DIGEST_SIZE];
+	struct kc_sha256 c;
 	uint32_t i;
 	uint8_t diff = 0;
 
 	if (kj_params.nr_regions > KJ_PURGATORY_MAX_REGIONS)
 		return 0;
-	kj_sha256_init(&c);
+	kc_sha256_init(&c);
 	for (i = 0; i < kj_params.nr_regions; i++)
-		kj_sha256_update(&c, (const void *)(uintptr_t)kj_params.regions[i].start,
+		kc_sha256_update(&c, (const void *)(uintptr_t)kj_params.regions[i].start,
 				 kj_params.regions[i].size);
-	kj_sha256_final(&c, digest);
-	for (i = 0; i < KJ_SHA256_DIGEST_SIZE; i++)
+	kc_sha256_final(&c, digest);
+	for (i = 0; i < KC_SHA256_DIGEST_SIZE; i++)
 		diff |= digest[i] ^ kj_params.sha256[i];
 	return diff == 0;
 }

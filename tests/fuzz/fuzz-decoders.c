@@ -1,5 +1,5 @@
 /* fuzz-decoders.c: libFuzzer target for the small decoders of untrusted blobs: the A->B
- * parameters (kh_params_decode), the image's platform blob and kjump's layout in it, the
+ * parameters (khp_params_decode), the image's platform blob and kjump's layout in it, the
  * handoff, the status record, and the image's own structures on their own (header, ranges,
  * commit record, extent table head, chunk record). The first input byte picks the decoder;
  * what decodes must encode back to what decodes the same.
@@ -20,36 +20,36 @@ static const struct kj_range ram[] = { { 0x0, 0x9fc00 }, { 0x100000, 0xbfedf000 
 
 static void params(const uint8_t *p, size_t n)
 {
-	struct kh_params a, b;
+	struct khp_params a, b;
 	uint8_t *buf;
 	ssize_t len;
 
-	if (kh_params_decode(p, n, &a) < 0)
+	if (khp_params_decode(p, n, &a) < 0)
 		return;
-	len = (ssize_t)kh_params_size(&a);
+	len = (ssize_t)khp_params_size(&a);
 	if (!(buf = malloc((size_t)len)))
 		abort();
-	if (kh_params_encode(&a, buf, (size_t)len) != len || kh_params_decode(buf, (size_t)len, &b) < 0 ||
+	if (khp_params_encode(&a, buf, (size_t)len) != len || khp_params_decode(buf, (size_t)len, &b) < 0 ||
 	    a.mode != b.mode || a.flags != b.flags || a.nr_extents != b.nr_extents ||
 	    strcmp(a.passphrase, b.passphrase) || a.swap_offset != b.swap_offset)
 		abort();
-	kh_params_clear(&b);
-	kh_params_clear(&a);
+	khp_params_clear(&b);
+	khp_params_clear(&a);
 	free(buf);
 }
 
 static void platform(const uint8_t *p, size_t n)
 {
 	struct kj_layout l, m;
-	uint8_t buf[KH_PLATFORM_HEADER + KJ_LAYOUT_WIRE_HEADER + KJ_LAYOUT_MAX_ENTRIES * KJ_LAYOUT_WIRE_ENTRY];
+	uint8_t buf[KHP_PLATFORM_HEADER + KJ_LAYOUT_WIRE_HEADER + KJ_LAYOUT_MAX_ENTRIES * KJ_LAYOUT_WIRE_ENTRY];
 	uint64_t status, status2;
 	ssize_t len;
 
-	if (kh_platform_decode(p, n, &l, &status) < 0)
+	if (khp_platform_decode(p, n, &l, &status) < 0)
 		return;
-	(void)kh_layout_in_ram(&l, ram, 2);
-	len = kh_platform_encode(&l, status, buf, sizeof(buf));
-	if (len < 0 || kh_platform_decode(buf, (size_t)len, &m, &status2) < 0 || status != status2 ||
+	(void)khp_layout_in_ram(&l, ram, 2);
+	len = khp_platform_encode(&l, status, buf, sizeof(buf));
+	if (len < 0 || khp_platform_decode(buf, (size_t)len, &m, &status2) < 0 || status != status2 ||
 	    m.nr_entries != l.nr_entries || m.region.start != l.region.start)
 		abort();
 }
@@ -79,7 +79,7 @@ static void image_parts(const uint8_t *p, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct kj_handoff h;
-	struct kh_status st;
+	struct khp_status st;
 
 	if (size < 1)
 		return 0;
@@ -92,7 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 0: params(p, size - 1); break;
 	case 1: platform(p, size - 1); break;
 	case 2: (void)kj_handoff_decode(p, size - 1, &h); break;
-	case 3: if (size - 1 >= KH_STATUS_SIZE) (void)kh_status_decode(p, &st); break;
+	case 3: if (size - 1 >= KHP_STATUS_SIZE) (void)khp_status_decode(p, &st); break;
 	case 4: image_parts(p, size - 1); break;
 	}
 	free(p);

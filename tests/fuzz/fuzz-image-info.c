@@ -30,15 +30,15 @@ static void check_platform(khi_reader *r)
 	uint64_t status;
 	size_t nr, na;
 
-	if (kh_platform_decode(m->platform, m->platform_size, &l, &status) < 0)
+	if (khp_platform_decode(m->platform, m->platform_size, &l, &status) < 0)
 		return;
-	(void)kh_layout_in_ram(&l, ram, sizeof(ram) / sizeof(ram[0]));
+	(void)khp_layout_in_ram(&l, ram, sizeof(ram) / sizeof(ram[0]));
 	ranges = khi_reader_ranges(r, &nr);
-	if (kh_saved_ranges(&l, &allowed, &na) == 0) {
-		(void)kh_ranges_within(ranges, nr, allowed, na);
+	if (khh_saved_ranges(&l, &allowed, &na) == 0) {
+		(void)khh_ranges_within(ranges, nr, allowed, na);
 		free(allowed);
 	}
-	(void)kh_restore_targets_ok(ranges, nr, m->entry, status, KH_STATUS_SIZE);
+	(void)khh_restore_targets_ok(ranges, nr, m->entry, status, KHP_STATUS_SIZE);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

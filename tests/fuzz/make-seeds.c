@@ -98,7 +98,7 @@ static int write_seed(const char *dir, const struct seed *s)
 	struct khi_source src = { .ranges = ranges, .nr_ranges = s->nr_ranges, .read = source_read };
 	struct khi_meta meta = { .entry = ENTRY };
 	uint8_t platform[1024];
-	ssize_t plen = kh_platform_encode(&layout, STATUS_PAGE, platform, sizeof(platform));
+	ssize_t plen = khp_platform_encode(&layout, STATUS_PAGE, platform, sizeof(platform));
 	khi_writer *w = NULL;
 	size_t n = 0;
 	int fd = open_out(dir, s->name), r;
@@ -198,35 +198,35 @@ static int write_blob(const char *dir, const char *name, uint8_t selector, const
 static int write_decoder_seeds(const char *dir)
 {
 	static const struct khi_extent ext[] = { { 0x1000, 0x4000 }, { 0x100000, 0x1000 } };
-	struct kh_params pa = {
-		.mode = KH_MODE_RESTORE, .after = KH_AFTER_REBOOT, .compression = KHI_COMPRESS_LZ4,
-		.threads = 2, .flags = KH_F_PASSPHRASE, .swap_major = 254, .swap_minor = 1,
+	struct khp_params pa = {
+		.mode = KHP_MODE_RESTORE, .after = KHP_AFTER_REBOOT, .compression = KHI_COMPRESS_LZ4,
+		.threads = 2, .flags = KHP_F_PASSPHRASE, .swap_major = 254, .swap_minor = 1,
 		.status_addr = STATUS_PAGE, .entry = ENTRY, .nr_extents = 2, .extents = (struct khi_extent *)ext,
 	};
-	struct kh_status st = { .event = KH_EVENT_RESTORED, .error = -EBADMSG };
-	uint8_t buf[8192], rec[KH_STATUS_SIZE];
+	struct khp_status st = { .event = KHP_EVENT_RESTORED, .error = -EBADMSG };
+	uint8_t buf[8192], rec[KHP_STATUS_SIZE];
 	ssize_t n;
 	int r;
 
 	strcpy(pa.passphrase, FUZZ_PASSPHRASE);
 	strcpy(pa.kernel_release, "6.12.117");
-	if ((n = kh_params_encode(&pa, buf, sizeof(buf))) < 0 || (r = write_blob(dir, "params", 0, buf, (size_t)n)) < 0)
+	if ((n = khp_params_encode(&pa, buf, sizeof(buf))) < 0 || (r = write_blob(dir, "params", 0, buf, (size_t)n)) < 0)
 		return n < 0 ? (int)n : r;
-	if ((n = kh_platform_encode(&layout, STATUS_PAGE, buf, sizeof(buf))) < 0 ||
+	if ((n = khp_platform_encode(&layout, STATUS_PAGE, buf, sizeof(buf))) < 0 ||
 	    (r = write_blob(dir, "platform", 1, buf, (size_t)n)) < 0)
 		return n < 0 ? (int)n : r;
 	uint8_t payload[2048];
-	ssize_t plen = kh_params_encode(&pa, payload, sizeof(payload));
+	ssize_t plen = khp_params_encode(&pa, payload, sizeof(payload));
 	if (plen < 0 || (n = kj_handoff_encode(&layout, payload, (size_t)plen, buf, sizeof(buf))) < 0 ||
 	    (r = write_blob(dir, "handoff", 2, buf, (size_t)n)) < 0)
 		return plen < 0 ? (int)plen : n < 0 ? (int)n : r;
-	kh_status_encode(&st, rec);
+	khp_status_encode(&st, rec);
 	if ((r = write_blob(dir, "status", 3, rec, sizeof(rec))) < 0)
 		return r;
 	/* The header of an image with two ranges and a platform blob. */
 	struct forge f;
 	forge_init(&f, 64 * PG, ranges2, 2);
-	f.hdr.header_size = (uint32_t)khi_header_size(2, (uint32_t)kh_platform_encode(&layout, 0, buf, sizeof(buf)));
+	f.hdr.header_size = (uint32_t)khi_header_size(2, (uint32_t)khp_platform_encode(&layout, 0, buf, sizeof(buf)));
 	f.hdr.meta.platform = buf;
 	f.hdr.meta.platform_size = f.hdr.header_size - (uint32_t)khi_header_size(2, 0);
 	uint8_t *h = calloc(1, f.hdr.header_size);

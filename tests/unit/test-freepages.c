@@ -254,10 +254,10 @@ static void fake_free(struct fake *f)
 
 static void test_parse_real_note(void **state)
 {
-	struct kh_vmcoreinfo vi;
+	struct khh_vmcoreinfo vi;
 
 	(void)state;
-	assert_int_equal(kh_vmcoreinfo_parse(real_note, strlen(real_note), &vi), 0);
+	assert_int_equal(khh_vmcoreinfo_parse(real_note, strlen(real_note), &vi), 0);
 	assert_int_equal(vi.phys_base, 0);
 	assert_int_equal(vi.init_top_pgt, 0xffffffff81829000ull);
 	assert_int_equal(vi.vmemmap, VMEMMAP);
@@ -334,9 +334,9 @@ static void test_parse_bad_notes(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *text = edit_note(cases[i].key, cases[i].line, cases[i].extra);
-		struct kh_vmcoreinfo vi;
+		struct khh_vmcoreinfo vi;
 
-		if (kh_vmcoreinfo_parse(text, strlen(text), &vi) != cases[i].err)
+		if (khh_vmcoreinfo_parse(text, strlen(text), &vi) != cases[i].err)
 			fail_msg("case %zu (%s)", i, cases[i].line ? cases[i].line : cases[i].key);
 		free(text);
 	}
@@ -344,48 +344,48 @@ static void test_parse_bad_notes(void **state)
 
 static void test_parse_truncated(void **state)
 {
-	struct kh_vmcoreinfo vi;
+	struct khh_vmcoreinfo vi;
 	const char *cut = strstr(real_note, "SIZE(page)=64\n");
 
 	(void)state;
 	/* Not NUL-terminated where it stops: a value cut short is read as it is. */
-	assert_int_equal(kh_vmcoreinfo_parse(real_note, (size_t)(cut - real_note) + 12, &vi),
+	assert_int_equal(khh_vmcoreinfo_parse(real_note, (size_t)(cut - real_note) + 12, &vi),
 			 -EPROTONOSUPPORT);
-	assert_int_equal(kh_vmcoreinfo_parse(real_note, 0, &vi), -EPROTONOSUPPORT);
+	assert_int_equal(khh_vmcoreinfo_parse(real_note, 0, &vi), -EPROTONOSUPPORT);
 }
 
 static void test_read_note(void **state)
 {
 	struct fake *f = fake_new(0x5a, (int)BUDDY);
-	struct kh_physread m = { fake_read, f };
-	struct kh_vmcoreinfo vi;
+	struct khh_physread m = { fake_read, f };
+	struct khh_vmcoreinfo vi;
 
 	(void)state;
 	put_note(f, real_note, strlen(real_note));
-	assert_int_equal(kh_vmcoreinfo_read(&m, NOTE_PA, 4132, &vi), 0);
+	assert_int_equal(khh_vmcoreinfo_read(&m, NOTE_PA, 4132, &vi), 0);
 	assert_int_equal(vi.vmemmap, VMEMMAP);
-	assert_int_equal(kh_vmcoreinfo_read(&m, NOTE_PA, 1024, &vi), -EBADMSG); /* desc past the end */
-	assert_int_equal(kh_vmcoreinfo_read(&m, NOTE_PA, 1u << 20, &vi), -EBADMSG);
-	assert_int_equal(kh_vmcoreinfo_read(&m, MEM_SIZE - 100, 4132, &vi), -EFAULT);
+	assert_int_equal(khh_vmcoreinfo_read(&m, NOTE_PA, 1024, &vi), -EBADMSG); /* desc past the end */
+	assert_int_equal(khh_vmcoreinfo_read(&m, NOTE_PA, 1u << 20, &vi), -EBADMSG);
+	assert_int_equal(khh_vmcoreinfo_read(&m, MEM_SIZE - 100, 4132, &vi), -EFAULT);
 	f->mem[NOTE_PA + 12] = 'X';  /* another note's name */
-	assert_int_equal(kh_vmcoreinfo_read(&m, NOTE_PA, 4132, &vi), -EBADMSG);
+	assert_int_equal(khh_vmcoreinfo_read(&m, NOTE_PA, 4132, &vi), -EBADMSG);
 	fake_free(f);
 }
 
 /* ---- page-table walk ---- */
 
-static void vi_of(struct fake *f, struct kh_vmcoreinfo *vi)
+static void vi_of(struct fake *f, struct khh_vmcoreinfo *vi)
 {
-	struct kh_physread m = { fake_read, f };
+	struct khh_physread m = { fake_read, f };
 
-	assert_int_equal(kh_vmcoreinfo_read(&m, NOTE_PA, 4096, vi), 0);
+	assert_int_equal(khh_vmcoreinfo_read(&m, NOTE_PA, 4096, vi), 0);
 }
 
 static void test_vtop(void **state)
 {
 	struct fake *f = fake_new(0x5a, (int)BUDDY);
-	struct kh_physread m = { fake_read, f };
-	struct kh_vmcoreinfo vi;
+	struct khh_physread m = { fake_read, f };
+	struct khh_vmcoreinfo vi;
 	static const struct {
 		uint64_t va;
 		int err;
@@ -412,7 +412,7 @@ static void test_vtop(void **state)
 	put64(f, TOP_PA + 0x1e0 * 8, 0x600000 | 0xe3);                /* PS in a PML4 entry */
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint64_t pa = 0, len = 0;
-		int r = kh_vtop(&vi, &m, cases[i].va, &pa, &len);
+		int r = khh_vtop(&vi, &m, cases[i].va, &pa, &len);
 
 		if (r != cases[i].err || (!r && (pa != cases[i].pa || len != cases[i].len)))
 			fail_msg("case %zu: %d pa %llx len %llx", i, r, (unsigned long long)pa,
@@ -473,14 +473,14 @@ static size_t count_ranges(const struct khi_range *v, size_t max)
 	return n;
 }
 
-static int run_case(const struct scan_case *c, struct fake *f, struct kh_freepages *fp)
+static int run_case(const struct scan_case *c, struct fake *f, struct khh_freepages *fp)
 {
-	struct kh_physread m = { fake_read, f };
+	struct khh_physread m = { fake_read, f };
 	size_t n_in = count_ranges(c->in, 3);
 
 	for (size_t b = 0; b < 6 && c->blocks[b].pfn; b++)
 		set_page(f, c->blocks[b].pfn, c->blocks[b].type, c->blocks[b].order);
-	return kh_freepages_filter(&m, NOTE_PA, 4096, c->in, n_in, KH_FREEPAGES_RANGES_MAX, fp);
+	return khh_freepages_filter(&m, NOTE_PA, 4096, c->in, n_in, KHH_FREEPAGES_RANGES_MAX, fp);
 }
 
 static void test_scan(void **state)
@@ -490,7 +490,7 @@ static void test_scan(void **state)
 		const struct scan_case *c = &scan_cases[i];
 		struct fake *f = fake_new(0x5a, (int)BUDDY);
 		size_t n_want = count_ranges(c->want, 6);
-		struct kh_freepages fp;
+		struct khh_freepages fp;
 		int r = run_case(c, f, &fp);
 
 		if (r != c->err)
@@ -500,7 +500,7 @@ static void test_scan(void **state)
 			fail_msg("%s: %zu ranges, %llu free", c->name, fp.nr,
 				 (unsigned long long)fp.pages_free);
 		if (!r)
-			assert_true(kh_ranges_within(fp.ranges, fp.nr, c->in, count_ranges(c->in, 3)));
+			assert_true(khh_ranges_within(fp.ranges, fp.nr, c->in, count_ranges(c->in, 3)));
 		else
 			assert_true(fp.ranges == NULL && fp.why != NULL);
 		free(fp.ranges);
@@ -512,16 +512,16 @@ static void test_scan(void **state)
 static void test_scan_exact_buddy_value(void **state)
 {
 	struct fake *f = fake_new(0x5a, -128);
-	struct kh_physread m = { fake_read, f };
+	struct khh_physread m = { fake_read, f };
 	static const struct khi_range in[] = { { 0xa00, 0x100 } }, want[] = { { 0xa00, 0x10 },
 									       { 0xa20, 0xe0 } };
-	struct kh_freepages fp;
+	struct khh_freepages fp;
 
 	(void)state;
 	set_page(f, 0xa10, 0xffffff80, 4);
 	set_page(f, 0xa20, 0xffffff00, 4);
 	set_page(f, 0xa40, BUDDY, 4);
-	assert_int_equal(kh_freepages_filter(&m, NOTE_PA, 4096, in, 1, 16, &fp), 0);
+	assert_int_equal(khh_freepages_filter(&m, NOTE_PA, 4096, in, 1, 16, &fp), 0);
 	assert_int_equal(fp.nr, 2);
 	assert_memory_equal(fp.ranges, want, sizeof(want));
 	assert_int_equal(fp.blocks, 1);
@@ -539,7 +539,7 @@ static void test_probe_contents(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct fake *f = fake_new(cases[i].fill, (int)BUDDY);
-		struct kh_freepages fp;
+		struct khh_freepages fp;
 
 		assert_int_equal(run_case(&scan_cases[0], f, &fp), cases[i].err);
 		free(fp.ranges);
@@ -555,15 +555,15 @@ static void test_probe_contents(void **state)
 static void test_filter_refuses(void **state)
 {
 	struct fake *f = fake_new(0x5a, (int)BUDDY);
-	struct kh_physread m = { fake_read, f };
+	struct khh_physread m = { fake_read, f };
 	static const struct khi_range in[] = { { 0xa00, 0x100 } };
-	struct kh_freepages fp;
+	struct khh_freepages fp;
 
 	(void)state;
-	assert_int_equal(kh_freepages_filter(&m, NOTE_PA + 8, 4096, in, 1, 16, &fp), -EBADMSG);
+	assert_int_equal(khh_freepages_filter(&m, NOTE_PA + 8, 4096, in, 1, 16, &fp), -EBADMSG);
 	assert_non_null(fp.why);
 	put64(f, TOP_PA + 511 * 8, 0);  /* the kernel map gone: init_top_pgt does not resolve */
-	assert_int_equal(kh_freepages_filter(&m, NOTE_PA, 4096, in, 1, 16, &fp), -EBADMSG);
+	assert_int_equal(khh_freepages_filter(&m, NOTE_PA, 4096, in, 1, 16, &fp), -EBADMSG);
 	assert_non_null(strstr(fp.why, "init_top_pgt"));
 	fake_free(f);
 }
@@ -596,11 +596,11 @@ static void test_subtract_bound(void **state)
 		size_t n;
 		uint64_t refilled;
 
-		assert_int_equal(kh_ranges_subtract(in, 2, blocks, 6, cases[i].max, &r, &n, &refilled), 0);
+		assert_int_equal(khh_ranges_subtract(in, 2, blocks, 6, cases[i].max, &r, &n, &refilled), 0);
 		assert_int_equal(n, cases[i].n);
 		assert_memory_equal(r, cases[i].want, n * sizeof(*r));
 		assert_int_equal(refilled, cases[i].refilled);
-		assert_true(kh_ranges_within(r, n, in, 2));
+		assert_true(khh_ranges_within(r, n, in, 2));
 		free(r);
 	}
 }
@@ -614,41 +614,41 @@ static void test_subtract_edges(void **state)
 	uint64_t refilled;
 
 	(void)state;
-	assert_int_equal(kh_ranges_subtract(touching, 2, across, 1, 1, &r, &n, &refilled), 0);
+	assert_int_equal(khh_ranges_subtract(touching, 2, across, 1, 1, &r, &n, &refilled), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(r[0].pfn, 0);
 	assert_int_equal(r[0].count, 5);
 	assert_int_equal(r[1].pfn, 15);
 	assert_int_equal(r[1].count, 5);
 	free(r);
-	assert_int_equal(kh_ranges_subtract(touching, 2, outside, 1, 8, &r, &n, &refilled), 0);
+	assert_int_equal(khh_ranges_subtract(touching, 2, outside, 1, 8, &r, &n, &refilled), 0);
 	assert_int_equal(n, 2);
 	free(r);
-	assert_int_equal(kh_ranges_subtract(touching, 2, touching, 2, 8, &r, &n, &refilled), 0);
+	assert_int_equal(khh_ranges_subtract(touching, 2, touching, 2, 8, &r, &n, &refilled), 0);
 	assert_int_equal(n, 0);
 	assert_null(r);
-	assert_int_equal(kh_ranges_subtract(unsorted, 2, outside, 1, 8, &r, &n, &refilled), -EINVAL);
-	assert_int_equal(kh_ranges_subtract(touching, 2, unsorted, 2, 8, &r, &n, &refilled), -EINVAL);
+	assert_int_equal(khh_ranges_subtract(unsorted, 2, outside, 1, 8, &r, &n, &refilled), -EINVAL);
+	assert_int_equal(khh_ranges_subtract(touching, 2, unsorted, 2, 8, &r, &n, &refilled), -EINVAL);
 }
 
 /* Many free pages in one range: the bound holds and the pages of filled gaps are counted. */
 static void test_filter_bound(void **state)
 {
 	struct fake *f = fake_new(0x5a, (int)BUDDY);
-	struct kh_physread m = { fake_read, f };
+	struct khh_physread m = { fake_read, f };
 	static const struct khi_range in[] = { { 0xa00, 0x600 } };
-	struct kh_freepages fp;
+	struct khh_freepages fp;
 
 	(void)state;
 	for (uint64_t pfn = 0xa00; pfn < 0x1000; pfn += 2)
 		set_page(f, pfn, BUDDY, 0);
-	assert_int_equal(kh_freepages_filter(&m, NOTE_PA, 4096, in, 1, 100, &fp), 0);
+	assert_int_equal(khh_freepages_filter(&m, NOTE_PA, 4096, in, 1, 100, &fp), 0);
 	assert_int_equal(fp.nr, 100);
 	assert_int_equal(fp.blocks, 0x300);
 	assert_int_equal(fp.pages_free, 0x300);
 	/* The first page, then one between each two of the 100 ranges. */
 	assert_int_equal(fp.pages_skipped, 100);
-	assert_true(kh_ranges_within(fp.ranges, fp.nr, in, 1));
+	assert_true(khh_ranges_within(fp.ranges, fp.nr, in, 1));
 	free(fp.ranges);
 	fake_free(f);
 }

@@ -44,7 +44,7 @@ static void test_saved_ranges(void **state)
 	size_t n;
 
 	(void)state;
-	assert_int_equal(kh_saved_ranges(&qemu, &r, &n), 0);
+	assert_int_equal(khh_saved_ranges(&qemu, &r, &n), 0);
 	assert_int_equal(n, 5);
 	assert_memory_equal(r, want, sizeof(want));
 	/* Nothing of the region or the hole is ever saved (nor, below, written). */
@@ -63,9 +63,9 @@ static void test_region_at_edges(void **state)
 	size_t n;
 
 	(void)state;
-	assert_int_equal(kh_saved_ranges(&l, &r, &n), -ENODATA);
+	assert_int_equal(khh_saved_ranges(&l, &r, &n), -ENODATA);
 	l.entries[0].size = 256 * MiB;
-	assert_int_equal(kh_saved_ranges(&l, &r, &n), 0);
+	assert_int_equal(khh_saved_ranges(&l, &r, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(r[0].pfn, 0x100 + 64 * 256);
 	free(r);
@@ -90,7 +90,7 @@ static void test_ranges_within(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		if (kh_ranges_within(cases[i].inner, cases[i].n, outer, 2) != cases[i].within)
+		if (khh_ranges_within(cases[i].inner, cases[i].n, outer, 2) != cases[i].within)
 			fail_msg("case %zu", i);
 }
 
@@ -117,7 +117,7 @@ static void test_restore_targets(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		if (kh_restore_targets_ok(restored, 2, cases[i].entry, cases[i].status, 512) != cases[i].ok)
+		if (khh_restore_targets_ok(restored, 2, cases[i].entry, cases[i].status, 512) != cases[i].ok)
 			fail_msg("case %zu", i);
 }
 
@@ -129,15 +129,15 @@ static void test_threads_fit(void **state)
 	(void)state;
 	assert_true(per_thread >= 2 * KHI_CHUNK_PAGES * KHI_PAGE_SIZE);
 	assert_int_equal(khi_buffer_bytes(8), 8 * per_thread);
-	assert_int_equal(kh_threads_fit(2, UINT64_MAX), 2);
-	assert_int_equal(kh_threads_fit(1000, UINT64_MAX), KHI_THREADS_MAX);
-	assert_int_equal(kh_threads_fit(0, UINT64_MAX), 1);
+	assert_int_equal(khh_threads_fit(2, UINT64_MAX), 2);
+	assert_int_equal(khh_threads_fit(1000, UINT64_MAX), KHI_THREADS_MAX);
+	assert_int_equal(khh_threads_fit(0, UINT64_MAX), 1);
 	/* 64 CPUs, 80 MiB free: as many as 40 MiB of buffers hold. */
-	assert_int_equal(kh_threads_fit(64, 80 * MiB), (unsigned)(40 * MiB / per_thread));
-	assert_true(khi_buffer_bytes(kh_threads_fit(64, 80 * MiB)) <= 40 * MiB);
-	assert_true(khi_buffer_bytes(kh_threads_fit(64, 80 * MiB) + 1) > 40 * MiB);
+	assert_int_equal(khh_threads_fit(64, 80 * MiB), (unsigned)(40 * MiB / per_thread));
+	assert_true(khi_buffer_bytes(khh_threads_fit(64, 80 * MiB)) <= 40 * MiB);
+	assert_true(khi_buffer_bytes(khh_threads_fit(64, 80 * MiB) + 1) > 40 * MiB);
 	/* Never none, even with no memory to speak of. */
-	assert_int_equal(kh_threads_fit(4, 0), 1);
+	assert_int_equal(khh_threads_fit(4, 0), 1);
 }
 
 /* The list the builder writes: paths in order, comments and blanks skipped, bounded. */
@@ -154,31 +154,31 @@ static void test_modules_parse(void **state)
 	const char *paths[8];
 
 	(void)state;
-	assert_int_equal(kh_modules_parse(text, paths, 8), 4);
+	assert_int_equal(khh_modules_parse(text, paths, 8), 4);
 	assert_string_equal(paths[0], "/usr/lib/modules/6.12/kernel/drivers/virtio/virtio.ko");
 	assert_string_equal(paths[1], "/usr/lib/modules/6.12/kernel/drivers/virtio/virtio_ring.ko");
 	assert_string_equal(paths[2], "/usr/lib/modules/6.12/kernel/drivers/block/virtio_blk.ko");
 	assert_string_equal(paths[3], "/last/without/newline.ko");
-	assert_int_equal(kh_modules_parse(two, paths, 2), -E2BIG);
-	assert_int_equal(kh_modules_parse(empty, paths, 8), 0);
-	assert_int_equal(kh_modules_parse(blank, paths, 8), 0);
+	assert_int_equal(khh_modules_parse(two, paths, 2), -E2BIG);
+	assert_int_equal(khh_modules_parse(empty, paths, 8), 0);
+	assert_int_equal(khh_modules_parse(blank, paths, 8), 0);
 }
 
 /* B writes only into the swap area whose UUID A read: ti_swap_make() gives 0x10..0x1f. */
 static void test_check_swap_area(void **state)
 {
-	struct kh_params pa = { .swap_major = 254, .swap_minor = 1, .swap_offset = 8192 };
+	struct khp_params pa = { .swap_major = 254, .swap_minor = 1, .swap_offset = 8192 };
 	struct ti_swap sw;
 
 	(void)state;
 	ti_swap_make(&sw, 64, 8192, NULL, 0);
-	for (unsigned i = 0; i < KH_SWAP_UUID_SIZE; i++)
+	for (unsigned i = 0; i < KHP_SWAP_UUID_SIZE; i++)
 		pa.swap_uuid[i] = (uint8_t)(0x10 + i);
-	assert_int_equal(kh_check_swap_area(&pa, sw.fd), 0);
+	assert_int_equal(khh_check_swap_area(&pa, sw.fd), 0);
 	pa.swap_uuid[15] ^= 1;           /* another swap area at that device number */
-	assert_int_equal(kh_check_swap_area(&pa, sw.fd), -ENODEV);
+	assert_int_equal(khh_check_swap_area(&pa, sw.fd), -ENODEV);
 	pa.swap_offset = 0;              /* no swap header there at all */
-	assert_int_equal(kh_check_swap_area(&pa, sw.fd), -EMEDIUMTYPE);
+	assert_int_equal(khh_check_swap_area(&pa, sw.fd), -EMEDIUMTYPE);
 	ti_swap_close(&sw);
 }
 

@@ -60,16 +60,16 @@ static const struct {
 
 static void test_config_set(void **state)
 {
-	struct kh_config c;
+	struct khp_config c;
 
 	(void)state;
-	kh_config_init(&c);
+	khp_config_init(&c);
 	assert_int_equal(c.compression, KHI_COMPRESS_LZ4);
 	assert_string_equal(c.helper_kernel, "/boot/khib/bzImage");
 	assert_int_equal(c.kdf_passes_max, 6);
 	assert_int_equal(c.kdf_memory_max_mib, 64);
 	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
-		int r = kh_config_set(&c, settings[i].key, settings[i].value);
+		int r = khp_config_set(&c, settings[i].key, settings[i].value);
 		if (r != settings[i].err)
 			fail_msg("%s = %s: got %d, want %d", settings[i].key, settings[i].value, r,
 				 settings[i].err);
@@ -77,7 +77,7 @@ static void test_config_set(void **state)
 	assert_string_equal(c.swap, "/dev/vda1");
 	assert_int_equal(c.threads, 4);
 	assert_int_equal(c.reserve_mib, 512);
-	assert_int_equal(c.encrypt, KH_ENCRYPT_KEYFILE);
+	assert_int_equal(c.encrypt, KHP_ENCRYPT_KEYFILE);
 	assert_string_equal(c.keyfile, "/etc/k");
 	assert_int_equal(c.kdf_passes_max, 8);
 	assert_int_equal(c.kdf_memory_max_mib, 128);
@@ -102,7 +102,7 @@ static void test_first_budget(void **state)
 	struct kh_plan p = { .estimate = 100 << 20, .worst_case = 900 << 20, .swap_free = 2000u << 20 };
 
 	(void)state;
-	kh_config_init(&p.config);
+	khp_config_init(&p.config);
 	assert_int_equal(kh_plan_image_budget(&p), 900 << 20);
 	assert_int_equal(kh_plan_first_budget(&p), 100 << 20);
 	p.config.reserve_mib = 40;
@@ -115,15 +115,15 @@ static void test_first_budget(void **state)
 
 static void test_config_file(void **state)
 {
-	struct kh_config c;
+	struct khp_config c;
 	unsigned line = 0;
 	char *path;
 
 	(void)state;
-	kh_config_init(&c);
+	khp_config_init(&c);
 	path = write_tmp("# khibernate\n\n  swap = /swapfile   # a file\ncompress=lz4hc:4\n"
 			 "helper_cmdline = quiet loglevel=3\n");
-	assert_int_equal(kh_config_load(&c, path, 1, &line), 0);
+	assert_int_equal(khp_config_load(&c, path, 1, &line), 0);
 	assert_string_equal(c.swap, "/swapfile");
 	assert_int_equal(c.compression, KHI_COMPRESS_LZ4HC);
 	assert_int_equal(c.level, 4);
@@ -131,14 +131,14 @@ static void test_config_file(void **state)
 	unlink(path);
 
 	path = write_tmp("swap = /dev/sda2\nthreads = many\n");
-	assert_int_equal(kh_config_load(&c, path, 1, &line), -EINVAL);
+	assert_int_equal(khp_config_load(&c, path, 1, &line), -EINVAL);
 	assert_int_equal(line, 2);
 	unlink(path);
 	path = write_tmp("just words\n");
-	assert_int_equal(kh_config_load(&c, path, 1, &line), -EINVAL);
+	assert_int_equal(khp_config_load(&c, path, 1, &line), -EINVAL);
 	unlink(path);
-	assert_int_equal(kh_config_load(&c, "/nonexistent/khib.conf", 0, &line), 0);
-	assert_int_equal(kh_config_load(&c, "/nonexistent/khib.conf", 1, &line), -ENOENT);
+	assert_int_equal(khp_config_load(&c, "/nonexistent/khib.conf", 0, &line), 0);
+	assert_int_equal(khp_config_load(&c, "/nonexistent/khib.conf", 1, &line), -ENOENT);
 }
 
 static void test_extents_merge(void **state)
@@ -202,32 +202,32 @@ static void test_config_get_write(void **state)
 	static const char *const keys[] = { "swap", "threads", "compress", "encrypt",
 		"helper_kernel", "helper_initrd", "helper_cmdline", "reserve", "kdf_passes_max",
 		"kdf_memory_max", "region" };
-	struct kh_config c, d;
+	struct khp_config c, d;
 	char buf[512], *text = NULL, *path;
 	size_t size = 0;
 	unsigned line;
 	FILE *f;
 
 	(void)state;
-	kh_config_init(&c);
-	assert_int_equal(kh_config_get(&c, "compress", buf, sizeof(buf)), 0);
+	khp_config_init(&c);
+	assert_int_equal(khp_config_get(&c, "compress", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "lz4");
-	assert_int_equal(kh_config_get(&c, "encrypt", buf, sizeof(buf)), 0);
+	assert_int_equal(khp_config_get(&c, "encrypt", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "none");
-	assert_int_equal(kh_config_get(&c, "helper_initrd", buf, sizeof(buf)), 0);
+	assert_int_equal(khp_config_get(&c, "helper_initrd", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "/boot/khib/helper.img");
-	assert_int_equal(kh_config_get(&c, "colour", buf, sizeof(buf)), -ENOENT);
-	assert_int_equal(kh_config_set(&c, "compress", "lz4hc:9"), 0);
-	assert_int_equal(kh_config_set(&c, "encrypt", "keyfile:/etc/khibernate/key"), 0);
-	assert_int_equal(kh_config_set(&c, "threads", "3"), 0);
-	assert_int_equal(kh_config_set(&c, "helper_cmdline", "quiet a=b"), 0);
-	assert_int_equal(kh_config_get(&c, "compress", buf, sizeof(buf)), 0);
+	assert_int_equal(khp_config_get(&c, "colour", buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(khp_config_set(&c, "compress", "lz4hc:9"), 0);
+	assert_int_equal(khp_config_set(&c, "encrypt", "keyfile:/etc/khibernate/key"), 0);
+	assert_int_equal(khp_config_set(&c, "threads", "3"), 0);
+	assert_int_equal(khp_config_set(&c, "helper_cmdline", "quiet a=b"), 0);
+	assert_int_equal(khp_config_get(&c, "compress", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "lz4hc:9");
-	assert_int_equal(kh_config_get(&c, "encrypt", buf, sizeof(buf)), 0);
+	assert_int_equal(khp_config_get(&c, "encrypt", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "keyfile:/etc/khibernate/key");
-	assert_int_equal(kh_config_get(&c, "encrypt", buf, 8), -ENOBUFS);
+	assert_int_equal(khp_config_get(&c, "encrypt", buf, 8), -ENOBUFS);
 	f = open_memstream(&text, &size);
-	kh_config_write(&c, f);
+	khp_config_write(&c, f);
 	fclose(f);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		snprintf(buf, sizeof(buf), "\n%s = ", keys[i]);
@@ -235,14 +235,14 @@ static void test_config_get_write(void **state)
 			fail_msg("no line for %s in:\n%s", keys[i], text);
 	}
 	path = write_tmp(text);
-	kh_config_init(&d);
-	assert_int_equal(kh_config_load(&d, path, 1, &line), 0);
+	khp_config_init(&d);
+	assert_int_equal(khp_config_load(&d, path, 1, &line), 0);
 	assert_memory_equal(&c, &d, sizeof(c));
 	unlink(path);
 	free(text);
 	/* A bad key file value keeps the previous setting. */
-	assert_int_equal(kh_config_set(&c, "encrypt", "keyfile:"), -EINVAL);
-	assert_int_equal(c.encrypt, KH_ENCRYPT_KEYFILE);
+	assert_int_equal(khp_config_set(&c, "encrypt", "keyfile:"), -EINVAL);
+	assert_int_equal(c.encrypt, KHP_ENCRYPT_KEYFILE);
 }
 
 static void write_file(const char *dir, const char *name, const char *text)
@@ -466,7 +466,7 @@ static void test_size_parse(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		print_message("case: '%s'\n", cases[i].s);
-		assert_int_equal(kh_size_parse(cases[i].s, &v), cases[i].err);
+		assert_int_equal(khp_size_parse(cases[i].s, &v), cases[i].err);
 		if (!cases[i].err)
 			assert_int_equal(v, cases[i].want);
 	}
@@ -568,9 +568,9 @@ static void test_uuid_and_cmdline(void **state)
 	(void)state;
 	kh_uuid_format(uuid, out);
 	assert_string_equal(out, "0a1b2c3d-0000-4000-8000-00000000abcd");
-	assert_true(kh_cmdline_flag(cmdline, "memmap=64K$0x80000"));  /* what setup compares */
-	assert_true(kh_cmdline_flag(cmdline, "crashkernel=128M@0x10000000"));
-	assert_false(kh_cmdline_flag(cmdline, "crashkernel=128M"));
+	assert_true(khp_cmdline_flag(cmdline, "memmap=64K$0x80000"));  /* what setup compares */
+	assert_true(khp_cmdline_flag(cmdline, "crashkernel=128M@0x10000000"));
+	assert_false(khp_cmdline_flag(cmdline, "crashkernel=128M"));
 }
 
 int main(void)

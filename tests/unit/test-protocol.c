@@ -27,11 +27,11 @@ static struct khi_extent extents[3] = {
 	{ 0x1000, 0x4000 }, { 0x100000, 0x1000 }, { 0x7f000000, 0x200000 },
 };
 
-static struct kh_params sample_params(void)
+static struct khp_params sample_params(void)
 {
-	struct kh_params p = {
-		.mode = KH_MODE_SAVE, .after = KH_AFTER_POWEROFF, .compression = KHI_COMPRESS_LZ4HC,
-		.level = 9, .threads = 2, .flags = KH_F_PASSPHRASE | KH_F_SWAPFILE,
+	struct khp_params p = {
+		.mode = KHP_MODE_SAVE, .after = KHP_AFTER_POWEROFF, .compression = KHI_COMPRESS_LZ4HC,
+		.level = 9, .threads = 2, .flags = KHP_F_PASSPHRASE | KHP_F_SWAPFILE,
 		.swap_major = 254, .swap_minor = 1, .swap_offset = 0x123000,
 		.size_estimate = 1ull << 30, .status_addr = 0x3ff000, .entry = 0x12345678abc,
 		.vmcoreinfo_addr = 0x2000000, .vmcoreinfo_size = 4096, .nr_extents = 3,
@@ -45,31 +45,31 @@ static struct kh_params sample_params(void)
 		p.kernel_id[i] = (uint8_t)i;
 	memset(p.machine_id, 0xab, sizeof(p.machine_id));
 	memset(p.image_id, 0x5a, sizeof(p.image_id));
-	for (unsigned i = 0; i < KH_SWAP_UUID_SIZE; i++)
+	for (unsigned i = 0; i < KHP_SWAP_UUID_SIZE; i++)
 		p.swap_uuid[i] = (uint8_t)(0xc0 + i);
 	return p;
 }
 
-static uint8_t *encode(const struct kh_params *p, size_t *ret_size)
+static uint8_t *encode(const struct khp_params *p, size_t *ret_size)
 {
-	size_t size = kh_params_size(p);
+	size_t size = khp_params_size(p);
 	uint8_t *buf = malloc(size);
 
 	assert_non_null(buf);
-	assert_int_equal(kh_params_encode(p, buf, size), (ssize_t)size);
+	assert_int_equal(khp_params_encode(p, buf, size), (ssize_t)size);
 	*ret_size = size;
 	return buf;
 }
 
 static void test_params_round_trip(void **state)
 {
-	struct kh_params p = sample_params(), q;
+	struct khp_params p = sample_params(), q;
 	size_t size;
 	uint8_t *buf = encode(&p, &size);
 
 	(void)state;
-	assert_int_equal(size, KH_PARAMS_FIXED_SIZE + 3 * KH_PARAMS_EXTENT_SIZE);
-	assert_int_equal(kh_params_decode(buf, size, &q), 0);
+	assert_int_equal(size, KHP_PARAMS_FIXED_SIZE + 3 * KHP_PARAMS_EXTENT_SIZE);
+	assert_int_equal(khp_params_decode(buf, size, &q), 0);
 	assert_int_equal(q.mode, p.mode);
 	assert_int_equal(q.level, 9);
 	assert_int_equal(q.swap_offset, p.swap_offset);
@@ -80,9 +80,9 @@ static void test_params_round_trip(void **state)
 	assert_string_equal(q.swap_path, "/dev/vda1");
 	assert_memory_equal(q.kernel_id, p.kernel_id, KHI_KERNEL_ID_SIZE);
 	assert_memory_equal(q.image_id, p.image_id, KHI_IMAGE_ID_SIZE);
-	assert_memory_equal(q.swap_uuid, p.swap_uuid, KH_SWAP_UUID_SIZE);
-	assert_memory_equal(buf + 728, p.swap_uuid, KH_SWAP_UUID_SIZE); /* docs/design.md's offset */
-	kh_params_clear(&q);
+	assert_memory_equal(q.swap_uuid, p.swap_uuid, KHP_SWAP_UUID_SIZE);
+	assert_memory_equal(buf + 728, p.swap_uuid, KHP_SWAP_UUID_SIZE); /* docs/design.md's offset */
+	khp_params_clear(&q);
 	assert_null(q.extents);
 	assert_int_equal(q.passphrase[0], 0);
 	free(buf);
@@ -90,14 +90,14 @@ static void test_params_round_trip(void **state)
 
 static void test_params_encode_errors(void **state)
 {
-	struct kh_params p = sample_params();
-	uint8_t buf[KH_PARAMS_FIXED_SIZE];
+	struct khp_params p = sample_params();
+	uint8_t buf[KHP_PARAMS_FIXED_SIZE];
 
 	(void)state;
-	assert_int_equal(kh_params_encode(&p, buf, sizeof(buf)), -ENOBUFS);
+	assert_int_equal(khp_params_encode(&p, buf, sizeof(buf)), -ENOBUFS);
 	p.nr_extents = 0;
 	memset(p.label, 'x', sizeof(p.label)); /* no NUL in its field */
-	assert_int_equal(kh_params_encode(&p, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(khp_params_encode(&p, buf, sizeof(buf)), -EINVAL);
 }
 
 /* Each corruption of an encoded block and the error the decoder must give. */
@@ -116,19 +116,19 @@ static const struct {
 	{ "after", 24, 0, -EPROTONOSUPPORT },
 	{ "compression", 28, 3, -EPROTONOSUPPORT },
 	{ "unknown flag", 40, 0x80, -EPROTONOSUPPORT },
-	{ "key and passphrase", 40, KH_F_KEY | KH_F_PASSPHRASE, -EBADMSG },
+	{ "key and passphrase", 40, KHP_F_KEY | KHP_F_PASSPHRASE, -EBADMSG },
 	{ "extent count", 52, 4, -EBADMSG },
 	{ "unaligned swap offset", 56, 0x123001, -EBADMSG },
 	{ "string without NUL", 424, 0x41414141, 0 }, /* fixed up below */
 	{ "reserved byte", 1000, 1, -EBADMSG },
 	{ "first reserved byte", 744, 1, -EBADMSG },
-	{ "unaligned extent", KH_PARAMS_FIXED_SIZE, 0x1001, -EBADMSG },
-	{ "empty extent", KH_PARAMS_FIXED_SIZE + 8, 0, -EBADMSG },
+	{ "unaligned extent", KHP_PARAMS_FIXED_SIZE, 0x1001, -EBADMSG },
+	{ "empty extent", KHP_PARAMS_FIXED_SIZE + 8, 0, -EBADMSG },
 };
 
 static void test_params_corrupt(void **state)
 {
-	struct kh_params p = sample_params(), q;
+	struct khp_params p = sample_params(), q;
 	size_t size;
 	uint8_t *good = encode(&p, &size), *buf = malloc(size);
 
@@ -138,23 +138,23 @@ static void test_params_corrupt(void **state)
 		put_le32(buf + corruptions[i].off, corruptions[i].value);
 		if (!corruptions[i].err) /* fill kernel_release's field: no NUL anywhere in it */
 			memset(buf + 424, 'A', KHI_RELEASE_MAX + 1);
-		int r = kh_params_decode(buf, size, &q);
+		int r = khp_params_decode(buf, size, &q);
 		if (r != (corruptions[i].err ? corruptions[i].err : -EBADMSG))
 			fail_msg("%s: got %d", corruptions[i].what, r);
 		assert_null(q.extents);
 	}
 	/* Truncated anywhere. */
 	for (size_t n = 0; n < size; n += 7)
-		assert_int_equal(kh_params_decode(good, n, &q), -EBADMSG);
+		assert_int_equal(khp_params_decode(good, n, &q), -EBADMSG);
 	free(buf);
 	free(good);
 }
 
 static void test_status_round_trip(void **state)
 {
-	struct kh_status s = { .event = KH_EVENT_RESTORED, .error = -EBADMSG,
+	struct khp_status s = { .event = KHP_EVENT_RESTORED, .error = -EBADMSG,
 			       .helper_boot_ns = 2100000000, .phase_ns = { 1, 2, 3, 4 } }, t;
-	uint8_t rec[KH_STATUS_SIZE];
+	uint8_t rec[KHP_STATUS_SIZE];
 
 	(void)state;
 	memset(s.image_id, 7, sizeof(s.image_id));
@@ -163,9 +163,9 @@ static void test_status_round_trip(void **state)
 	s.stats.bytes_image = 123456789;
 	s.stats.ns_total = 987654321;
 	s.stats.threads = 2;
-	kh_status_encode(&s, rec);
-	assert_int_equal(kh_status_decode(rec, &t), 0);
-	assert_int_equal(t.event, KH_EVENT_RESTORED);
+	khp_status_encode(&s, rec);
+	assert_int_equal(khp_status_decode(rec, &t), 0);
+	assert_int_equal(t.event, KHP_EVENT_RESTORED);
 	assert_int_equal(t.error, -EBADMSG);
 	assert_int_equal(t.phase_ns[3], 4);
 	assert_int_equal(t.stats.pages_zero, 100000);
@@ -175,9 +175,9 @@ static void test_status_round_trip(void **state)
 	assert_memory_equal(t.image_id, s.image_id, sizeof(s.image_id));
 
 	rec[100] ^= 1; /* any flipped bit */
-	assert_int_equal(kh_status_decode(rec, &t), -EBADMSG);
+	assert_int_equal(khp_status_decode(rec, &t), -EBADMSG);
 	memset(rec, 0, sizeof(rec)); /* B never wrote one */
-	assert_int_equal(kh_status_decode(rec, &t), -ENODATA);
+	assert_int_equal(khp_status_decode(rec, &t), -ENODATA);
 }
 
 static void test_platform_round_trip(void **state)
@@ -192,16 +192,16 @@ static void test_platform_round_trip(void **state)
 	ssize_t n;
 
 	(void)state;
-	n = kh_platform_encode(&l, 0x3ff000, buf, sizeof(buf));
-	assert_true(n > (ssize_t)KH_PLATFORM_HEADER);
-	assert_int_equal(kh_platform_decode(buf, (size_t)n, &m, &status), 0);
+	n = khp_platform_encode(&l, 0x3ff000, buf, sizeof(buf));
+	assert_true(n > (ssize_t)KHP_PLATFORM_HEADER);
+	assert_int_equal(khp_platform_decode(buf, (size_t)n, &m, &status), 0);
 	assert_int_equal(status, 0x3ff000);
 	assert_int_equal(m.region.start, l.region.start);
 	assert_int_equal(m.nr_entries, 3);
-	assert_int_equal(kh_platform_decode(buf, (size_t)n - 1, &m, &status), -EBADMSG);
+	assert_int_equal(khp_platform_decode(buf, (size_t)n - 1, &m, &status), -EBADMSG);
 	buf[8] = 2;
-	assert_int_equal(kh_platform_decode(buf, (size_t)n, &m, &status), -EPROTONOSUPPORT);
-	assert_int_equal(kh_platform_encode(&l, 0, buf, 10), -ENOBUFS);
+	assert_int_equal(khp_platform_decode(buf, (size_t)n, &m, &status), -EPROTONOSUPPORT);
+	assert_int_equal(khp_platform_encode(&l, 0, buf, 10), -ENOBUFS);
 }
 
 /* A QEMU guest's firmware map with 5 GiB (its RAM above 4 GiB in two entries), as
@@ -248,36 +248,36 @@ static void test_memmap(void **state)
 		put_file(dir, i, "end", fw_map[i].end);
 		put_file(dir, i, "type", fw_map[i].type);
 	}
-	assert_int_equal(kh_memmap_ram(dir, &ram, &n), 0);
+	assert_int_equal(khp_memmap_ram(dir, &ram, &n), 0);
 	assert_int_equal(n, 3);                         /* the two above 4 GiB merged */
 	assert_true(ram[2].start == 0x100000000 && ram[2].size == 0x80000000);
-	assert_int_equal(kh_layout_in_ram(&a, ram, n), 0);
+	assert_int_equal(khp_layout_in_ram(&a, ram, n), 0);
 	/* What a forged platform blob could ask for: RAM at the local APIC, the region over
 	 * reserved memory, a hole that runs into the BIOS's, RAM past the end, a wrap. */
 	l = a;
 	l.entries[l.nr_entries++] = (struct kj_map_entry){ 0xfee00000, 0x1000, KJ_E820_RAM };
-	assert_int_equal(kh_layout_in_ram(&l, ram, n), -ESTALE);
+	assert_int_equal(khp_layout_in_ram(&l, ram, n), -ESTALE);
 	l = a;
 	l.region = (struct kj_range){ 0xbff00000, 1 << 20 };
-	assert_int_equal(kh_layout_in_ram(&l, ram, n), -ESTALE);
+	assert_int_equal(khp_layout_in_ram(&l, ram, n), -ESTALE);
 	l = a;
 	l.hole = (struct kj_range){ 0x98000, 0x10000 };
-	assert_int_equal(kh_layout_in_ram(&l, ram, n), -ESTALE);
+	assert_int_equal(khp_layout_in_ram(&l, ram, n), -ESTALE);
 	l = a;
 	l.entries[3].size += 0x1000;
-	assert_int_equal(kh_layout_in_ram(&l, ram, n), -ESTALE);
+	assert_int_equal(khp_layout_in_ram(&l, ram, n), -ESTALE);
 	l = a;
 	l.entries[3] = (struct kj_map_entry){ 0xfffffffffffff000, 0x2000, KJ_E820_RAM };
-	assert_int_equal(kh_layout_in_ram(&l, ram, n), -ESTALE);
+	assert_int_equal(khp_layout_in_ram(&l, ram, n), -ESTALE);
 	free(ram);
 	put_file(dir, 1, "start", "0x9fc00zz");
-	assert_int_equal(kh_memmap_ram(dir, &ram, &n), 0);  /* not RAM: not even parsed */
+	assert_int_equal(khp_memmap_ram(dir, &ram, &n), 0);  /* not RAM: not even parsed */
 	free(ram);
 	put_file(dir, 0, "end", "0x9fbff zz");
-	assert_int_equal(kh_memmap_ram(dir, &ram, &n), -EBADMSG);
+	assert_int_equal(khp_memmap_ram(dir, &ram, &n), -EBADMSG);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
-	assert_int_equal(kh_memmap_ram(dir, &ram, &n), -ENOENT);
+	assert_int_equal(khp_memmap_ram(dir, &ram, &n), -ENOENT);
 }
 
 /* Notes as /sys/kernel/notes shows them: Xen's first, then the GNU build-id. */
@@ -301,16 +301,16 @@ static void test_build_id(void **state)
 	size_t n = make_notes(notes, 20);
 
 	(void)state;
-	assert_int_equal(kh_build_id_from_notes(notes, n, id), 0);
+	assert_int_equal(khp_build_id_from_notes(notes, n, id), 0);
 	assert_int_equal(id[0], 0xa0);
 	assert_int_equal(id[19], 0xa0 + 19);
 	assert_int_equal(id[20], 0);
-	assert_int_equal(kh_build_id_from_notes(notes, 20, id), -ENODATA);
-	assert_int_equal(kh_build_id_from_notes(notes, n - 4, id), -EBADMSG);
+	assert_int_equal(khp_build_id_from_notes(notes, 20, id), -ENODATA);
+	assert_int_equal(khp_build_id_from_notes(notes, n - 4, id), -EBADMSG);
 	n = make_notes(notes, 40);
-	assert_int_equal(kh_build_id_from_notes(notes, n, id), -ENOBUFS);
+	assert_int_equal(khp_build_id_from_notes(notes, n, id), -ENOBUFS);
 	put_le32(notes + 4, 0xfffffff0); /* a size beyond the buffer */
-	assert_int_equal(kh_build_id_from_notes(notes, n, id), -EBADMSG);
+	assert_int_equal(khp_build_id_from_notes(notes, n, id), -EBADMSG);
 }
 
 /* Whatever this machine booted with, the helper gets only its console= words, then ours;
@@ -322,9 +322,9 @@ static void test_helper_cmdline(void **state)
 	size_t len;
 
 	(void)state;
-	assert_int_equal(kh_read_file("/proc/cpuinfo", cpuinfo, sizeof(cpuinfo), &len), 0);
+	assert_int_equal(khp_read_file("/proc/cpuinfo", cpuinfo, sizeof(cpuinfo), &len), 0);
 	ours = strstr(cpuinfo, " hypervisor") ? "panic=5 no_timer_check" : "panic=5";
-	kh_helper_cmdline("quiet loglevel=3", buf, sizeof(buf));
+	khp_helper_cmdline("quiet loglevel=3", buf, sizeof(buf));
 	assert_non_null(strstr(buf, ours));
 	assert_non_null(strstr(buf, "quiet loglevel=3"));
 	assert_int_equal(strstr(buf, "quiet") - strstr(buf, ours), (long)strlen(ours) + 1);
@@ -333,11 +333,11 @@ static void test_helper_cmdline(void **state)
 			break;
 		assert_int_equal(strncmp(tok, "console=", 8), 0);
 	}
-	kh_helper_cmdline(NULL, buf, sizeof(buf));
+	khp_helper_cmdline(NULL, buf, sizeof(buf));
 	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
 		last = tok;
 	assert_string_equal(last, strchr(ours, ' ') ? "no_timer_check" : "panic=5");
-	kh_helper_cmdline("a-long-argument", tiny, sizeof(tiny));
+	khp_helper_cmdline("a-long-argument", tiny, sizeof(tiny));
 	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
 }
 
@@ -362,16 +362,16 @@ static void test_cmdline_value(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int r = kh_cmdline_value(cases[i].cmdline, cases[i].key, buf, sizeof(buf));
+		int r = khp_cmdline_value(cases[i].cmdline, cases[i].key, buf, sizeof(buf));
 		if (r != cases[i].err)
 			fail_msg("'%s': got %d, want %d", cases[i].cmdline, r, cases[i].err);
 		if (!r)
 			assert_string_equal(buf, cases[i].want);
 	}
-	assert_true(kh_cmdline_flag("a noresume b", "noresume"));
-	assert_true(kh_cmdline_flag("noresume", "noresume"));
-	assert_false(kh_cmdline_flag("noresumex khibernate.noresume=1", "noresume"));
-	assert_false(kh_cmdline_flag("", "noresume"));
+	assert_true(khp_cmdline_flag("a noresume b", "noresume"));
+	assert_true(khp_cmdline_flag("noresume", "noresume"));
+	assert_false(khp_cmdline_flag("noresumex khibernate.noresume=1", "noresume"));
+	assert_false(khp_cmdline_flag("", "noresume"));
 }
 
 /* khibernate.resume_offset= and --offset: pages, decimal digits only, no wrap. */
@@ -394,7 +394,7 @@ static void test_parse_pages(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int r = kh_parse_pages(cases[i].s, &bytes);
+		int r = khp_parse_pages(cases[i].s, &bytes);
 		if (r != cases[i].err)
 			fail_msg("'%s': got %d, want %d", cases[i].s, r, cases[i].err);
 		if (!r)
@@ -430,11 +430,11 @@ static void test_resume_args(void **state)
 		  -ERANGE, "/dev/a", 0, false },
 		{ "khibernate.resume= noresume", -EINVAL, "", 0, true },
 	};
-	struct kh_resume_args a;
+	struct khp_resume_args a;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int r = kh_resume_args_parse(cases[i].cmdline, &a);
+		int r = khp_resume_args_parse(cases[i].cmdline, &a);
 		if (r != cases[i].err)
 			fail_msg("'%s': got %d, want %d", cases[i].cmdline, r, cases[i].err);
 		assert_string_equal(a.device, cases[i].device);
@@ -451,40 +451,40 @@ static void test_devspec_parse(void **state)
 	static const struct {
 		const char *s;
 		int err;
-		enum kh_devspec_kind kind;
+		enum khp_devspec_kind kind;
 		const char *value;
 	} cases[] = {
-		{ "/dev/vda1", 0, KH_DEVSPEC_PATH, "/dev/vda1" },
-		{ "UUID=0A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9", 0, KH_DEVSPEC_UUID,
+		{ "/dev/vda1", 0, KHP_DEVSPEC_PATH, "/dev/vda1" },
+		{ "UUID=0A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9", 0, KHP_DEVSPEC_UUID,
 		  "0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9" },
-		{ "UUID=0a1b2c3d4e5f60718293a4b5c6d7e8f9", 0, KH_DEVSPEC_UUID,
+		{ "UUID=0a1b2c3d4e5f60718293a4b5c6d7e8f9", 0, KHP_DEVSPEC_UUID,
 		  "0a1b2c3d4e5f60718293a4b5c6d7e8f9" },
-		{ "PARTUUID=ABCD1234-02", 0, KH_DEVSPEC_PARTUUID, "abcd1234-02" },
-		{ "LABEL=khibswap", 0, KH_DEVSPEC_LABEL, "khibswap" },
-		{ "LABEL=0123456789abcdef", 0, KH_DEVSPEC_LABEL, "0123456789abcdef" },
+		{ "PARTUUID=ABCD1234-02", 0, KHP_DEVSPEC_PARTUUID, "abcd1234-02" },
+		{ "LABEL=khibswap", 0, KHP_DEVSPEC_LABEL, "khibswap" },
+		{ "LABEL=0123456789abcdef", 0, KHP_DEVSPEC_LABEL, "0123456789abcdef" },
 		{ "LABEL=0123456789abcdefg", -EINVAL, 0, NULL },
 		{ "LABEL=", -EINVAL, 0, NULL },
 		{ "UUID=0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f", -EINVAL, 0, NULL },
 		{ "UUID=0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f90", -EINVAL, 0, NULL },
 		{ "UUID=0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8fg", -EINVAL, 0, NULL },
 		{ "/", -EINVAL, 0, NULL },
-		{ "/tmp/swap.img", 0, KH_DEVSPEC_PATH, "/tmp/swap.img" },
+		{ "/tmp/swap.img", 0, KHP_DEVSPEC_PATH, "/tmp/swap.img" },
 		{ "vda1", -EINVAL, 0, NULL },
 		{ "254:1", -EINVAL, 0, NULL },
 		{ "", -EINVAL, 0, NULL },
 	};
-	struct kh_devspec d;
+	struct khp_devspec d;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int r = kh_devspec_parse(cases[i].s, &d);
+		int r = khp_devspec_parse(cases[i].s, &d);
 		if (r != cases[i].err)
 			fail_msg("'%s': got %d, want %d", cases[i].s, r, cases[i].err);
 		if (r)
 			continue;
 		assert_int_equal(d.kind, cases[i].kind);
 		assert_string_equal(d.value, cases[i].value);
-		if (d.kind == KH_DEVSPEC_UUID)
+		if (d.kind == KHP_DEVSPEC_UUID)
 			assert_memory_equal(d.uuid, uuid, 16);
 	}
 }
@@ -524,7 +524,7 @@ static void test_devspec_find(void **state)
 	static const uint8_t u1[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
 	static const uint8_t u2[16] = { 0xff, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
 	char root[] = "/tmp/khib-devspec-XXXXXX", path[256], file[512], want[512];
-	struct kh_devspec d;
+	struct khp_devspec d;
 
 	(void)state;
 	assert_non_null(mkdtemp(root));
@@ -549,36 +549,36 @@ static void test_devspec_find(void **state)
 	snprintf(file, sizeof(file), "%s/dev/disk/by-uuid/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9", root);
 	assert_int_equal(symlink("../../vda2", file), 0);
 
-	assert_int_equal(kh_devspec_parse("UUID=01020304-0506-0708-090a-0b0c0d0e0f10", &d), 0);
-	assert_int_equal(kh_devspec_find(&d, 0, root, path, sizeof(path)), 0);
+	assert_int_equal(khp_devspec_parse("UUID=01020304-0506-0708-090a-0b0c0d0e0f10", &d), 0);
+	assert_int_equal(khp_devspec_find(&d, 0, root, path, sizeof(path)), 0);
 	snprintf(want, sizeof(want), "%s/dev/vda1", root);
 	assert_string_equal(path, want);
-	assert_int_equal(kh_devspec_parse("LABEL=khibswap", &d), 0);
-	assert_int_equal(kh_devspec_find(&d, 0, root, path, sizeof(path)), 0);
+	assert_int_equal(khp_devspec_parse("LABEL=khibswap", &d), 0);
+	assert_int_equal(khp_devspec_find(&d, 0, root, path, sizeof(path)), 0);
 	assert_string_equal(path, want);
-	assert_int_equal(kh_devspec_parse("PARTUUID=ABCD-01", &d), 0);
-	assert_int_equal(kh_devspec_find(&d, 0, root, path, sizeof(path)), 0);
+	assert_int_equal(khp_devspec_parse("PARTUUID=ABCD-01", &d), 0);
+	assert_int_equal(khp_devspec_find(&d, 0, root, path, sizeof(path)), 0);
 	assert_string_equal(path + strlen(root), "/dev/disk/by-partuuid/abcd-01");
 	/* The first of two areas with one UUID, in name order: cciss/c0d0 before vda2. */
-	assert_int_equal(kh_devspec_parse("UUID=ff020304-0506-0708-090a-0b0c0d0e0f10", &d), 0);
-	assert_int_equal(kh_devspec_find(&d, 0, root, path, sizeof(path)), 0);
+	assert_int_equal(khp_devspec_parse("UUID=ff020304-0506-0708-090a-0b0c0d0e0f10", &d), 0);
+	assert_int_equal(khp_devspec_find(&d, 0, root, path, sizeof(path)), 0);
 	assert_string_equal(path + strlen(root), "/dev/cciss/c0d0");
-	assert_int_equal(kh_devspec_parse("LABEL=inafile", &d), 0);
-	assert_int_equal(kh_devspec_find(&d, 0, root, path, sizeof(path)), -ENODEV);
-	assert_int_equal(kh_devspec_find(&d, 8 * 4096, root, path, sizeof(path)), 0);
+	assert_int_equal(khp_devspec_parse("LABEL=inafile", &d), 0);
+	assert_int_equal(khp_devspec_find(&d, 0, root, path, sizeof(path)), -ENODEV);
+	assert_int_equal(khp_devspec_find(&d, 8 * 4096, root, path, sizeof(path)), 0);
 	assert_string_equal(path + strlen(root), "/dev/vda2");
 	/* A UUID no swap header has: a filesystem's, through udev. */
-	assert_int_equal(kh_devspec_parse("UUID=0A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9", &d), 0);
-	assert_int_equal(kh_devspec_find(&d, 8 * 4096, root, path, sizeof(path)), 0);
+	assert_int_equal(khp_devspec_parse("UUID=0A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9", &d), 0);
+	assert_int_equal(khp_devspec_find(&d, 8 * 4096, root, path, sizeof(path)), 0);
 	assert_string_equal(path + strlen(root), "/dev/disk/by-uuid/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9");
-	assert_int_equal(kh_devspec_parse("UUID=00000000-0000-0000-0000-000000000000", &d), 0);
-	assert_int_equal(kh_devspec_find(&d, 0, root, path, sizeof(path)), -ENODEV);
-	assert_int_equal(kh_devspec_parse("LABEL=nowhere", &d), 0);
-	assert_int_equal(kh_devspec_find(&d, 0, root, path, sizeof(path)), -ENODEV);
-	assert_int_equal(kh_devspec_parse("/dev/vda2", &d), 0);
-	assert_int_equal(kh_devspec_find(&d, 0, root, path, sizeof(path)), 0);
-	assert_int_equal(kh_devspec_parse("/dev/vdb", &d), 0);
-	assert_int_equal(kh_devspec_find(&d, 0, root, path, sizeof(path)), -ENODEV);
+	assert_int_equal(khp_devspec_parse("UUID=00000000-0000-0000-0000-000000000000", &d), 0);
+	assert_int_equal(khp_devspec_find(&d, 0, root, path, sizeof(path)), -ENODEV);
+	assert_int_equal(khp_devspec_parse("LABEL=nowhere", &d), 0);
+	assert_int_equal(khp_devspec_find(&d, 0, root, path, sizeof(path)), -ENODEV);
+	assert_int_equal(khp_devspec_parse("/dev/vda2", &d), 0);
+	assert_int_equal(khp_devspec_find(&d, 0, root, path, sizeof(path)), 0);
+	assert_int_equal(khp_devspec_parse("/dev/vdb", &d), 0);
+	assert_int_equal(khp_devspec_find(&d, 0, root, path, sizeof(path)), -ENODEV);
 	snprintf(file, sizeof(file), "rm -rf '%s'", root);
 	assert_int_equal(system(file), 0);
 }
@@ -596,14 +596,14 @@ static void test_log(void **state)
 
 	(void)state;
 	assert_true(fd >= 0 && user);
-	kh_log_open("khib-test", user, path);
-	kh_log(KH_LOG_ERR, "refused: %s", "no region");
-	kh_log(KH_LOG_NOTICE, "resumed");
-	kh_log(KH_LOG_INFO, "%02000d", 7); /* longer than a kernel record: cut, still one line */
-	kh_log_close();
-	kh_log(KH_LOG_WARNING, "user only");
+	khp_log_open("khib-test", user, path);
+	khp_log(KHP_LOG_ERR, "refused: %s", "no region");
+	khp_log(KHP_LOG_NOTICE, "resumed");
+	khp_log(KHP_LOG_INFO, "%02000d", 7); /* longer than a kernel record: cut, still one line */
+	khp_log_close();
+	khp_log(KHP_LOG_WARNING, "user only");
 	fclose(user);
-	assert_int_equal(kh_read_file(path, buf, sizeof(buf), &len), 0);
+	assert_int_equal(khp_read_file(path, buf, sizeof(buf), &len), 0);
 	close(fd);
 	unlink(path);
 	assert_memory_equal(buf, kmsg_head, strlen(kmsg_head));
@@ -613,7 +613,7 @@ static void test_log(void **state)
 	assert_memory_equal(user_text, user_head, strlen(user_head));
 	assert_non_null(strstr(user_text, "000\nkhib-test: user only\n"));
 	free(user_text);
-	kh_log_open("khib-test", NULL, NULL);
+	khp_log_open("khib-test", NULL, NULL);
 }
 
 /* Under systemd, stderr is a journald stream: the journal takes "<PRI>" from it, and a record
@@ -632,14 +632,14 @@ static void test_log_journal(void **state)
 	snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)st.st_dev,
 		 (unsigned long long)st.st_ino);
 	setenv("JOURNAL_STREAM", env, 1);
-	kh_log_open("khib-test", user, kmsg_path);
-	kh_log(KH_LOG_WARNING, "to the journal");
-	kh_log_open("khib-test", NULL, NULL);
+	khp_log_open("khib-test", user, kmsg_path);
+	khp_log(KHP_LOG_WARNING, "to the journal");
+	khp_log_open("khib-test", NULL, NULL);
 	unsetenv("JOURNAL_STREAM");
 	fclose(user);
-	assert_int_equal(kh_read_file(user_path, buf, sizeof(buf), &len), 0);
+	assert_int_equal(khp_read_file(user_path, buf, sizeof(buf), &len), 0);
 	assert_string_equal(buf, "<4>khib-test: to the journal\n");
-	assert_int_equal(kh_read_file(kmsg_path, buf, sizeof(buf), &len), 0);
+	assert_int_equal(khp_read_file(kmsg_path, buf, sizeof(buf), &len), 0);
 	assert_int_equal(len, 0);
 	close(kfd);
 	unlink(user_path);

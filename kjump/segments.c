@@ -1,4 +1,4 @@
-/* Planning B's segments inside the region; see image.h.
+/* Planning B's segments inside the region; see segments.h.
  *
  * Region layout, in order from the region's start (each piece page-aligned):
  *   kernel (at the first kernel_alignment boundary; init_size bytes are B's to decompress in)
@@ -14,7 +14,7 @@
 #include "common/byteorder.h"
 #include "common/sha256.h"
 #include "kjump/arch/x86_64/bootparam.h"
-#include "kjump/image.h"
+#include "kjump/segments.h"
 #include "kjump/internal.h"
 #include "kjump/purgatory/abi.h"
 
@@ -37,7 +37,7 @@ static uint64_t page_up(uint64_t v)
 	return kj_align_up(v, KJ_PAGE_SIZE);
 }
 
-static void place(const struct kj_image_in *in, struct plan *p)
+static void place(const struct kj_segments_in *in, struct plan *p)
 {
 	const struct kj_bzimage *k = in->kernel;
 
@@ -56,7 +56,7 @@ static void place(const struct kj_image_in *in, struct plan *p)
 	p->end = p->initrd + page_up(in->initrd_size);
 }
 
-static int check_room(const struct kj_image_in *in, const struct plan *p, struct kj_load_info *info)
+static int check_room(const struct kj_segments_in *in, const struct plan *p, struct kj_load_info *info)
 {
 	const struct kj_range *r = &in->layout->region;
 	uint64_t min_free = in->min_free ? in->min_free : KJ_DEFAULT_MIN_FREE;
@@ -78,7 +78,7 @@ static int check_room(const struct kj_image_in *in, const struct plan *p, struct
 }
 
 /* The command line, then (with a seed) its setup_data. */
-static char *make_cmdline(const struct kj_image_in *in, const struct plan *p)
+static char *make_cmdline(const struct kj_segments_in *in, const struct plan *p)
 {
 	char *s = calloc(1, p->cmdline_seg);
 	uint8_t *sd;
@@ -97,7 +97,7 @@ static char *make_cmdline(const struct kj_image_in *in, const struct plan *p)
 	return s;
 }
 
-static int make_boot_params(const struct kj_image_in *in, const struct plan *p, uint8_t *bp)
+static int make_boot_params(const struct kj_segments_in *in, const struct plan *p, uint8_t *bp)
 {
 	struct kj_range keep = { p->handoff, page_up(p->handoff_size) };
 	struct kj_map_entry e820[BP_E820_MAX];
@@ -111,7 +111,7 @@ static int make_boot_params(const struct kj_image_in *in, const struct plan *p, 
 	return r < 0 ? r : kj_boot_params_build(bp, &bpi);
 }
 
-static void add_segment(struct kj_image *img, const void *buf, size_t size, uint64_t mem)
+static void add_segment(struct kj_segments *img, const void *buf, size_t size, uint64_t mem)
 {
 	img->seg[img->nr++] = (struct kj_segment){ buf, size, mem, page_up(size) };
 }
@@ -119,11 +119,11 @@ static void add_segment(struct kj_image *img, const void *buf, size_t size, uint
 /* Patches the purgatory copy: entry, boot_params, where to write the re-entry address, and
  * the digest of every segment added so far, i.e. all but the purgatory itself (it cannot
  * hold its own digest, and it writes into its own data). */
-static int patch_purgatory(const struct kj_image_in *in, const struct plan *p, struct kj_image *img,
+static int patch_purgatory(const struct kj_segments_in *in, const struct plan *p, struct kj_segments *img,
 			   uint8_t *blob)
 {
 	struct kj_purgatory_params par;
-	struct kj_sha256 c;
+	struct kc_sha256 c;
 	unsigned i;
 
 	memcpy(&par, blob, sizeof(par));
@@ -135,17 +135,17 @@ static int patch_purgatory(const struct kj_image_in *in, const struct plan *p, s
 	par.boot_params = p->bp;
 	par.entry_digits = p->cmdline + p->cmdline_len - ENTRY_DIGITS;
 	par.nr_regions = img->nr;
-	kj_sha256_init(&c);
+	kc_sha256_init(&c);
 	for (i = 0; i < img->nr; i++) {
 		par.regions[i] = (struct kj_purgatory_region){ img->seg[i].mem, img->seg[i].bufsz };
-		kj_sha256_update(&c, img->seg[i].buf, img->seg[i].bufsz);
+		kc_sha256_update(&c, img->seg[i].buf, img->seg[i].bufsz);
 	}
-	kj_sha256_final(&c, par.sha256);
+	kc_sha256_final(&c, par.sha256);
 	memcpy(blob, &par, sizeof(par));
 	return 0;
 }
 
-static int fill(const struct kj_image_in *in, const struct plan *p, struct kj_image *img)
+static int fill(const struct kj_segments_in *in, const struct plan *p, struct kj_segments *img)
 {
 	uint8_t *bp = img->owned[0], *handoff = img->owned[2], *purg = img->owned[3];
 	char *cmdline = (char *)img->owned[1];
@@ -173,7 +173,7 @@ static int fill(const struct kj_image_in *in, const struct plan *p, struct kj_im
 	return 0;
 }
 
-int kj_image_build(const struct kj_image_in *in, struct kj_image *ret, struct kj_load_info *info)
+int kj_segments_build(const struct kj_segments_in *in, struct kj_segments *ret, struct kj_load_info *info)
 {
 	struct kj_load_info scratch;
 	struct plan p;
@@ -200,14 +200,14 @@ int kj_image_build(const struct kj_image_in *in, struct kj_image *ret, struct kj
 	ret->owned[3] = malloc(in->purgatory_size);
 	r = ret->owned[0] && ret->owned[1] && ret->owned[2] && ret->owned[3] ? fill(in, &p, ret) : -ENOMEM;
 	if (r < 0) {
-		kj_image_done(ret);
+		kj_segments_done(ret);
 		return r;
 	}
 	info->nr_segments = ret->nr;
 	return 0;
 }
 
-void kj_image_done(struct kj_image *img)
+void kj_segments_done(struct kj_segments *img)
 {
 	unsigned i;
 

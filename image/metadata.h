@@ -1,8 +1,8 @@
-/* image.h: loading the metadata of a committed or consumed image (commit record -> extent
+/* metadata.h: loading the metadata of a committed or consumed image (commit record -> extent
  * table -> header), shared by the reader and khi_discard(). Internal to libkhimage.
  */
-#ifndef KHI_IMAGE_H
-#define KHI_IMAGE_H
+#ifndef KHI_METADATA_H
+#define KHI_METADATA_H
 
 #include "image/format.h"
 #include "image/io.h"

@@ -1,4 +1,4 @@
-/* Unit tests: planning B's segments (kj_image_build) with a synthetic kernel and the real
+/* Unit tests: planning B's segments (kj_segments_build) with a synthetic kernel and the real
  * purgatory blob: placement, boot_params, command line, handoff, purgatory parameters. */
 #include <errno.h>
 #include <setjmp.h>
@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "common/sha256.h"
-#include "kjump/image.h"
+#include "kjump/segments.h"
 #include "kjump/kjump.h"
 #include "kjump/purgatory/abi.h"
 #include "tests/unit/kjump-fake-bzimage.h"
@@ -26,7 +26,7 @@ struct fixture {
 	struct kj_bzimage k;
 	struct kj_layout l;
 	uint8_t initrd[10000];
-	struct kj_image_in in;
+	struct kj_segments_in in;
 };
 
 static int setup(void **state)
@@ -41,7 +41,7 @@ static int setup(void **state)
 	f->l.entries[1] = (struct kj_map_entry){ 0x100000, 0x3ff00000, KJ_E820_RAM };
 	f->l.nr_entries = 2;
 	memset(f->initrd, 0x5a, sizeof(f->initrd));
-	f->in = (struct kj_image_in){
+	f->in = (struct kj_segments_in){
 		.kernel = &f->k, .initrd = f->initrd, .initrd_size = sizeof(f->initrd),
 		.cmdline = "console=ttyS0", .layout = &f->l, .preserve_context = true,
 		.payload = "hello", .payload_size = 5,
@@ -60,7 +60,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static const struct kj_segment *seg_at(const struct kj_image *img, uint64_t mem)
+static const struct kj_segment *seg_at(const struct kj_segments *img, uint64_t mem)
 {
 	unsigned i;
 
@@ -76,10 +76,10 @@ static void test_segments_confined(void **state)
 {
 	struct fixture *f = *state;
 	struct kj_load_info info;
-	struct kj_image img;
+	struct kj_segments img;
 	unsigned i, j;
 
-	assert_int_equal(kj_image_build(&f->in, &img, &info), 0);
+	assert_int_equal(kj_segments_build(&f->in, &img, &info), 0);
 	assert_int_equal(img.nr, 6);
 	assert_int_equal(info.nr_segments, 6);
 	for (i = 0; i < img.nr; i++) {
@@ -97,7 +97,7 @@ static void test_segments_confined(void **state)
 	assert_int_equal(seg_at(&img, REGION)->bufsz, FAKE_KERNEL_SIZE);
 	assert_int_equal(img.entry, info.entry);
 	assert_int_equal(info.needed, info.segments_end - REGION + sizeof(f->initrd) + KJ_DEFAULT_MIN_FREE);
-	kj_image_done(&img);
+	kj_segments_done(&img);
 }
 
 static void test_boot_params(void **state)
@@ -105,12 +105,12 @@ static void test_boot_params(void **state)
 	struct fixture *f = *state;
 	struct kj_map_entry want[16];
 	struct kj_load_info info;
-	struct kj_image img;
+	struct kj_segments img;
 	const uint8_t *bp;
 	uint64_t cmdline;
 	unsigned n, i;
 
-	assert_int_equal(kj_image_build(&f->in, &img, &info), 0);
+	assert_int_equal(kj_segments_build(&f->in, &img, &info), 0);
 	bp = seg_at(&img, REGION + FAKE_INIT_SIZE)->buf;
 	assert_int_equal(bp[0x210], 0xff);                     /* type_of_loader */
 	assert_memory_equal(bp + 0x202, "HdrS", 4);            /* setup header copied */
@@ -130,7 +130,7 @@ static void test_boot_params(void **state)
 		assert_int_equal(get_le64(e + 8), want[i].size);
 		assert_int_equal(get_le32(e + 16), want[i].type);
 	}
-	kj_image_done(&img);
+	kj_segments_done(&img);
 }
 
 static void test_cmdline_and_handoff(void **state)
@@ -138,11 +138,11 @@ static void test_cmdline_and_handoff(void **state)
 	struct fixture *f = *state;
 	struct kj_load_info info;
 	struct kj_handoff h;
-	struct kj_image img;
+	struct kj_segments img;
 	const struct kj_segment *s;
 	char want[128];
 
-	assert_int_equal(kj_image_build(&f->in, &img, &info), 0);
+	assert_int_equal(kj_segments_build(&f->in, &img, &info), 0);
 	s = seg_at(&img, REGION + FAKE_INIT_SIZE + 4096);
 	snprintf(want, sizeof(want), "console=ttyS0 kjump.handoff=0x%016llx "
 		 "kjump.entry=0x0000000000000000", (unsigned long long)info.handoff);
@@ -153,7 +153,7 @@ static void test_cmdline_and_handoff(void **state)
 	assert_memory_equal(&h.layout, &f->l, sizeof(f->l));
 	assert_int_equal(h.payload_size, 5);
 	assert_memory_equal(h.payload, "hello", 5);
-	kj_image_done(&img);
+	kj_segments_done(&img);
 }
 
 /* The code under test wipes through explicit_bzero(): this one (the executable's own, so the
@@ -181,18 +181,18 @@ static void test_handoff_wiped(void **state)
 {
 	struct fixture *f = *state;
 	struct kj_load_info info;
-	struct kj_image img;
+	struct kj_segments img;
 	const void *buf;
 	size_t size;
 	bool wiped = false;
 
 	f->in.payload = "correct horse battery staple";
 	f->in.payload_size = 28;
-	assert_int_equal(kj_image_build(&f->in, &img, &info), 0);
+	assert_int_equal(kj_segments_build(&f->in, &img, &info), 0);
 	buf = seg_at(&img, info.handoff)->buf;
 	size = seg_at(&img, info.handoff)->bufsz;
 	nr_wipes = 0;
-	kj_image_done(&img);
+	kj_segments_done(&img);
 	for (unsigned i = 0; i < nr_wipes; i++)
 		wiped |= wipes[i].p == buf && wipes[i].n >= size;
 	assert_true(wiped);
@@ -206,20 +206,20 @@ static void test_rng_seed(void **state)
 	uint64_t cmdline = REGION + FAKE_INIT_SIZE + 4096, sd_addr;
 	uint8_t seed[KJ_RNG_SEED_SIZE];
 	struct kj_load_info info;
-	struct kj_image img;
+	struct kj_segments img;
 	const struct kj_segment *s;
 	const uint8_t *bp, *sd;
 	size_t len;
 
-	assert_int_equal(kj_image_build(&f->in, &img, &info), 0);
+	assert_int_equal(kj_segments_build(&f->in, &img, &info), 0);
 	bp = seg_at(&img, REGION + FAKE_INIT_SIZE)->buf;
 	assert_int_equal(get_le64(bp + 0x250), 0);
-	kj_image_done(&img);
+	kj_segments_done(&img);
 
 	for (size_t i = 0; i < sizeof(seed); i++)
 		seed[i] = (uint8_t)(0xa0 + i);
 	f->in.rng_seed = seed;
-	assert_int_equal(kj_image_build(&f->in, &img, &info), 0);
+	assert_int_equal(kj_segments_build(&f->in, &img, &info), 0);
 	bp = seg_at(&img, REGION + FAKE_INIT_SIZE)->buf;
 	s = seg_at(&img, cmdline);
 	len = strlen(s->buf);
@@ -232,7 +232,7 @@ static void test_rng_seed(void **state)
 	assert_int_equal(get_le32(sd + 12), KJ_RNG_SEED_SIZE);
 	assert_memory_equal(sd + 16, seed, KJ_RNG_SEED_SIZE);
 	assert_true(s->bufsz <= s->memsz && info.handoff >= cmdline + s->memsz);
-	kj_image_done(&img);
+	kj_segments_done(&img);
 }
 
 /* The purgatory's parameters: entry points, flags, and a digest that matches the segments. */
@@ -242,13 +242,13 @@ static void test_purgatory_params(void **state)
 	struct kj_purgatory_params p;
 	uint8_t digest[32];
 	struct kj_load_info info;
-	struct kj_sha256 c;
-	struct kj_image img;
+	struct kc_sha256 c;
+	struct kj_segments img;
 	const struct kj_segment *s;
 	const char *cmdline;
 	unsigned i;
 
-	assert_int_equal(kj_image_build(&f->in, &img, &info), 0);
+	assert_int_equal(kj_segments_build(&f->in, &img, &info), 0);
 	s = seg_at(&img, info.entry - KJ_PURGATORY_ENTRY_OFFSET);
 	memcpy(&p, s->buf, sizeof(p));
 	assert_int_equal(p.magic, KJ_PURGATORY_MAGIC);
@@ -258,47 +258,47 @@ static void test_purgatory_params(void **state)
 	assert_int_equal(p.nr_regions, img.nr - 1);
 	cmdline = seg_at(&img, REGION + FAKE_INIT_SIZE + 4096)->buf;
 	assert_int_equal(p.entry_digits, REGION + FAKE_INIT_SIZE + 4096 + strlen(cmdline) - 16);
-	kj_sha256_init(&c);
+	kc_sha256_init(&c);
 	for (i = 0; i < p.nr_regions; i++) {
 		s = seg_at(&img, p.regions[i].start);
 		assert_int_equal(p.regions[i].size, s->bufsz);
-		kj_sha256_update(&c, s->buf, s->bufsz);
+		kc_sha256_update(&c, s->buf, s->bufsz);
 	}
-	kj_sha256_final(&c, digest);
+	kc_sha256_final(&c, digest);
 	assert_memory_equal(digest, p.sha256, 32);
-	kj_image_done(&img);
+	kj_segments_done(&img);
 
 	f->in.preserve_context = false;
-	assert_int_equal(kj_image_build(&f->in, &img, &info), 0);
+	assert_int_equal(kj_segments_build(&f->in, &img, &info), 0);
 	memcpy(&p, seg_at(&img, info.entry - KJ_PURGATORY_ENTRY_OFFSET)->buf, sizeof(p));
 	assert_int_equal(p.flags, 0);
-	kj_image_done(&img);
+	kj_segments_done(&img);
 }
 
 static void test_no_initrd(void **state)
 {
 	struct fixture *f = *state;
 	struct kj_load_info info;
-	struct kj_image img;
+	struct kj_segments img;
 
 	f->in.initrd = NULL;
 	f->in.initrd_size = 0;
-	assert_int_equal(kj_image_build(&f->in, &img, &info), 0);
+	assert_int_equal(kj_segments_build(&f->in, &img, &info), 0);
 	assert_int_equal(img.nr, 5);
 	assert_int_equal(info.initrd, 0);
-	kj_image_done(&img);
+	kj_segments_done(&img);
 }
 
 static void test_refusals(void **state)
 {
 	struct fixture *f = *state;
 	struct kj_load_info info;
-	struct kj_image img;
+	struct kj_segments img;
 	char *longcmd = malloc(3000);
 
 	/* Region too small: the info still says how much B needs. */
 	f->l.region.size = 16 * MiB;
-	assert_int_equal(kj_image_build(&f->in, &img, &info), -ENOSPC);
+	assert_int_equal(kj_segments_build(&f->in, &img, &info), -ENOSPC);
 	assert_true(info.needed > 16 * MiB);
 	assert_true(info.needed < 64 * MiB);
 	f->l.region.size = 128 * MiB;
@@ -306,17 +306,17 @@ static void test_refusals(void **state)
 	memset(longcmd, 'x', 2999);
 	longcmd[2999] = '\0';
 	f->in.cmdline = longcmd;
-	assert_int_equal(kj_image_build(&f->in, &img, &info), -E2BIG);
+	assert_int_equal(kj_segments_build(&f->in, &img, &info), -E2BIG);
 	f->in.cmdline = NULL;
 	/* A layout that cannot confine B. */
 	f->l.region.start += 0x800;
-	assert_int_equal(kj_image_build(&f->in, &img, &info), -EINVAL);
+	assert_int_equal(kj_segments_build(&f->in, &img, &info), -EINVAL);
 	f->l.region.start -= 0x800;
 	/* A blob that is not our purgatory. */
 	uint8_t fake[4096] = { 0 };
 	f->in.purgatory = fake;
 	f->in.purgatory_size = sizeof(fake);
-	assert_int_equal(kj_image_build(&f->in, &img, &info), -EINVAL);
+	assert_int_equal(kj_segments_build(&f->in, &img, &info), -EINVAL);
 	free(longcmd);
 }
 

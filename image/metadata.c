@@ -1,4 +1,4 @@
-/* image.c: commit record -> extent table -> header, each checked before it is used. */
+/* metadata.c: commit record -> extent table -> header, each checked before it is used. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,7 +6,7 @@
 
 #include "common/overflow.h"
 #include "image/crypto.h"
-#include "image/image.h"
+#include "image/metadata.h"
 
 int khi_read_page0(int fd, uint64_t swap_offset, uint8_t *page, struct khi_swap *ret)
 {

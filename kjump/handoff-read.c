@@ -1,4 +1,4 @@
-/* The helper's side: what B reads from its command line and from the handoff. */
+/* B's side of the handoff: finding it on the command line and copying it out of A's memory. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* Planning B's kexec image: where each segment goes in the region and what it contains.
  * Pure computation (no file, no system call), so unit tests can drive it. */
-#ifndef KJ_IMAGE_H
-#define KJ_IMAGE_H
+#ifndef KJ_SEGMENTS_H
+#define KJ_SEGMENTS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,7 +19,7 @@ struct kj_segment {
 	uint64_t memsz; /* page-aligned, >= bufsz */
 };
 
-struct kj_image_in {
+struct kj_segments_in {
 	const struct kj_bzimage *kernel;
 	const void *initrd;     /* may be NULL if initrd_size is 0 */
 	size_t initrd_size;
@@ -36,7 +36,7 @@ struct kj_image_in {
 	const uint8_t *rng_seed;
 };
 
-struct kj_image {
+struct kj_segments {
 	struct kj_segment seg[KJ_MAX_SEGMENTS];
 	unsigned nr;
 	uint64_t entry;       /* kexec start address: the purgatory's entry */
@@ -45,16 +45,16 @@ struct kj_image {
 	size_t handoff_size;  /* bytes of owned[2]: its payload may hold a key or passphrase */
 };
 
-/*! kj_image_build() : plans and builds every segment. in's buffers MUST outlive ret (the
+/*! kj_segments_build() : plans and builds every segment. in's buffers MUST outlive ret (the
  *  kernel and initrd segments point into them). info may be NULL; it is filled as far as
  *  planning got (so on -ENOSPC it says how much is needed).
  *  @return 0; -EINVAL bad layout or purgatory blob; -ENOSPC; -E2BIG command line too long or
  *  too many map entries; -ENOMEM. On failure ret holds nothing to free. */
-int kj_image_build(const struct kj_image_in *in, struct kj_image *ret, struct kj_load_info *info);
+int kj_segments_build(const struct kj_segments_in *in, struct kj_segments *ret, struct kj_load_info *info);
 
-/* Frees what kj_image_build() allocated, wiping the secrets first (RNG seed, payload); accepts
+/* Frees what kj_segments_build() allocated, wiping the secrets first (RNG seed, payload); accepts
  * a zeroed image. */
-void kj_image_done(struct kj_image *img);
+void kj_segments_done(struct kj_segments *img);
 
 /* The purgatory blob, generated from build/purgatory/purgatory.bin (purgatory-blob.c). */
 extern const unsigned char kj_purgatory_blob[];

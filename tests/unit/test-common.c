@@ -41,14 +41,14 @@ static void test_known_vectors(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
-		struct kj_sha256 c;
+		struct kc_sha256 c;
 		uint8_t d[32];
 		char h[65];
 
-		kj_sha256_init(&c);
+		kc_sha256_init(&c);
 		for (j = 0; j < vectors[i].repeat; j++)
-			kj_sha256_update(&c, vectors[i].msg, strlen(vectors[i].msg));
-		kj_sha256_final(&c, d);
+			kc_sha256_update(&c, vectors[i].msg, strlen(vectors[i].msg));
+		kc_sha256_final(&c, d);
 		hex(d, h);
 		assert_string_equal(h, vectors[i].digest);
 	}
@@ -64,14 +64,14 @@ static void test_incremental_equals_oneshot(void **state)
 	for (len = 0; len < sizeof(msg); len++)
 		msg[len] = (uint8_t)(len * 7 + 3);
 	for (len = 0; len <= sizeof(msg); len += 13) {
-		kj_sha256(msg, len, want);
+		kc_sha256(msg, len, want);
 		for (cut = 0; cut <= len; cut++) {
-			struct kj_sha256 c;
+			struct kc_sha256 c;
 
-			kj_sha256_init(&c);
-			kj_sha256_update(&c, msg, cut);
-			kj_sha256_update(&c, msg + cut, len - cut);
-			kj_sha256_final(&c, got);
+			kc_sha256_init(&c);
+			kc_sha256_update(&c, msg, cut);
+			kc_sha256_update(&c, msg + cut, len - cut);
+			kc_sha256_final(&c, got);
 			assert_memory_equal(got, want, 32);
 		}
 	}
@@ -88,7 +88,7 @@ static void test_matches_libgcrypt(void **state)
 		msg[len] = (uint8_t)rand();
 	for (len = 0; len <= sizeof(msg); len++) {
 		gcry_md_hash_buffer(GCRY_MD_SHA256, want, msg, len);
-		kj_sha256(msg, len, got);
+		kc_sha256(msg, len, got);
 		assert_memory_equal(got, want, 32);
 	}
 }
