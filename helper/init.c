@@ -11,12 +11,8 @@
 #include <unistd.h>
 
 #include "helper/init.h"
+#include "helper/steps.h"
 #include "protocol/cmdline.h"
-
-static void say(const char *what, const char *arg, int err)
-{
-	fprintf(stderr, "khib-helper: %s%s: %s\n", what, arg, strerror(-err));
-}
 
 int khh_modules_parse(char *text, const char **ret_paths, size_t max)
 {
@@ -45,7 +41,7 @@ static void mount_fs(const char *type, const char *dir)
 {
 	(void)mkdir(dir, 0755);
 	if (mount(type, dir, type, MS_NOSUID | MS_NOEXEC, NULL) < 0 && errno != EBUSY)
-		say("mounting ", dir, -errno);
+		khh_fail(KHH_STEP_MOUNT, dir, -errno);
 }
 
 static void load_modules(void)
@@ -59,14 +55,14 @@ static void load_modules(void)
 		return; /* a kernel with all it needs built in */
 	n = err ? err : khh_modules_parse(list, paths, KHH_INIT_MODULES_MAX);
 	if (n < 0) {
-		say("reading ", KHH_INIT_MODULES, n);
+		khh_fail(KHH_STEP_MODULES, KHH_INIT_MODULES, n);
 		return;
 	}
 	for (int i = 0; i < n; i++) {
 		int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
 		/* Already there (built in, or a dependency loaded twice): fine. */
 		if (fd < 0 || (syscall(SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST))
-			say("loading ", paths[i], -errno);
+			khh_fail(KHH_STEP_MODULE, paths[i], -errno);
 		if (fd >= 0)
 			close(fd);
 	}
@@ -80,7 +76,7 @@ void khh_init_system(void)
 	mount_fs("sysfs", "/sys");
 	(void)mkdir("/dev", 0755);
 	if (mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, NULL) < 0 && errno != EBUSY)
-		say("mounting ", "/dev", -errno);
+		khh_fail(KHH_STEP_MOUNT, "/dev", -errno);
 	/* The kernel gave PID 1 the console when its node existed; make sure of it. */
 	fd = open("/dev/console", O_RDWR | O_NOCTTY);
 	if (fd >= 0) {
@@ -98,7 +94,7 @@ void khh_init_end(void)
 	fprintf(stderr, "khib-helper: nothing left to do; powering off\n");
 	sync();
 	reboot(RB_POWER_OFF);
-	say("power off", "", -errno);
+	khh_fail(KHH_STEP_POWER_OFF, NULL, -errno);
 	for (;;)
 		pause();
 }

@@ -9,11 +9,7 @@
 #include "helper/helper.h"
 #include "helper/init.h"
 #include "helper/physmem.h"
-
-static void fail(const char *what, int err)
-{
-	fprintf(stderr, "khib-helper: %s: %s\n", what, khi_strerror(err) ?: strerror(-err));
-}
+#include "helper/steps.h"
 
 static int read_cmdline(char *buf, size_t size)
 {
@@ -80,24 +76,45 @@ static int finish(const struct khp_params *pa, struct khp_status *st, uint64_t e
 	if (pa->status_addr && (pa->mode == KHP_MODE_SAVE || !st->error)) {
 		err = khh_physmem_write(pa->status_addr, rec, sizeof(rec));
 		if (err)
-			fail("writing the status record into A", err);
+			khh_fail(KHH_STEP_STATUS, NULL, err);
 	}
 	sync();
 	/* A failed save goes back to A, which still runs and says what happened. */
 	if (pa->mode == KHP_MODE_SAVE && (st->error || pa->after == KHP_AFTER_JUMP_BACK)) {
 		err = kj_back(entry);
-		fail("jumping back to A", err);
+		khh_fail(KHH_STEP_JUMP_BACK, NULL, err);
 	} else if (pa->mode == KHP_MODE_RESTORE && !st->error) {
 		fprintf(stderr, "khib-helper: memory restored; jumping to A\n");
 		err = kj_back(entry);
-		fail("jumping to the restored A", err);
+		khh_fail(KHH_STEP_RESUME, NULL, err);
 		return 1;
 	}
 	if (pa->after == KHP_AFTER_REBOOT || pa->mode == KHP_MODE_RESTORE)
 		reboot(RB_AUTOBOOT);
 	reboot(RB_POWER_OFF);
-	fail("power off", -errno);
+	khh_fail(KHH_STEP_POWER_OFF, NULL, -errno);
 	return 1;
+}
+
+/* The parameters A left in the handoff: @return 0, or the error of *ret_step. */
+static int read_params(const char *cmdline, struct kj_handoff *h, struct khp_params *pa,
+		       enum khh_step *ret_step)
+{
+	void *buf = NULL;
+	size_t size;
+	int err;
+
+	*ret_step = KHH_STEP_HANDOFF;
+	err = kj_handoff_read(cmdline, &buf, &size);
+	if (!err)
+		err = kj_handoff_decode(buf, size, h);
+	if (!err) {
+		*ret_step = KHH_STEP_PARAMS;
+		err = khp_params_decode(h->payload, h->payload_size, pa);
+	}
+	if (buf)
+		wipe_handoff(cmdline, buf, size);
+	return err;
 }
 
 static int run(void)
@@ -105,35 +122,30 @@ static int run(void)
 	struct kj_handoff h;
 	struct khp_params pa;
 	struct khp_status st = { .helper_boot_ns = uptime_ns() };
+	enum khh_step step = KHH_STEP_HANDOFF;
 	char cmdline[4096];
-	void *buf = NULL;
-	size_t size;
 	uint64_t entry = 0;
 	int err;
 
 	err = read_cmdline(cmdline, sizeof(cmdline));
 	if (!err)
-		err = kj_handoff_read(cmdline, &buf, &size);
-	if (!err)
-		err = kj_handoff_decode(buf, size, &h);
-	if (!err)
-		err = khp_params_decode(h.payload, h.payload_size, &pa);
-	if (buf)
-		wipe_handoff(cmdline, buf, size);
+		err = read_params(cmdline, &h, &pa, &step);
 	if (err) {
-		fail("reading the parameters A left", err);
+		khh_fail(step, NULL, err);
 		return 1;
 	}
 	if (pa.mode == KHP_MODE_SAVE) {
+		step = KHH_STEP_ENTRY;
 		err = kj_cmdline_u64(cmdline, "kjump.entry=", &entry);
 		if (!err && !entry)
 			err = -ENODATA;
 		if (!err) {
+			step = KHH_STEP_SAVE;
 			st.event = KHP_EVENT_SAVED;
 			err = khh_save(&pa, &h.layout, entry, &st);
 		}
 		if (err) {
-			fail("saving A's memory", err);
+			khh_fail(step, NULL, err);
 		} else {
 			fprintf(stderr, "khib-helper: image committed\n");
 			print_save_stats(&st);
@@ -143,7 +155,7 @@ static int run(void)
 		st.event = KHP_EVENT_RESTORED;
 		err = khh_restore(&pa, &h.layout, &st);
 		if (err)
-			fail("restoring A's memory (the image stays consumed; booting normally)", err);
+			khh_fail(KHH_STEP_RESTORE, NULL, err);
 	}
 	st.error = err;
 	/* finish() jumps to A (and B's memory stays as it is in the region) or powers off. */

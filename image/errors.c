@@ -1,6 +1,6 @@
 /* errors.c: what the documented error codes mean for an image. */
 #include <errno.h>
-#include <stddef.h>
+#include <string.h>
 
 #include "image/khimage.h"
 
@@ -32,6 +32,6 @@ const char *khi_strerror(int err)
 	case -E2BIG:
 		return "image needs more memory or key-derivation work than allowed (forged?)";
 	default:
-		return NULL;
+		return strerror(-err);
 	}
 }

@@ -399,8 +399,9 @@ int khi_discard(int fd, uint64_t swap_offset);
  * explicitly). @return 0 or -EPROTONOSUPPORT when libgcrypt is older than 1.10. */
 int khi_global_init(void);
 
-/*! khi_strerror() : a short description of the codes above ("corrupt image", ...) or NULL
- * for a plain system error (use strerror()). @err is negative. */
+/*! khi_strerror() : a short description of the codes above ("corrupt image", ...) in the
+ * image's terms, strerror() for a plain system error. @err is negative. Never NULL. Decode
+ * only this library's errors with it: kjump and the protocol have their own. */
 const char *khi_strerror(int err);
 
 #ifdef __cplusplus

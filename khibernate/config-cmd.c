@@ -142,14 +142,14 @@ int kh_cmd_discard(int argc, char **argv)
 		if (err)
 			khp_log(KHP_LOG_ERR, "discard: %s: a hibernation image waits in it, and "
 			       "discarding it failed: %s; do not resume it", swap,
-			       khi_strerror(err) ?: strerror(-err));
+			       khi_strerror(err));
 		else
 			khp_log(KHP_LOG_WARNING, "a hibernation image was still waiting in %s and was "
 			       "not resumed: discarded it, so that it can never be resumed over "
 			       "filesystems that changed since (the boot's log says why the initramfs "
 			       "did not resume it); swap is usable again", swap);
 	} else if (err && err != -EMEDIUMTYPE) {
-		khp_log(KHP_LOG_ERR, "discard: %s: %s", swap, khi_strerror(err) ?: strerror(-err));
+		khp_log(KHP_LOG_ERR, "discard: %s: %s", swap, khi_strerror(err));
 	} else {
 		err = 0; /* plain swap (or not a swap area at all: nothing of ours) */
 	}

@@ -179,10 +179,10 @@ static int save_once(const struct kh_plan *p, struct kh_run *r, const struct kh_
 	uint64_t t;
 	int err;
 
-	r->step = "preparing the helper's parameters";
+	r->step = KH_STEP_PARAMS;
 	err = fill_params(p, r, res, sp->phys, &pa);
 	if (!err) {
-		r->step = "loading the helper kernel";
+		r->step = KH_STEP_LOAD;
 		err = load_helper(p, &pa, r);
 	}
 	explicit_bzero(pa.key, sizeof(pa.key));
@@ -191,7 +191,7 @@ static int save_once(const struct kh_plan *p, struct kh_run *r, const struct kh_
 		return err;
 
 	khp_log(KHP_LOG_INFO, "jumping to the helper kernel");
-	r->step = "jumping to the helper kernel";
+	r->step = KH_STEP_JUMP;
 	memset(sp->page, 0, KHI_PAGE_SIZE);   /* no record of an earlier try can be read as this one's */
 	sync();
 	t = now_ns();
@@ -199,12 +199,12 @@ static int save_once(const struct kh_plan *p, struct kh_run *r, const struct kh_
 	r->away_ns = now_ns() - t;
 	if (err < 0)
 		return err;
+	r->step = KH_STEP_REPORT;
 	err = khp_status_decode(sp->page, &r->status);
-	if (err < 0) {
-		khp_log(KHP_LOG_ERR, "the helper came back without a report (%s)", strerror(-err));
-		return -ECANCELED;
-	}
-	return r->status.error ? -ECANCELED : 0;
+	if (err < 0)
+		return err;
+	r->step = KH_STEP_SAVE;
+	return r->status.error;
 }
 
 /* The helper ran out of the slots reserved for the estimate: hold all the image may take
@@ -216,7 +216,7 @@ static int grow_reservation(const struct kh_plan *p, struct kh_run *r, struct kh
 	int err;
 
 	if (p->swap.active && res->bytes < kh_plan_image_budget(p)) {
-		r->step = "reserving more swap slots";
+		r->step = KH_STEP_GROW;
 		err = kh_reserve_grow(res, kh_plan_image_budget(p));
 		if (!err) {
 			khp_log(KHP_LOG_INFO, "the image did not fit the %.0f MiB reserved for it; "
@@ -239,7 +239,7 @@ int kh_hibernate(const struct kh_plan *p, struct kh_run *r)
 	struct kh_statuspage sp = { 0 };
 	int err;
 
-	r->step = "locking a status page";
+	r->step = KH_STEP_STATUS_PAGE;
 	err = kh_statuspage_new(&sp);
 	if (err < 0)
 		return err;
@@ -247,7 +247,7 @@ int kh_hibernate(const struct kh_plan *p, struct kh_run *r)
 		/* The estimate, not the worst case: each slot costs about a microsecond, and all of
 		 * RAM is mostly far more than the image (a 3 GiB guest with 1.1 GiB in use: 1.0-2.0 s
 		 * for the worst case under TCG). If the image needs more, it is grown below. */
-		r->step = "reserving swap slots";
+		r->step = KH_STEP_RESERVE;
 		err = kh_reserve(p->swap.dev, p->swap.header_offset, kh_plan_first_budget(p),
 				 kh_plan_first_budget(p), &res);
 		if (err < 0)
@@ -255,9 +255,9 @@ int kh_hibernate(const struct kh_plan *p, struct kh_run *r)
 		note_reservation(&res, r);
 	}
 	err = save_once(p, r, &res, &sp);
-	if (err == -ECANCELED && r->status.error == -ENOSPC) {
+	if (r->step == KH_STEP_SAVE && err == -ENOSPC) {
 		int grown = grow_reservation(p, r, &res);
-		err = grown < 0 ? grown : grown ? save_once(p, r, &res, &sp) : -ECANCELED;
+		err = grown < 0 ? grown : grown ? save_once(p, r, &res, &sp) : -ENOSPC;
 	}
 	if (!err && r->status.event == KHP_EVENT_SAVED) {
 		/* A runs again on top of a committed image: --test, or a helper that could not

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "khibernate/plan.h"
+#include "khibernate/steps.h"
 #include "protocol/params.h"
 #include "protocol/status.h"
 
@@ -16,7 +17,7 @@ struct kh_run {
 	const uint8_t *key;         /* KHI_KEY_SIZE bytes, or NULL */
 	const char *passphrase;     /* or NULL */
 	/* Filled in: */
-	const char *step;           /* what failed, for the message ("loading the helper") */
+	enum kh_step step;          /* the step that failed (steps.h says it in words) */
 	struct khp_status status;    /* what the helper reported */
 	uint64_t reserve_ns, reserved_bytes, load_ns, away_ns;
 	size_t reserved_extents;
@@ -24,9 +25,9 @@ struct kh_run {
 };
 
 /*! kh_hibernate() : p MUST come from a successful kh_plan_make(). Returns when A runs again.
- *  @return 0 (r->status says saved or restored); a negative errno of a step that failed
- *  before the jump (nothing was left changed); -ECANCELED when the helper came back without
- *  saving (r->status.error says why). */
+ *  @return 0 (r->status says saved or restored), or the negative errno of the step r->step
+ *  that failed: before the jump (nothing was left changed), or after it: the helper came back
+ *  without a report (KH_STEP_REPORT) or without saving (KH_STEP_SAVE, its error). */
 int kh_hibernate(const struct kh_plan *p, struct kh_run *r);
 
 #endif

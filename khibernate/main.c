@@ -117,7 +117,7 @@ static int cmd_status(const struct kh_plan *p, int plan_error)
 		close(fd);
 	}
 	if (r < 0)
-		printf("image:     cannot tell (%s)\n", strerror(-r));
+		printf("image:     cannot tell (%s)\n", khi_strerror(r));
 	else
 		printf("image:     %s\n", info.state == KHI_STATE_COMMITTED ? "waiting to be resumed" :
 		       info.state == KHI_STATE_CONSUMED ? "none (the last one was resumed)" : "none");
@@ -156,43 +156,13 @@ static void write_stats(const char *path, const struct kh_plan *p, const struct 
 	fclose(f);
 }
 
-/* Errors of the kexec system calls mean something specific; the image library's codes too. */
-static const char *step_error(const char *step, int err)
-{
-	if (strstr(step, "helper kernel")) {
-		switch (err) {
-		case -EPERM: return "not allowed (kernel lockdown or secure boot forbids kexec_load)";
-		case -EINVAL: return "the kernel refused the helper (built without CONFIG_KEXEC_JUMP?)";
-		case -ENOSPC: return "the reserved region is too small for the helper (see above)";
-		case -ENOEXEC: return "the helper kernel is not an x86 bzImage";
-		case -EPROTONOSUPPORT: return "the helper kernel is too old, not 64-bit or not relocatable";
-		}
-	}
-	if (strstr(step, "swap slots")) {
-		switch (err) {
-		case -ENOSPC: return "not enough free swap";
-		case -EPERM: return "the swap area is held by another hibernation, or lockdown is on";
-		case -EBUSY: return "/dev/snapshot is in use (is another hibernation running?)";
-		}
-	}
-	return khi_strerror(err) ?: strerror(-err);
-}
-
 static int report(const struct cli *c, const struct kh_plan *p, const struct kh_run *r, int err)
 {
 	const struct khi_stats *s = &r->status.stats;
 
-	if (err == -ECANCELED) {
-		khp_log(KHP_LOG_ERR, "the helper could not save memory: %s; nothing was saved and the "
-		       "system runs on", r->status.error == -ENODEV ? "the disk the helper kernel "
-		       "found under the swap area's device number is another one (its UUID differs)" :
-		       r->status.error ? (khi_strerror(r->status.error) ?: strerror(-r->status.error)) :
-		       "no report");
-		return 1;
-	}
 	if (err < 0) {
-		khp_log(KHP_LOG_ERR, "%s: %s; nothing was saved and the system runs on", r->step,
-		       step_error(r->step, err));
+		khp_log(KHP_LOG_ERR, "%s: %s; nothing was saved and the system runs on",
+			kh_step_name(r->step), kh_step_error(r->step, err));
 		return 1;
 	}
 	if (c->stats_path)
@@ -203,8 +173,8 @@ static int report(const struct cli *c, const struct kh_plan *p, const struct kh_
 	       (unsigned long long)s->pages_zero, r->away_ns / 1e9);
 	if (r->status.event == KHP_EVENT_SAVED) {
 		if (r->verify_error) {
-			khp_log(KHP_LOG_ERR, "reading the image back failed: %s",
-			       khi_strerror(r->verify_error) ?: strerror(-r->verify_error));
+			khp_log(KHP_LOG_ERR, "%s: %s", kh_step_name(KH_STEP_VERIFY),
+				kh_step_error(KH_STEP_VERIFY, r->verify_error));
 			return 1;
 		}
 		khp_log(KHP_LOG_NOTICE, "image read back and verified, then discarded");

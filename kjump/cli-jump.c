@@ -94,7 +94,7 @@ static void print_region(void)
 	int r = kj_layout_from_system(&l);
 
 	if (r < 0)
-		printf("region:     unknown (%s)\n", strerror(-r));
+		printf("region:     unknown (%s)\n", kj_strerror(r));
 	else if (l.region.size == 0)
 		printf("region:     none (boot with crashkernel=SIZE@OFFSET)\n");
 	else
@@ -146,7 +146,7 @@ static int read_handoff(void **buf, struct kj_handoff *h)
 	if (r == -ENODATA)
 		cli_error(0, "no kjump.handoff= on /proc/cmdline: this is not a kjump helper");
 	else if (r < 0)
-		cli_error(r, "reading the handoff through /dev/mem");
+		cli_error(0, "reading the handoff through /dev/mem: %s", kj_strerror(r));
 	else
 		r = kj_handoff_decode(*buf, size, h);
 	return r < 0 ? EXIT_FAIL : EXIT_OK;

@@ -23,7 +23,7 @@ static int read_layout(const char *path, struct kj_layout *l)
 	r = kj_layout_decode(buf, n, l);
 	free(buf);
 	if (r < 0) {
-		cli_error(r, "%s: not a usable kjump layout", path);
+		cli_error(0, "%s: not a usable kjump layout: %s", path, kj_strerror(r));
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
@@ -38,7 +38,7 @@ static int system_layout(struct kj_layout *l)
 		return EXIT_UNSUPPORTED;
 	}
 	if (r < 0) {
-		cli_error(r, "cannot read A's memory map from /proc/iomem");
+		cli_error(0, "cannot read A's memory map from /proc/iomem: %s", kj_strerror(r));
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
@@ -126,7 +126,7 @@ static int print_layout(const struct kj_layout *l)
 	print_map("A's memory map (RAM = A's System RAM):", l->entries, l->nr_entries);
 	r = kj_layout_e820(l, NULL, 0, e820, KJ_LAYOUT_MAX_ENTRIES, &n);
 	if (r < 0) {
-		cli_error(r, "cannot build B's e820 map");
+		cli_error(0, "cannot build B's e820 map: %s", kj_strerror(r));
 		return EXIT_FAIL;
 	}
 	print_map("B's e820 map (A's RAM as ACPI data):", e820, n);

@@ -21,6 +21,7 @@
  *   -ENOBUFS          the caller's buffer is too small
  *   -ENOSPC           the region is too small for what B needs
  *   -E2BIG            too many map entries, command line too long
+ * kj_strerror() says what each code means for libkjump (it is the one to decode them with).
  * Thread safety: no function keeps global state; the system-changing ones (kj_load, kj_exec,
  * kj_back, kj_unload) act on the kernel's single kexec slot and must not race each other.
  */
@@ -304,5 +305,14 @@ enum kj_release kj_release_check(const char *release);
  *  gzip'd (/proc/config.gz, /boot/config-RELEASE, a build's .config).
  *  @return KJ_YES (=y or =m), KJ_NO ("is not set", or absent), KJ_UNKNOWN (unreadable). */
 enum kj_tristate kj_config_lookup(const char *path, const char *option);
+
+/* ===================================================================================== */
+/*  Errors                                                                               */
+/* ===================================================================================== */
+
+/*! kj_strerror() : what @err (negative), returned by a kjump function, means: the codes
+ *  above in kjump's terms ("the reserved region is too small for the helper kernel ..."),
+ *  strerror() for any other. Never NULL. */
+const char *kj_strerror(int err);
 
 #endif

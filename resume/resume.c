@@ -16,20 +16,16 @@
 #include "protocol/platform.h"
 #include "protocol/sysid.h"
 #include "resume/resume.h"
-
-static const char *why(int err)
-{
-	return khi_strerror(err) ?: strerror(-err);
-}
+#include "resume/steps.h"
 
 /* Refuse: put the swap area back and say why and what happens now. */
-static enum kr_outcome refuse(const struct kr_opts *o, int fd, int err, const char *what)
+static enum kr_outcome refuse(const struct kr_opts *o, int fd, enum kr_step step, int err)
 {
 	int r = khi_discard(fd, o->offset);
 
-	khp_log(KHP_LOG_ERR, "%s: %s; the image was discarded%s and the boot goes on", what, why(err),
-	       r < 0 && r != -ENODATA ? " (failed: run 'khib-image discard')" :
-	       ", swap is usable again,");
+	khp_log(KHP_LOG_ERR, "%s: %s; the image was discarded%s and the boot goes on",
+		kr_step_name(step), kr_step_error(step, err), r < 0 && r != -ENODATA ?
+		" (failed: run 'khib-image discard')" : ", swap is usable again,");
 	return KR_REFUSED;
 }
 
@@ -69,33 +65,24 @@ static int check_layout(const struct kj_layout *l)
 	if (!err)
 		err = khp_layout_in_ram(l, ram, n);
 	free(ram);
-	if (err == -ESTALE)
-		khp_log(KHP_LOG_ERR, "the memory the image names is not this machine's RAM");
-	else if (err)
-		khp_log(KHP_LOG_ERR, "%s: %s: the image's memory layout cannot be checked "
-		       "(CONFIG_FIRMWARE_MEMMAP)", KHP_FIRMWARE_MEMMAP, strerror(-err));
 	return err;
 }
 
-static int load_restore_helper(const struct kr_opts *o, int fd, khi_reader *r)
+static int load_restore_helper(const struct kr_opts *o, int fd, khi_reader *r,
+			       const struct kj_layout *layout, uint64_t status_addr)
 {
 	const struct khi_meta *m = khi_reader_meta(r);
 	struct kj_load_opts lo = KJ_LOAD_OPTS_INIT;
 	struct khp_params pa = { .mode = KHP_MODE_RESTORE, .after = KHP_AFTER_REBOOT };
-	struct kj_layout layout;
 	struct stat st;
 	char cmdline[1024];
 	void *payload = NULL;
 	size_t size;
 	int err;
 
-	err = khp_platform_decode(m->platform, m->platform_size, &layout, &pa.status_addr);
-	if (!err)
-		err = check_layout(&layout);
-	if (err)
-		return err;
 	if (fstat(fd, &st) < 0)
 		return -errno;
+	pa.status_addr = status_addr;
 	pa.swap_major = major(st.st_rdev);
 	pa.swap_minor = minor(st.st_rdev);
 	pa.swap_offset = o->offset;
@@ -122,7 +109,7 @@ static int load_restore_helper(const struct kr_opts *o, int fd, khi_reader *r)
 		lo.kernel = o->helper_kernel;
 		lo.initrd = o->helper_initrd;
 		lo.cmdline = cmdline;
-		lo.layout = &layout;
+		lo.layout = layout;
 		lo.preserve_context = false; /* nothing of this boot needs to survive */
 		lo.payload = payload;
 		lo.payload_size = size;
@@ -132,6 +119,27 @@ static int load_restore_helper(const struct kr_opts *o, int fd, khi_reader *r)
 	free(payload);
 	khp_params_clear(&pa);
 	return err < 0 ? err : 0;
+}
+
+/* The restore helper, loaded into the region the image names with the layout it names, both
+ * checked first. @return 0, or the error of *ret_step. */
+static int prepare_restore(const struct kr_opts *o, int fd, khi_reader *r, enum kr_step *ret_step)
+{
+	const struct khi_meta *m = khi_reader_meta(r);
+	struct kj_layout layout;
+	uint64_t status_addr;
+	int err;
+
+	*ret_step = KR_STEP_PLATFORM;
+	err = khp_platform_decode(m->platform, m->platform_size, &layout, &status_addr);
+	if (err)
+		return err;
+	*ret_step = KR_STEP_LAYOUT;
+	err = check_layout(&layout);
+	if (err)
+		return err;
+	*ret_step = KR_STEP_LOAD;
+	return load_restore_helper(o, fd, r, &layout, status_addr);
 }
 
 static enum kr_outcome open_image(const struct kr_opts *o, int fd, khi_reader **ret, int *ret_error)
@@ -152,11 +160,11 @@ static enum kr_outcome open_image(const struct kr_opts *o, int fd, khi_reader **
 		return KR_KEPT;
 	}
 	if (err)
-		return refuse(o, fd, err, "the image cannot be read");
+		return refuse(o, fd, KR_STEP_READ, err);
 	err = check_identity(*ret);
 	*ret_error = err;
 	if (err)
-		return refuse(o, fd, err, "the image is foreign");
+		return refuse(o, fd, KR_STEP_IDENTITY, err);
 	return KR_NO_IMAGE; /* meaning: go on */
 }
 
@@ -192,7 +200,8 @@ int kr_discard(const struct kr_opts *o, const char *reason)
 	if (err == -ENODATA)
 		return 0;
 	if (err)
-		khp_log(KHP_LOG_ERR, "%s: the image could not be discarded: %s", o->device, why(err));
+		khp_log(KHP_LOG_ERR, "%s: %s: %s", o->device, kr_step_name(KR_STEP_DISCARD),
+			kr_step_error(KR_STEP_DISCARD, err));
 	else
 		khp_log(KHP_LOG_NOTICE, "%s: the hibernation image was discarded (%s); swap is usable "
 		       "again", o->device, reason);
@@ -204,12 +213,14 @@ enum kr_outcome kr_resume(const struct kr_opts *o, int *ret_error)
 	struct khi_probe_info info;
 	khi_reader *r = NULL;
 	enum kr_outcome out;
+	enum kr_step step;
 	int fd, err;
 
 	*ret_error = 0;
 	err = khi_open(o->device, 1, &fd);
 	if (err) {
-		khp_log(KHP_LOG_ERR, "%s: %s (nothing changed)", o->device, why(err));
+		khp_log(KHP_LOG_ERR, "%s: %s: %s (nothing changed)", o->device,
+			kr_step_name(KR_STEP_OPEN), kr_step_error(KR_STEP_OPEN, err));
 		*ret_error = err;
 		return KR_FAILED;
 	}
@@ -218,12 +229,13 @@ enum kr_outcome kr_resume(const struct kr_opts *o, int *ret_error)
 		err = khi_probe(fd, o->offset, &info);
 	if (err == -EBADMSG) {
 		*ret_error = err;
-		out = refuse(o, fd, err, "the commit record is corrupt");
+		out = refuse(o, fd, KR_STEP_PROBE, err);
 		goto out;
 	}
 	if (err) {
 		if (err != -ERANGE)
-			khp_log(KHP_LOG_ERR, "%s: %s (nothing changed)", o->device, why(err));
+			khp_log(KHP_LOG_ERR, "%s: %s (nothing changed)", o->device,
+				kr_step_error(KR_STEP_PROBE, err));
 		*ret_error = err;
 		close(fd);
 		return KR_FAILED;
@@ -240,10 +252,10 @@ enum kr_outcome kr_resume(const struct kr_opts *o, int *ret_error)
 	out = open_image(o, fd, &r, ret_error);
 	if (out != KR_NO_IMAGE)
 		goto out;
-	err = load_restore_helper(o, fd, r);
+	err = prepare_restore(o, fd, r, &step);
 	if (err) {
 		*ret_error = err;
-		out = refuse(o, fd, err, "the restore helper cannot be loaded");
+		out = refuse(o, fd, step, err);
 		goto out;
 	}
 	/* Consumed before the jump: whatever happens next, this image is never resumed again. */
@@ -251,7 +263,7 @@ enum kr_outcome kr_resume(const struct kr_opts *o, int *ret_error)
 	if (err) {
 		*ret_error = err;
 		(void)kj_unload();
-		out = refuse(o, fd, err, "marking the image consumed failed");
+		out = refuse(o, fd, KR_STEP_MARK, err);
 		goto out;
 	}
 	khi_reader_free(r);
@@ -259,8 +271,8 @@ enum kr_outcome kr_resume(const struct kr_opts *o, int *ret_error)
 	khp_log(KHP_LOG_NOTICE, "resuming");
 	err = kj_exec();
 	*ret_error = err;
-	khp_log(KHP_LOG_ERR, "the jump to the restore helper failed: %s; the image is lost, the "
-	       "boot goes on", why(err));
+	khp_log(KHP_LOG_ERR, "%s: %s; the image is lost, the boot goes on",
+		kr_step_name(KR_STEP_JUMP), kr_step_error(KR_STEP_JUMP, err));
 	return KR_REFUSED;
 out:
 	khi_reader_free(r);

@@ -90,7 +90,7 @@ int cmd_info(struct cli *c, char **args)
 		if (e == 0)
 			out_meta(c, r);
 		else
-			out_str(c, "error", khi_strerror(e) ? khi_strerror(e) : strerror(-e));
+			out_str(c, "error", khi_strerror(e));
 		khi_reader_free(r);
 	}
 	out_end(c);

@@ -58,14 +58,13 @@ static const char usage[] =
 
 int cli_fail(const struct cli *c, int err, const char *fmt, ...)
 {
-	const char *why = khi_strerror(err);
 	va_list ap;
 
 	fprintf(stderr, "%s: ", c->argv0);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ": %s\n", why ? why : strerror(-err));
+	fprintf(stderr, ": %s\n", khi_strerror(err));
 	switch (err) {
 	case -ENODATA: return EXIT_NO_IMAGE;
 	case -EALREADY: return EXIT_CONSUMED;

@@ -264,6 +264,6 @@ int main(int argc, char **argv)
 	if (!r)
 		r = write_decoder_seeds(decoders);
 	if (r)
-		fprintf(stderr, "make-seeds: %s\n", khi_strerror(r) ?: strerror(-r));
+		fprintf(stderr, "make-seeds: %s\n", khi_strerror(r));
 	return r ? 1 : 0;
 }

@@ -12,6 +12,7 @@
 #include "helper/helper.h"
 #include "helper/init.h"
 #include "helper/physmem.h"
+#include "helper/steps.h"
 #include "image/khimage.h"
 #include "tests/unit/image-test-util.h"
 
@@ -182,6 +183,40 @@ static void test_check_swap_area(void **state)
 	ti_swap_close(&sw);
 }
 
+/* The helper's messages: a missing handoff is not "no hibernation image" (issue 18). */
+static void test_step_errors(void **state)
+{
+	static const struct {
+		enum khh_step step;
+		int err;
+		const char *msg;
+	} cases[] = {
+		{ KHH_STEP_HANDOFF, -ENODATA, "no kjump.handoff= on the kernel command line: this "
+		  "kernel was not started by khibernate" },
+		{ KHH_STEP_HANDOFF, -EBADMSG, "corrupt or truncated layout, handoff or kernel "
+		  "(checksum or size mismatch)" },
+		{ KHH_STEP_PARAMS, -EPROTONOSUPPORT, "a record of another khibernate version, or with "
+		  "an unknown value" },
+		{ KHH_STEP_ENTRY, -ENODATA, "no kjump.entry= on the kernel command line" },
+		{ KHH_STEP_SAVE, -ENOSPC, "not enough swap space for the image" },
+		{ KHH_STEP_SAVE, -ENODEV, "the disk found under the swap area's device number is "
+		  "another one (its UUID differs)" },
+		{ KHH_STEP_RESTORE, -EBADMSG, "corrupt image (checksum, tag or field mismatch)" },
+		{ KHH_STEP_JUMP_BACK, -EINVAL, "the kernel refused the kexec image (built without "
+		  "CONFIG_KEXEC_JUMP?), or a layout that cannot confine the helper" },
+		{ KHH_STEP_MOUNT, -ENOENT, "No such file or directory" },
+		{ KHH_STEP_STATUS, -EFAULT, "Bad address" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(khh_step_error(cases[i].step, cases[i].err), cases[i].msg);
+	assert_string_equal(khh_step_name(KHH_STEP_RESTORE), "restoring A's memory (the image "
+			    "stays consumed; booting normally)");
+	for (unsigned st = 0; st < KHH_STEP_COUNT; st++)
+		assert_true(khh_step_name(st)[0] && strcmp(khh_step_name(st), "?"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_restore_targets),
 		cmocka_unit_test(test_threads_fit),
 		cmocka_unit_test(test_check_swap_area),
+		cmocka_unit_test(test_step_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 #include "khibernate/helper-modules.h"
 #include "khibernate/plan.h"
 #include "khibernate/reserve.h"
+#include "khibernate/steps.h"
 #include "khibernate/swaptarget.h"
 #include "protocol/cmdline.h"
 #include "protocol/config.h"
@@ -573,10 +574,54 @@ static void test_uuid_and_cmdline(void **state)
 	assert_false(khp_cmdline_flag(cmdline, "crashkernel=128M"));
 }
 
+/* Each step's errors in words, decoded with the strerror of the library the step ran: the
+ * same number says something else from each (issue 18). */
+static void test_step_errors(void **state)
+{
+	static const struct {
+		enum kh_step step;
+		int err;
+		const char *msg;
+	} cases[] = {
+		{ KH_STEP_RESERVE, -ENOSPC, "not enough free swap" },
+		{ KH_STEP_RESERVE, -EBUSY, "/dev/snapshot is in use (is another hibernation running?)" },
+		{ KH_STEP_GROW, -EPERM, "the swap area is held by another hibernation, or lockdown is on" },
+		{ KH_STEP_PARAMS, -ENAMETOOLONG, "the passphrase is longer than 255 bytes" },
+		{ KH_STEP_PARAMS, -ENODATA, "not there: no status record from the helper, no build-id "
+		  "note or machine id" },
+		{ KH_STEP_LOAD, -ENOSPC, "the reserved region is too small for the helper (see above)" },
+		{ KH_STEP_LOAD, -ENOEXEC, "not an x86 bzImage" },
+		{ KH_STEP_LOAD, -EPERM, "kexec_load(2) not allowed: not root, or kernel lockdown "
+		  "(secure boot)" },
+		{ KH_STEP_LOAD, -EINVAL, "the kernel refused the kexec image (built without "
+		  "CONFIG_KEXEC_JUMP?), or a layout that cannot confine the helper" },
+		{ KH_STEP_JUMP, -EINVAL, "the kernel refused the kexec image (built without "
+		  "CONFIG_KEXEC_JUMP?), or a layout that cannot confine the helper" },
+		{ KH_STEP_REPORT, -ENODATA, "not there: no status record from the helper, no build-id "
+		  "note or machine id" },
+		{ KH_STEP_REPORT, -EBADMSG, "a malformed record (magic, size, checksum or field)" },
+		{ KH_STEP_SAVE, -ENOSPC, "not enough swap space for the image" },
+		{ KH_STEP_SAVE, -ENODEV, "the disk the helper kernel found under the swap area's device "
+		  "number is another one (its UUID differs)" },
+		{ KH_STEP_SAVE, -EIO, "Input/output error" },
+		{ KH_STEP_VERIFY, -EBADMSG, "corrupt image (checksum, tag or field mismatch)" },
+		{ KH_STEP_STATUS_PAGE, -ENOMEM, "Cannot allocate memory" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(kh_step_error(cases[i].step, cases[i].err), cases[i].msg);
+	assert_string_equal(kh_step_name(KH_STEP_LOAD), "loading the helper kernel");
+	assert_string_equal(kh_step_name(KH_STEP_SAVE), "the helper could not save memory");
+	for (unsigned st = 0; st < KH_STEP_COUNT; st++)
+		assert_true(kh_step_name(st)[0] && strcmp(kh_step_name(st), "?"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_swap_stack),
+		cmocka_unit_test(test_step_errors),
 		cmocka_unit_test(test_config_set),
 		cmocka_unit_test(test_first_budget),
 		cmocka_unit_test(test_config_file),

@@ -157,6 +157,17 @@ static void test_cmdline_u64(void **state)
 	}
 }
 
+/* kjump's words for its codes: -ENOSPC is the region, never swap space (issue 18). */
+static void test_strerror(void **state)
+{
+	(void)state;
+	assert_string_equal(kj_strerror(-ENOSPC), "the reserved region is too small for the helper "
+			    "kernel and its initramfs");
+	assert_string_equal(kj_strerror(-ENODATA), "no region reserved for the helper "
+			    "(crashkernel=), or no kjump.handoff= on the kernel command line");
+	assert_string_equal(kj_strerror(-EIO), strerror(EIO));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_corrupt_fields),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_cmdline_u64),
+		cmocka_unit_test(test_strerror),
 	};
 
 	if (getenv("TESTFUNCS"))

@@ -16,6 +16,7 @@
 #include "common/byteorder.h"
 #include "protocol/blockdev.h"
 #include "protocol/cmdline.h"
+#include "protocol/errors.h"
 #include "protocol/log.h"
 #include "protocol/memmap.h"
 #include "protocol/params.h"
@@ -646,6 +647,17 @@ static void test_log_journal(void **state)
 	unlink(kmsg_path);
 }
 
+/* The protocol's own words for its decoders' codes; anything else is strerror()'s. */
+static void test_strerror(void **state)
+{
+	(void)state;
+	assert_string_equal(khp_strerror(-EBADMSG), "a malformed record (magic, size, checksum or "
+			    "field)");
+	assert_string_equal(khp_strerror(-EPROTONOSUPPORT), "a record of another khibernate "
+			    "version, or with an unknown value");
+	assert_string_equal(khp_strerror(-ENOSPC), strerror(ENOSPC));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -664,6 +676,7 @@ int main(void)
 		cmocka_unit_test(test_devspec_find),
 		cmocka_unit_test(test_log),
 		cmocka_unit_test(test_log_journal),
+		cmocka_unit_test(test_strerror),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

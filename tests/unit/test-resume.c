@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "resume/resume.h"
+#include "resume/steps.h"
 
 /* answer INPUT: kr_read_line() on a pipe holding INPUT; the prompt goes to another pipe. */
 static int answer(const char *input, char *buf, size_t size, char *prompt_out, size_t prompt_size)
@@ -64,10 +65,52 @@ static void test_read_line(void **state)
 	}
 }
 
+/* A refusal names its step and decodes the error with that step's library (issue 18: a
+ * helper too large for its region once read "not enough swap space for the image"). */
+static void test_step_errors(void **state)
+{
+	static const struct {
+		enum kr_step step;
+		int err;
+		const char *msg;
+	} cases[] = {
+		{ KR_STEP_LOAD, -ENOSPC, "the region the image names is too small for the restore "
+		  "helper kernel and its initramfs" },
+		{ KR_STEP_LOAD, -ENOEXEC, "not an x86 bzImage" },
+		{ KR_STEP_LOAD, -ENOENT, "No such file or directory" },
+		{ KR_STEP_READ, -EBADMSG, "corrupt image (checksum, tag or field mismatch)" },
+		{ KR_STEP_READ, -E2BIG, "image needs more memory or key-derivation work than allowed "
+		  "(forged?)" },
+		{ KR_STEP_PROBE, -EBADMSG, "corrupt image (checksum, tag or field mismatch)" },
+		{ KR_STEP_IDENTITY, -ESTALE, "image of another kernel or machine" },
+		{ KR_STEP_IDENTITY, -ENODATA, "not there: no status record from the helper, no "
+		  "build-id note or machine id" },
+		{ KR_STEP_PLATFORM, -EPROTONOSUPPORT, "a record of another khibernate version, or with "
+		  "an unknown value" },
+		{ KR_STEP_LAYOUT, -ESTALE, "the memory it names is not this machine's RAM" },
+		{ KR_STEP_LAYOUT, -ENOENT, "this kernel shows no firmware memory map to check it "
+		  "against (CONFIG_FIRMWARE_MEMMAP)" },
+		{ KR_STEP_MARK, -EIO, "Input/output error" },
+		{ KR_STEP_JUMP, -EINVAL, "the kernel refused the kexec image (built without "
+		  "CONFIG_KEXEC_JUMP?), or a layout that cannot confine the helper" },
+		{ KR_STEP_DISCARD, -EMEDIUMTYPE, "not a swap area (run mkswap?)" },
+		{ KR_STEP_OPEN, -ENOENT, "No such file or directory" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(kr_step_error(cases[i].step, cases[i].err), cases[i].msg);
+	assert_string_equal(kr_step_name(KR_STEP_IDENTITY), "the image is foreign");
+	assert_string_equal(kr_step_name(KR_STEP_LOAD), "the restore helper cannot be loaded");
+	for (unsigned st = 0; st < KR_STEP_COUNT; st++)
+		assert_true(kr_step_name(st)[0] && strcmp(kr_step_name(st), "?"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_line),
+		cmocka_unit_test(test_step_errors),
 	};
 
 	if (getenv("TESTFUNCS"))
