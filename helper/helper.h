@@ -27,7 +27,6 @@ struct khh_progress {
 	uint64_t start_ns, last_ns;
 };
 void khh_progress_cb(void *ctx, uint64_t done, uint64_t total);
-uint64_t khh_now_ns(void);
 
 /* Worker threads for the image: @asked, or all of B's CPUs when 0, but no more than the
  * chunk buffers of half of B's free memory hold (said on the console when it cuts). */

@@ -10,9 +10,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/fileio.h"
 #include "helper/init.h"
 #include "helper/steps.h"
-#include "protocol/cmdline.h"
 
 int khh_modules_parse(char *text, const char **ret_paths, size_t max)
 {
@@ -46,16 +46,17 @@ static void mount_fs(const char *type, const char *dir)
 
 static void load_modules(void)
 {
-	static char list[64 << 10];
 	const char *paths[KHH_INIT_MODULES_MAX];
+	char *list = NULL;
 	size_t len;
-	int n, err = khp_read_file(KHH_INIT_MODULES, list, sizeof(list), &len);
+	int n, err = kc_read_file(KHH_INIT_MODULES, 64u << 10, &list, &len);
 
 	if (err == -ENOENT)
 		return; /* a kernel with all it needs built in */
 	n = err ? err : khh_modules_parse(list, paths, KHH_INIT_MODULES_MAX);
 	if (n < 0) {
 		khh_fail(KHH_STEP_MODULES, KHH_INIT_MODULES, n);
+		free(list);
 		return;
 	}
 	for (int i = 0; i < n; i++) {
@@ -66,6 +67,7 @@ static void load_modules(void)
 		if (fd >= 0)
 			close(fd);
 	}
+	free(list);
 }
 
 void khh_init_system(void)

@@ -6,20 +6,12 @@
 #include <sys/reboot.h>
 #include <unistd.h>
 
+#include "common/cmdline.h"
+#include "common/fileio.h"
 #include "helper/helper.h"
 #include "helper/init.h"
 #include "helper/physmem.h"
 #include "helper/steps.h"
-
-static int read_cmdline(char *buf, size_t size)
-{
-	FILE *f = fopen("/proc/cmdline", "re");
-	int ok = f && fgets(buf, (int)size, f);
-
-	if (f)
-		fclose(f);
-	return ok ? 0 : -EIO;
-}
 
 static uint64_t uptime_ns(void)
 {
@@ -57,7 +49,7 @@ static void wipe_handoff(const char *cmdline, void *buf, size_t size)
 
 	explicit_bzero(buf, size);
 	free(buf);
-	if (kj_cmdline_u64(cmdline, "kjump.handoff=", &addr) == 0 && (zero = calloc(1, size))) {
+	if (kc_cmdline_u64(cmdline, "kjump.handoff=", &addr) == 0 && (zero = calloc(1, size))) {
 		if (khh_physmem_write(addr, zero, size) < 0)
 			fprintf(stderr, "khib-helper: the handoff's copy of the parameters was not wiped\n");
 		free(zero);
@@ -120,32 +112,34 @@ static int read_params(const char *cmdline, struct kj_handoff *h, struct khp_par
 static int run(void)
 {
 	struct kj_handoff h;
-	struct khp_params pa;
+	struct khp_params pa = { 0 };
 	struct khp_status st = { .helper_boot_ns = uptime_ns() };
 	enum khh_step step = KHH_STEP_HANDOFF;
-	char cmdline[4096];
+	char *cmdline = NULL;
 	uint64_t entry = 0;
+	size_t len;
 	int err;
 
-	err = read_cmdline(cmdline, sizeof(cmdline));
+	err = kc_read_file("/proc/cmdline", KC_CMDLINE_MAX, &cmdline, &len);
 	if (!err)
 		err = read_params(cmdline, &h, &pa, &step);
+	if (!err && pa.mode == KHP_MODE_SAVE) {
+		step = KHH_STEP_ENTRY;
+		err = kc_cmdline_u64(cmdline, "kjump.entry=", &entry);
+		if (!err && !entry)
+			err = -ENODATA;
+	}
+	free(cmdline);
 	if (err) {
 		khh_fail(step, NULL, err);
+		khp_params_clear(&pa);
 		return 1;
 	}
 	if (pa.mode == KHP_MODE_SAVE) {
-		step = KHH_STEP_ENTRY;
-		err = kj_cmdline_u64(cmdline, "kjump.entry=", &entry);
-		if (!err && !entry)
-			err = -ENODATA;
-		if (!err) {
-			step = KHH_STEP_SAVE;
-			st.event = KHP_EVENT_SAVED;
-			err = khh_save(&pa, &h.layout, entry, &st);
-		}
+		st.event = KHP_EVENT_SAVED;
+		err = khh_save(&pa, &h.layout, entry, &st);
 		if (err) {
-			khh_fail(step, NULL, err);
+			khh_fail(KHH_STEP_SAVE, NULL, err);
 		} else {
 			fprintf(stderr, "khib-helper: image committed\n");
 			print_save_stats(&st);

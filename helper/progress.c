@@ -1,20 +1,13 @@
 /* Console progress and the clock; see helper.h. */
 #include <stdio.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "helper/helper.h"
-
-uint64_t khh_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 void khh_progress_cb(void *ctx, uint64_t done, uint64_t total)
 {
 	struct khh_progress *p = ctx;
-	uint64_t now = khh_now_ns();
+	uint64_t now = kc_now_ns();
 	double secs = (now - p->start_ns) / 1e9, rate;
 
 	if (done < total && now - p->last_ns < 1000000000u)

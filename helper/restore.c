@@ -5,6 +5,7 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "helper/helper.h"
 #include "helper/physmem.h"
 #include "protocol/platform.h"
@@ -83,7 +84,7 @@ int khh_restore(const struct khp_params *pa, const struct kj_layout *l, struct k
 	struct khh_physmem mem = { 0 };
 	struct khi_range *allowed = NULL;
 	khi_reader *r = NULL;
-	uint64_t t0 = khh_now_ns();
+	uint64_t t0 = kc_now_ns();
 	size_t n_allowed;
 	int err;
 
@@ -108,20 +109,20 @@ int khh_restore(const struct khp_params *pa, const struct kj_layout *l, struct k
 		err = check_image(r, pa, l, allowed, n_allowed);
 	if (!err)
 		err = khh_physmem_map(allowed, n_allowed, 1, &mem);
-	st->phase_ns[0] = khh_now_ns() - t0;
+	st->phase_ns[0] = kc_now_ns() - t0;
 	if (err)
 		goto out;
 
-	prog.start_ns = prog.last_ns = t0 = khh_now_ns();
+	prog.start_ns = prog.last_ns = t0 = kc_now_ns();
 	err = khi_reader_verify(r);
-	st->phase_ns[1] = khh_now_ns() - t0;
+	st->phase_ns[1] = kc_now_ns() - t0;
 	if (err)
 		goto out;
 
 	prog.verb = "restoring";
-	prog.start_ns = prog.last_ns = t0 = khh_now_ns();
+	prog.start_ns = prog.last_ns = t0 = kc_now_ns();
 	err = khi_reader_restore(r, &(struct khi_sink){ .write = write_pages, .ctx = &mem });
-	st->phase_ns[2] = khh_now_ns() - t0;
+	st->phase_ns[2] = kc_now_ns() - t0;
 	khi_reader_stats(r, &st->stats);
 out:
 	khi_reader_free(r);

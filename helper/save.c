@@ -7,6 +7,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "helper/freepages.h"
 #include "helper/helper.h"
 #include "helper/physmem.h"
@@ -66,7 +67,7 @@ static void skip_free_pages(const struct khp_params *pa, struct khh_physmem *mem
 			    struct khi_range **ranges, size_t *nr)
 {
 	struct khh_physread m = { read_phys, mem };
-	uint64_t t0 = khh_now_ns();
+	uint64_t t0 = kc_now_ns();
 	struct khh_freepages fp;
 	int err;
 
@@ -82,7 +83,7 @@ static void skip_free_pages(const struct khp_params *pa, struct khh_physmem *mem
 		" in %llu ms\n", (unsigned long long)fp.pages_skipped,
 		(unsigned long long)(fp.pages_skipped * KHI_PAGE_SIZE >> 20),
 		(unsigned long long)fp.blocks, fp.nr,
-		(unsigned long long)((khh_now_ns() - t0) / 1000000));
+		(unsigned long long)((kc_now_ns() - t0) / 1000000));
 	free(*ranges);
 	*ranges = fp.ranges;
 	*nr = fp.nr;
@@ -128,7 +129,7 @@ int khh_save(const struct khp_params *pa, const struct kj_layout *l, uint64_t en
 	khi_writer *w = NULL;
 	struct khi_meta meta;
 	struct khi_source src;
-	uint64_t t0 = khh_now_ns();
+	uint64_t t0 = kc_now_ns();
 	ssize_t plen;
 	size_t nr;
 	int err;
@@ -158,11 +159,11 @@ int khh_save(const struct khp_params *pa, const struct kj_layout *l, uint64_t en
 	err = khi_writer_new(&t, &opts, &meta, &src, &w);
 	if (err)
 		goto out;
-	st->phase_ns[0] = khh_now_ns() - t0;
-	prog.start_ns = prog.last_ns = khh_now_ns();
+	st->phase_ns[0] = kc_now_ns() - t0;
+	prog.start_ns = prog.last_ns = kc_now_ns();
 	err = khi_writer_write(w);
 	khi_writer_stats(w, &st->stats);
-	st->phase_ns[1] = khh_now_ns() - prog.start_ns;
+	st->phase_ns[1] = kc_now_ns() - prog.start_ns;
 	if (!err) {
 		/* The reader returns the id; the writer keeps it in its meta copy. */
 		struct khi_probe_info info;

@@ -1,25 +1,17 @@
 /* io.c: aligned transfers over the extents of an image. */
 #include <errno.h>
-#include <stdbool.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/overflow.h"
 #include "image/io.h"
-
-uint64_t khi_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 int khi_open(const char *path, int writable, int *ret_fd)
 {
@@ -61,12 +53,12 @@ static bool drop_direct(int fd)
 	return fcntl(fd, F_SETFL, fl & ~O_DIRECT) == 0;
 }
 
-int khi_pread_full(int fd, void *buf, size_t len, uint64_t off)
+/* All of len at off, read or written: EINTR retried, O_DIRECT dropped where refused. A read
+ * that meets the end is -ENXIO, a write that makes no progress -EIO. */
+static int rw_full(int fd, uint8_t *p, size_t len, uint64_t off, bool write)
 {
-	uint8_t *p = buf;
-
 	while (len) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
+		ssize_t n = write ? pwrite(fd, p, len, (off_t)off) : pread(fd, p, len, (off_t)off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EINVAL && drop_direct(fd))
@@ -74,29 +66,20 @@ int khi_pread_full(int fd, void *buf, size_t len, uint64_t off)
 		if (n < 0)
 			return -errno;
 		if (n == 0)
-			return -ENXIO;
+			return write ? -EIO : -ENXIO;
 		p += n, len -= (size_t)n, off += (uint64_t)n;
 	}
 	return 0;
 }
 
+int khi_pread_full(int fd, void *buf, size_t len, uint64_t off)
+{
+	return rw_full(fd, buf, len, off, false);
+}
+
 int khi_pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
 {
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EINVAL && drop_direct(fd))
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		p += n, len -= (size_t)n, off += (uint64_t)n;
-	}
-	return 0;
+	return rw_full(fd, (uint8_t *)buf, len, off, true); /* only read from when writing */
 }
 
 int khi_sync(int fd)
@@ -188,7 +171,7 @@ static size_t find_extent(struct khi_io *io, uint64_t lofs)
 
 static int io_rw(struct khi_io *io, uint64_t lofs, uint8_t *buf, size_t len, bool write)
 {
-	uint64_t t0 = khi_now_ns();
+	uint64_t t0 = kc_now_ns();
 	int r = 0;
 
 	if (lofs > khi_io_capacity(io) || len > khi_io_capacity(io) - lofs)
@@ -203,7 +186,7 @@ static int io_rw(struct khi_io *io, uint64_t lofs, uint8_t *buf, size_t len, boo
 			  : khi_pread_full(io->fd, buf, n, io->ext[i].offset + skip);
 		buf += n, lofs += n, len -= n;
 	}
-	io->ns += khi_now_ns() - t0;
+	io->ns += kc_now_ns() - t0;
 	return r == -ENXIO ? -EBADMSG : r;
 }
 

@@ -43,6 +43,5 @@ int khi_io_write(struct khi_io *io, uint64_t lofs, const void *buf, size_t len);
 int khi_io_read(struct khi_io *io, uint64_t lofs, void *buf, size_t len);
 void khi_io_done(struct khi_io *io);
 
-uint64_t khi_now_ns(void);            /* CLOCK_MONOTONIC */
 
 #endif

@@ -1,4 +1,5 @@
 /* progress.c: rate limiting for khi_progress_fn. */
+#include "common/clock.h"
 #include "image/io.h"
 #include "image/progress.h"
 
@@ -6,7 +7,7 @@
 
 void khi_progress_init(struct khi_progress *p, khi_progress_fn fn, void *ctx, uint64_t total)
 {
-	*p = (struct khi_progress){ .fn = fn, .ctx = ctx, .total = total, .last_ns = khi_now_ns() };
+	*p = (struct khi_progress){ .fn = fn, .ctx = ctx, .total = total, .last_ns = kc_now_ns() };
 }
 
 void khi_progress_update(struct khi_progress *p, uint64_t done)
@@ -15,7 +16,7 @@ void khi_progress_update(struct khi_progress *p, uint64_t done)
 
 	if (!p->fn)
 		return;
-	now = khi_now_ns();
+	now = kc_now_ns();
 	if (done != p->total && now - p->last_ns < PROGRESS_INTERVAL_NS)
 		return;
 	p->last_ns = now;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/overflow.h"
 #include "image/crypto.h"
 #include "image/metadata.h"
@@ -299,7 +300,7 @@ static int r_work(void *ctx, unsigned worker, unsigned slot)
 	struct rslot *s = &r->slots[slot];
 	const struct khi_chunk *c = &s->rec;
 	int raw = __builtin_popcountll(c->present) * KHI_PAGE_SIZE;
-	uint64_t t0 = khi_now_ns(), t1, t2;
+	uint64_t t0 = kc_now_ns(), t1, t2;
 	int e = 0;
 
 	s->pages = NULL;
@@ -307,7 +308,7 @@ static int r_work(void *ctx, unsigned worker, unsigned slot)
 		return 0;
 	if (khi_crc32(s->in, c->stored_len) != c->crc)
 		return -EBADMSG;
-	t1 = khi_now_ns();
+	t1 = kc_now_ns();
 	if (r->img.hdr.cipher) {
 		uint8_t aad[KHI_CHUNK_AAD];
 
@@ -317,7 +318,7 @@ static int r_work(void *ctx, unsigned worker, unsigned slot)
 		if (e < 0)
 			return e;
 	}
-	t2 = khi_now_ns();
+	t2 = kc_now_ns();
 	s->ns_checksum = t1 - t0;
 	s->ns_crypt = t2 - t1;
 	s->ns_compress = 0;
@@ -334,7 +335,7 @@ static int r_work(void *ctx, unsigned worker, unsigned slot)
 			return -EBADMSG;
 		s->pages = s->out;
 	}
-	s->ns_compress = khi_now_ns() - t2;
+	s->ns_compress = kc_now_ns() - t2;
 	return 0;
 }
 
@@ -367,9 +368,9 @@ static int r_collect(void *ctx, uint64_t job, unsigned slot)
 
 	(void)job;
 	if (r->sink) {
-		uint64_t t0 = khi_now_ns();
+		uint64_t t0 = kc_now_ns();
 		e = deliver(r, s);
-		r->stats.ns_source += khi_now_ns() - t0;
+		r->stats.ns_source += kc_now_ns() - t0;
 	}
 	uint32_t present = (uint32_t)__builtin_popcountll(s->rec.present);
 	r->stats.pages_total += s->rec.nr_pages;
@@ -397,7 +398,7 @@ static const struct khi_pool_ops reader_ops = {
 
 static int run_pass(khi_reader *r, const struct khi_sink *sink)
 {
-	uint64_t t0 = khi_now_ns(), io0 = r->img.io.ns;
+	uint64_t t0 = kc_now_ns(), io0 = r->img.io.ns;
 	int e;
 
 	memset(&r->stats, 0, sizeof(r->stats));
@@ -413,7 +414,7 @@ static int run_pass(khi_reader *r, const struct khi_sink *sink)
 		e = -EBADMSG;
 	r->sink = NULL;
 	r->stats.ns_io = r->img.io.ns - io0;
-	r->stats.ns_total = khi_now_ns() - t0;
+	r->stats.ns_total = kc_now_ns() - t0;
 	return e;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "image/crypto.h"
 #include "image/format.h"
 #include "image/io.h"
@@ -298,7 +299,7 @@ static int w_prepare(void *ctx, uint64_t job, unsigned slot)
 	const struct khi_range *rg = &w->ranges[w->range_i];
 	uint64_t left = rg->count - w->range_done;
 	const void *data = NULL;
-	uint64_t t0 = khi_now_ns();
+	uint64_t t0 = kc_now_ns();
 	int r;
 
 	s->index = job;
@@ -310,7 +311,7 @@ static int w_prepare(void *ctx, uint64_t job, unsigned slot)
 		w->range_done = 0;
 	}
 	r = w->src.read(w->src.ctx, s->pfn, s->nr_pages, s->gather, &data);
-	w->stats.ns_source += khi_now_ns() - t0;
+	w->stats.ns_source += kc_now_ns() - t0;
 	if (r < 0)
 		return r;
 	if (!data)
@@ -399,7 +400,7 @@ static int w_work(void *ctx, unsigned worker, unsigned slot)
 {
 	khi_writer *w = ctx;
 	struct wslot *s = &w->slots[slot];
-	uint64_t t0 = khi_now_ns(), t1, t2, t3;
+	uint64_t t0 = kc_now_ns(), t1, t2, t3;
 	const uint8_t *in = pack_pages(s);
 	uint32_t raw = (uint32_t)__builtin_popcountll(s->rec.present) * KHI_PAGE_SIZE;
 	int r = 0;
@@ -412,14 +413,14 @@ static int w_work(void *ctx, unsigned worker, unsigned slot)
 	s->payload = NULL;
 	if (raw)
 		compress(w, worker, s, in, raw);
-	t1 = khi_now_ns();
+	t1 = kc_now_ns();
 	if (raw && w->hdr.cipher)
 		r = encrypt(w, worker, s);
-	t2 = khi_now_ns();
+	t2 = kc_now_ns();
 	s->rec.crc = raw ? khi_crc32(s->payload, s->rec.stored_len) : 0;
 	if (s->payload == s->out)   /* zero the padding: no stale bytes on disk */
 		memset(s->out + s->rec.stored_len, 0, khi_page_align(s->rec.stored_len) - s->rec.stored_len);
-	t3 = khi_now_ns();
+	t3 = kc_now_ns();
 	s->ns_compress = t1 - t0;
 	s->ns_crypt = t2 - t1;
 	s->ns_checksum = t3 - t2;
@@ -564,7 +565,7 @@ int khi_writer_write(khi_writer *w)
 		.ext_table_size = (uint32_t)w->ext_table_size,
 		.header_size = w->hdr.header_size,
 	};
-	uint64_t t0 = khi_now_ns();
+	uint64_t t0 = kc_now_ns();
 	int r;
 
 	if (w->written)
@@ -590,7 +591,7 @@ int khi_writer_write(khi_writer *w)
 	if (!r)
 		r = commit(w, &a);
 	w->stats.ns_io = w->io.ns;
-	w->stats.ns_total = khi_now_ns() - t0;
+	w->stats.ns_total = kc_now_ns() - t0;
 	return r;
 }
 

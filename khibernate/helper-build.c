@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/fileio.h"
 #include "khibernate/commands.h"
 #include "khibernate/helper-modules.h"
 #include "khibernate/swaptarget.h"
@@ -102,7 +103,7 @@ static int choose_kernel(struct build *b)
 			 b->kver ?: b->kver_buf);
 		b->kernel = b->kernel_buf;
 	}
-	err = kj_read_file(b->kernel, 512u << 20, &buf, &len);
+	err = kc_read_file(b->kernel, 512u << 20, &buf, &len);
 	if (!err) {
 		err = kj_bzimage_parse(buf, len, &k);
 		free(buf);

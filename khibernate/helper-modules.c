@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/fileio.h"
 #include "khibernate/helper-modules.h"
 #include "kjump/kjump.h"
 
@@ -153,7 +154,7 @@ static int load_tables(const char *moddir, struct tables *t)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/modules.dep", moddir);
-	err = kj_read_file(path, 64u << 20, &t->text, &len);
+	err = kc_read_file(path, 64u << 20, &t->text, &len);
 	for (char *l = err ? NULL : t->text, *next; !err && l && *l; l = next) {
 		next = strchr(l, '\n');
 		if (next)

@@ -4,26 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "khibernate/hibernate.h"
 #include "khibernate/reserve.h"
 #include "khibernate/statuspage.h"
-#include "protocol/cmdline.h"
+#include "protocol/load.h"
 #include "protocol/log.h"
 #include "protocol/sysid.h"
 
 #define MiB (1024.0 * 1024.0)
-
-/* CLOCK_BOOTTIME: the monotonic clock stands still while A is away (timekeeping is suspended
- * around the jump); boot time is advanced by the time away on return. */
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* "addr size" in hex, as /sys/kernel/vmcoreinfo shows A's vmcoreinfo note. */
 static void read_vmcoreinfo(struct khp_params *pa)
@@ -57,15 +48,7 @@ static int fill_params(const struct kh_plan *p, const struct kh_run *r,
 	pa->size_estimate = p->estimate;
 	pa->status_addr = status_addr;
 	pa->flags = p->swap.is_file ? KHP_F_SWAPFILE : 0;
-	if (r->key) {
-		pa->flags |= KHP_F_KEY;
-		memcpy(pa->key, r->key, KHI_KEY_SIZE);
-	} else if (r->passphrase) {
-		if (strlen(r->passphrase) > KHP_PASSPHRASE_MAX)
-			return -ENAMETOOLONG;
-		pa->flags |= KHP_F_PASSPHRASE;
-		strcpy(pa->passphrase, r->passphrase);
-	}
+	khp_params_set_secret(pa, r->key, r->passphrase);
 	err = khp_kernel_id(pa->kernel_id, pa->kernel_release);
 	if (err < 0)
 		return err;
@@ -86,50 +69,26 @@ static int fill_params(const struct kh_plan *p, const struct kh_run *r,
  * at its low watermark (a live-swap workload just swapped back in after a resume: 8 MB free of
  * 512 MiB) it fails at once with ENOMEM, "kexec: Could not allocate swap buffer". kswapd brings
  * free memory back above the watermark within moments; so wait for it a little, several times. */
-static int load_with_room(const struct kj_load_opts *o, struct kj_load_info *info)
+static int load_helper(const struct kh_plan *p, const struct khp_params *pa, struct kh_run *r)
 {
-	int err = kj_load(o, info);
+	const struct khp_helper h = { .kernel = p->config.helper_kernel,
+		.initrd = p->config.helper_initrd, .cmdline = p->config.helper_cmdline };
+	struct kj_load_info info = { 0 };
+	uint64_t start = kc_boottime_ns();
+	int err = khp_load_helper(&h, pa, &p->layout, true, &info);
 
 	for (unsigned try = 1; err == -ENOMEM && try <= 8; try++) {
 		if (try == 1)
 			khp_log(KHP_LOG_INFO, "memory is short for loading the helper; waiting for the "
-			       "kernel to free some");
+				"kernel to free some");
 		usleep(100000u * try);
-		err = kj_load(o, info);
+		err = khp_load_helper(&h, pa, &p->layout, true, &info);
 	}
+	if (err == -ENOSPC)
+		khp_log(KHP_LOG_ERR, "the helper needs %.0f MiB of the %.0f MiB region",
+			info.needed / MiB, p->layout.region.size / MiB);
+	r->load_ns = kc_boottime_ns() - start;
 	return err;
-}
-
-static int load_helper(const struct kh_plan *p, const struct khp_params *pa, struct kh_run *r)
-{
-	struct kj_load_opts o = KJ_LOAD_OPTS_INIT;
-	struct kj_load_info info = { 0 };
-	char cmdline[1024];
-	size_t size = khp_params_size(pa);
-	void *payload = malloc(size);
-	uint64_t start = now_ns();
-	int err;
-
-	if (!payload)
-		return -ENOMEM;
-	err = (int)khp_params_encode(pa, payload, size);
-	if (err >= 0) {
-		khp_helper_cmdline(p->config.helper_cmdline, cmdline, sizeof(cmdline));
-		o.kernel = p->config.helper_kernel;
-		o.initrd = p->config.helper_initrd;
-		o.cmdline = cmdline;
-		o.layout = &p->layout;
-		o.payload = payload;
-		o.payload_size = size;
-		err = load_with_room(&o, &info);
-		if (err == -ENOSPC)
-			khp_log(KHP_LOG_ERR, "the helper needs %.0f MiB of the %.0f MiB region",
-			       info.needed / MiB, p->layout.region.size / MiB);
-	}
-	explicit_bzero(payload, size);
-	free(payload);
-	r->load_ns = now_ns() - start;
-	return err < 0 ? err : 0;
 }
 
 /* A reads the whole image back (every checksum), then removes it from the swap area. */
@@ -194,9 +153,9 @@ static int save_once(const struct kh_plan *p, struct kh_run *r, const struct kh_
 	r->step = KH_STEP_JUMP;
 	memset(sp->page, 0, KHI_PAGE_SIZE);   /* no record of an earlier try can be read as this one's */
 	sync();
-	t = now_ns();
+	t = kc_boottime_ns();
 	err = kj_exec();
-	r->away_ns = now_ns() - t;
+	r->away_ns = kc_boottime_ns() - t;
 	if (err < 0)
 		return err;
 	r->step = KH_STEP_REPORT;

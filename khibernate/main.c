@@ -1,4 +1,4 @@
-/* khibernate: hibernate this machine through a kexec-jump helper kernel. See docs/khibernate.8.md. */
+/* khibernate: hibernate this machine through a kexec-jump helper kernel. See khibernate(8). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -12,8 +12,9 @@
 #include "khibernate/hibernate.h"
 #include "khibernate/plan.h"
 #include "khibernate/sleephooks.h"
-#include "protocol/cmdline.h"
+#include "protocol/errors.h"
 #include "protocol/log.h"
+#include "protocol/secret.h"
 #include "protocol/status.h"
 
 #define LOCK_PATH "/run/khibernate.lock"
@@ -184,44 +185,39 @@ static int report(const struct cli *c, const struct kh_plan *p, const struct kh_
 
 static int cmd_hibernate(const struct cli *c, const struct kh_plan *p)
 {
+	const char *secret_path = c->key_file ? c->key_file : c->passphrase_file;
 	struct kh_run r = { .after = c->after };
-	char secret[KHP_PASSPHRASE_MAX + 2];
-	size_t len = 0;
-	int lock, err;
+	struct khp_secret secret;
+	int lock, err = 1;
 
 	lock = open(LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
 		khp_log(KHP_LOG_ERR, "another khibernate is running (%s is locked)", LOCK_PATH);
-		return 1;
+		goto out;
 	}
-	if (c->key_file || c->passphrase_file) {
-		const char *path = c->key_file ? c->key_file : c->passphrase_file;
-		err = khp_read_file(path, secret, sizeof(secret), &len);
+	if (secret_path) {
+		err = khp_secret_read(&secret, secret_path, c->key_file);
 		if (err < 0) {
-			fprintf(stderr, "khibernate: %s: %s\n", path, strerror(-err));
-			return 1;
+			fprintf(stderr, "khibernate: %s: %s\n", secret_path, khp_strerror(err));
+			err = 1;
+			goto out;
 		}
-		if (c->key_file && len != KHI_KEY_SIZE) {
-			fprintf(stderr, "khibernate: %s: a key file holds exactly %u bytes, not %zu\n",
-				path, KHI_KEY_SIZE, len);
-			explicit_bzero(secret, sizeof(secret));
-			return 1;
-		}
-		if (c->key_file)
-			r.key = (const uint8_t *)secret;
-		else
-			r.passphrase = strtok(secret, "\n") ?: "";
+		r.key = secret.key;
+		r.passphrase = secret.passphrase;
 	}
 	if (c->sleep_hooks)
 		kh_sleep_hooks_run(c->sleep_hooks, "pre", KH_SLEEP_HOOK_TIMEOUT_MS, stderr);
 	khp_log(KHP_LOG_NOTICE, "hibernating: %.0f MiB of memory in use, image to %s%s",
-	       p->used_bytes / MiB, p->config.swap, c->after == KHP_AFTER_JUMP_BACK ? " (--test)" : "");
+		p->used_bytes / MiB, p->config.swap, c->after == KHP_AFTER_JUMP_BACK ? " (--test)" : "");
 	err = kh_hibernate(p, &r);
-	explicit_bzero(secret, sizeof(secret));
+	if (secret_path)
+		khp_secret_clear(&secret);
 	err = report(c, p, &r, err);
 	if (c->sleep_hooks)
 		kh_sleep_hooks_run(c->sleep_hooks, "post", KH_SLEEP_HOOK_TIMEOUT_MS, stderr);
-	close(lock);
+out:
+	if (lock >= 0)
+		close(lock);
 	return err;
 }
 

@@ -8,8 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/cmdline.h"
+#include "common/fileio.h"
 #include "khibernate/plan.h"
-#include "protocol/cmdline.h"
 
 #define MiB (1024.0 * 1024.0)
 /* Room for the image's own metadata (headers, extent and chunk tables) beyond the pages. */
@@ -79,13 +80,15 @@ static void check_kernel(struct kh_plan *p)
 /* This boot's crashkernel= (the last: the one the kernel takes) into buf, or NULL. */
 static const char *crashkernel_value(char *buf, size_t size)
 {
-	char cmdline[4096];
+	char *cmdline;
 	size_t len;
+	int r = kc_read_file("/proc/cmdline", KC_CMDLINE_MAX, &cmdline, &len);
 
-	if (khp_read_file("/proc/cmdline", cmdline, sizeof(cmdline), &len) < 0 ||
-	    khp_cmdline_value(cmdline, "crashkernel=", buf, size) < 0)
-		return NULL;
-	return buf;
+	if (r == 0) {
+		r = kc_cmdline_value(cmdline, "crashkernel=", buf, size);
+		free(cmdline);
+	}
+	return r == 0 ? buf : NULL;
 }
 
 /* Whether this boot asked for a crash kernel region at all. */

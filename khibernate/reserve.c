@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "khibernate/reserve.h"
 
 int kh_extents_add(struct khi_extent **list, size_t *nr, size_t *cap, uint64_t offset,
@@ -27,13 +27,6 @@ int kh_extents_add(struct khi_extent **list, size_t *nr, size_t *cap, uint64_t o
 	}
 	(*list)[(*nr)++] = (struct khi_extent){ .offset = offset, .length = length };
 	return 0;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* The kernel's "new" dev_t encoding, which /dev/snapshot expects. */
@@ -70,7 +63,7 @@ int kh_reserve(dev_t dev, uint64_t header_offset, uint64_t bytes, uint64_t min_b
 		.offset = (__kernel_loff_t)(header_offset / KHI_PAGE_SIZE),
 		.dev = new_encode_dev(dev),
 	};
-	uint64_t start = now_ns();
+	uint64_t start = kc_now_ns();
 	int err = 0;
 
 	r.fd = open("/dev/snapshot", O_RDONLY | O_CLOEXEC);
@@ -86,17 +79,17 @@ int kh_reserve(dev_t dev, uint64_t header_offset, uint64_t bytes, uint64_t min_b
 		kh_reservation_release(&r);
 		return err;
 	}
-	r.ns = now_ns() - start;
+	r.ns = kc_now_ns() - start;
 	*ret = r;
 	return 0;
 }
 
 int kh_reserve_grow(struct kh_reservation *r, uint64_t bytes)
 {
-	uint64_t start = now_ns(), before = r->bytes;
+	uint64_t start = kc_now_ns(), before = r->bytes;
 	int err = take_slots(r, (bytes + KHI_PAGE_SIZE - 1) / KHI_PAGE_SIZE);
 
-	r->ns += now_ns() - start;
+	r->ns += kc_now_ns() - start;
 	/* Less than asked is still more room: the helper may need only part of it. */
 	return err == -ENOSPC && r->bytes > before ? 0 : err;
 }

@@ -10,12 +10,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/cmdline.h"
+#include "common/fileio.h"
 #include "image/khimage.h"
 #include "khibernate/bootargs.h"
 #include "khibernate/commands.h"
 #include "khibernate/plan.h"
 #include "khibernate/setup.h"
-#include "protocol/cmdline.h"
 #include "protocol/log.h"
 #include "protocol/memmap.h"
 
@@ -40,7 +41,7 @@ static int read_text(const char *path, char **ret)
 {
 	size_t size;
 
-	return kj_read_file(path, TEXT_MAX, ret, &size);
+	return kc_read_file(path, TEXT_MAX, ret, &size);
 }
 
 /* This machine's RAM (the firmware's map: before any memmap= of this boot; else this boot's
@@ -81,7 +82,7 @@ static int machine(struct setup *s, struct kh_machine *m, struct kj_range **ret_
 		if (KH_HOLE_START >= ram[i].start &&
 		    KH_HOLE_START + KH_HOLE_SIZE <= ram[i].start + ram[i].size)
 			*ret_hole_ok = true;
-	if (!*ret_hole_ok && khp_cmdline_flag(s->cmdline, KH_HOLE_WORD))
+	if (!*ret_hole_ok && kc_cmdline_flag(s->cmdline, KH_HOLE_WORD))
 		*ret_hole_ok = true;
 	*ret_ram = ram;
 	return r;
@@ -111,7 +112,7 @@ static int learn(struct setup *s)
 	const char *why;
 	struct kh_machine m;
 	struct utsname u;
-	size_t len;
+	char *cmdline = NULL;
 	bool hole_ok;
 	int r;
 
@@ -135,8 +136,9 @@ static int learn(struct setup *s)
 		       s->plan.checks[0].msg);
 	if (uname(&u) == 0)
 		snprintf(s->release, sizeof(s->release), "%s", u.release);
-	if (khp_read_file("/proc/cmdline", s->cmdline, sizeof(s->cmdline), &len) < 0)
-		s->cmdline[0] = 0;
+	if (read_text("/proc/cmdline", &cmdline) == 0)
+		snprintf(s->cmdline, sizeof(s->cmdline), "%s", cmdline);
+	free(cmdline);
 	r = machine(s, &m, &ram, &hole_ok);
 	if (r < 0) {
 		khp_log(KHP_LOG_ERR, "setup: /proc/iomem: %s; nothing was changed", strerror(-r));
@@ -369,7 +371,7 @@ static void warn_kdump(const struct setup *s)
 	bool other;
 
 	/* The last one: the one the kernel takes. */
-	other = khp_cmdline_value(s->cmdline, "crashkernel=", current, sizeof(current)) == 0 &&
+	other = kc_cmdline_value(s->cmdline, "crashkernel=", current, sizeof(current)) == 0 &&
 		strcmp(current, s->words[0] + strlen("crashkernel="));
 
 	if (!have("kdump-config") && access("/etc/default/kdump-tools", F_OK) < 0 && !other)
@@ -404,7 +406,7 @@ static int setup(const struct khp_config *c, const char *config_path, bool dry_r
 	if (!failed) {
 		bool booted = true;
 		for (unsigned i = 0; i < s->nr_words; i++)
-			booted = booted && khp_cmdline_flag(s->cmdline, s->words[i]);
+			booted = booted && kc_cmdline_flag(s->cmdline, s->words[i]);
 		if (!s->changed)
 			printf("nothing to change\n");
 		printf("%s\n", booted ? "this boot already runs with that command line" :

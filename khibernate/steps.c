@@ -6,9 +6,6 @@
 #include "khibernate/steps.h"
 #include "kjump/kjump.h"
 #include "protocol/errors.h"
-#include "protocol/params.h"
-
-_Static_assert(KHP_PASSPHRASE_MAX == 255, "the message below says 255");
 
 static const char *const names[KH_STEP_COUNT] = {
 	[KH_STEP_STATUS_PAGE] = "locking a status page",
@@ -45,11 +42,11 @@ const char *kh_step_error(enum kh_step step, int err)
 	case KH_STEP_GROW:
 		return reserve_error(err);
 	case KH_STEP_PARAMS:
-		return err == -ENAMETOOLONG ? "the passphrase is longer than 255 bytes" :
-		       khp_strerror(err);
+		return khp_strerror(err);
 	case KH_STEP_LOAD:
+		/* khp_load_helper(): -EMSGSIZE is its own, the rest kj_load()'s. */
 		return err == -ENOSPC ? "the reserved region is too small for the helper (see above)" :
-		       kj_strerror(err);
+		       err == -EMSGSIZE ? khp_strerror(err) : kj_strerror(err);
 	case KH_STEP_JUMP:
 		return kj_strerror(err);
 	case KH_STEP_REPORT:

@@ -6,10 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cmdline.h"
+#include "common/fileio.h"
 #include "kjump/cli.h"
 #include "kjump/internal.h"
 
-#define CMDLINE_MAX (64u << 10)
 
 static int no_args(int argc, char **argv, const char *usage)
 {
@@ -40,10 +41,10 @@ static int entry_from_cmdline(uint64_t *entry)
 {
 	char *cmdline;
 	size_t n;
-	int r = kj_read_file("/proc/cmdline", CMDLINE_MAX, &cmdline, &n);
+	int r = kc_read_file("/proc/cmdline", KC_CMDLINE_MAX, &cmdline, &n);
 
 	if (r == 0) {
-		r = kj_cmdline_u64(cmdline, "kjump.entry=", entry);
+		r = kc_cmdline_u64(cmdline, "kjump.entry=", entry);
 		free(cmdline);
 	}
 	if (r < 0 || *entry == 0) {
@@ -137,7 +138,7 @@ static int read_handoff(void **buf, struct kj_handoff *h)
 {
 	char *cmdline;
 	size_t n, size;
-	int r = kj_read_file("/proc/cmdline", CMDLINE_MAX, &cmdline, &n);
+	int r = kc_read_file("/proc/cmdline", KC_CMDLINE_MAX, &cmdline, &n);
 
 	if (r == 0) {
 		r = kj_handoff_read(cmdline, buf, &size);

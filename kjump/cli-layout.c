@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/fileio.h"
 #include "kjump/cli-layout.h"
 #include "kjump/cli.h"
 #include "kjump/internal.h"
@@ -14,7 +15,7 @@ static int read_layout(const char *path, struct kj_layout *l)
 {
 	char *buf;
 	size_t n;
-	int r = kj_read_file(path, 1u << 20, &buf, &n);
+	int r = kc_read_file(path, 1u << 20, &buf, &n);
 
 	if (r < 0) {
 		cli_error(r, "%s", path);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "common/fileio.h"
 #include "kjump/cli-layout.h"
 #include "kjump/cli.h"
 #include "kjump/internal.h"
@@ -62,7 +63,7 @@ static int check_readable(const char *path)
 
 static int read_payload(const char *path, char **buf, size_t *size)
 {
-	int r = kj_read_file(path, PAYLOAD_MAX, buf, size);
+	int r = kc_read_file(path, PAYLOAD_MAX, buf, size);
 
 	if (r < 0)
 		cli_error(r, "--payload %s", path);

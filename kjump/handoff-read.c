@@ -7,29 +7,8 @@
 #include <unistd.h>
 
 #include "common/byteorder.h"
+#include "common/cmdline.h"
 #include "kjump/kjump.h"
-
-int kj_cmdline_u64(const char *cmdline, const char *key, uint64_t *ret)
-{
-	size_t klen = strlen(key);
-	const char *p = cmdline;
-
-	while ((p = strstr(p, key)) != NULL) {
-		char *end;
-
-		if (p != cmdline && p[-1] != ' ') {
-			p += klen;
-			continue;
-		}
-		p += klen;
-		errno = 0;
-		*ret = strtoull(p, &end, 0);
-		if (errno || end == p || (*end && *end != ' ' && *end != '\n'))
-			return -EINVAL;
-		return 0;
-	}
-	return -ENODATA;
-}
 
 struct phys_map {
 	void *map;        /* for munmap() */
@@ -86,7 +65,7 @@ int kj_handoff_read(const char *cmdline, void **ret_buf, size_t *ret_size)
 	size_t size;
 	int fd, r;
 
-	r = kj_cmdline_u64(cmdline, "kjump.handoff=", &addr);
+	r = kc_cmdline_u64(cmdline, "kjump.handoff=", &addr);
 	if (r < 0)
 		return r;
 	/* mmap, not read(): read() of /dev/mem is refused outside the kernel's own RAM, and the

@@ -6,10 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/cmdline.h"
+#include "common/fileio.h"
 #include "kjump/internal.h"
 
 #define IOMEM_MAX (1u << 20)
-#define CMDLINE_MAX (64u << 10)
 
 /* Top-level /proc/iomem names of A's memory map and the e820 type B gets them as. */
 static const struct {
@@ -151,15 +152,14 @@ static int parse_size(const char *p, char **end, uint64_t *ret)
 static void parse_hole(const char *cmdline, struct kj_range *ret)
 {
 	const char *p = cmdline;
+	char value[64];
 
-	while ((p = strstr(p, "memmap=")) != NULL) {
-		bool word = p == cmdline || p[-1] == ' ';
+	while (kc_cmdline_next(&p, "memmap=", value, sizeof(value))) {
 		uint64_t size, start;
 		char *end;
 
-		p += strlen("memmap=");
-		if (!word || parse_size(p, &end, &size) < 0 || *end != '$' ||
-		    parse_size(end + 1, &end, &start) < 0 || (*end && *end != ' ' && *end != '\n'))
+		if (parse_size(value, &end, &size) < 0 || *end != '$' ||
+		    parse_size(end + 1, &end, &start) < 0 || *end)
 			continue;
 		if (start + size <= 0x100000 && size > 0) {
 			*ret = (struct kj_range){ start, size };
@@ -182,9 +182,9 @@ int kj_layout_from_system(struct kj_layout *ret)
 	size_t n;
 	int r;
 
-	r = kj_read_file("/proc/iomem", IOMEM_MAX, &iomem, &n);
+	r = kc_read_file("/proc/iomem", IOMEM_MAX, &iomem, &n);
 	if (r == 0)
-		r = kj_read_file("/proc/cmdline", CMDLINE_MAX, &cmdline, &n);
+		r = kc_read_file("/proc/cmdline", KC_CMDLINE_MAX, &cmdline, &n);
 	if (r == 0)
 		r = kj_layout_from_iomem(iomem, cmdline, ret);
 	/* Without CAP_SYS_ADMIN the kernel prints every address as 0. */

@@ -155,11 +155,6 @@ int kj_handoff_decode(const void *buf, size_t size, struct kj_handoff *ret);
  *  @return 0; -ENODATA if cmdline has no kjump.handoff=; errors of open/mmap/decode. */
 int kj_handoff_read(const char *cmdline, void **ret_buf, size_t *ret_size);
 
-/*! kj_cmdline_u64() : finds key=VALUE (key including the '=' sign, e.g. "kjump.entry=") as
- *  a whole word of cmdline and parses VALUE (0x... hex or decimal).
- *  @return 0; -ENODATA if absent; -EINVAL if VALUE is not a number. */
-int kj_cmdline_u64(const char *cmdline, const char *key, uint64_t *ret);
-
 /* ===================================================================================== */
 /*  bzImage                                                                              */
 /* ===================================================================================== */
@@ -182,12 +177,6 @@ struct kj_bzimage {
 
 #define KJ_BZIMAGE_MIN_VERSION 0x020c /* 2.12: xloadflags, 64-bit entry */
 #define KJ_BZIMAGE_ENTRY64_OFFSET 0x200
-
-/*! kj_read_file() : whole file into a malloc'ed, NUL-terminated buffer (the NUL is not
- *  counted in *ret_size). Works on /proc files (size 0 in stat). For a bzImage to parse, and
- *  for khibernate's other whole files.
- *  @return 0; -EFBIG beyond max bytes; -errno of open/read. */
-int kj_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_size);
 
 /*! kj_bzimage_parse() : buf is untrusted; ret points into it.
  *  @return 0; -ENOEXEC not an x86 bzImage (no "HdrS"/0xAA55); -EPROTONOSUPPORT boot

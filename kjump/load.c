@@ -4,9 +4,10 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "kjump/segments.h"
+#include "common/fileio.h"
 #include "kjump/internal.h"
 #include "kjump/kexec-syscall.h"
+#include "kjump/segments.h"
 
 #define KERNEL_MAX (256u << 20)
 #define INITRD_MAX (1u << 30)
@@ -50,7 +51,7 @@ static int load_image(const struct kj_load_opts *o, const struct kj_bzimage *k, 
 
 int kj_bzimage_read(const char *path, char **ret_buf, size_t *ret_size, struct kj_bzimage *ret)
 {
-	int r = kj_read_file(path, KERNEL_MAX, ret_buf, ret_size);
+	int r = kc_read_file(path, KERNEL_MAX, ret_buf, ret_size);
 
 	if (r == 0 && (r = kj_bzimage_parse(*ret_buf, *ret_size, ret)) < 0) {
 		free(*ret_buf);
@@ -70,7 +71,7 @@ int kj_load(const struct kj_load_opts *o, struct kj_load_info *ret_info)
 		return -EINVAL;
 	r = kj_bzimage_read(o->kernel, &kernel, &kernel_size, &k);
 	if (r == 0 && o->initrd)
-		r = kj_read_file(o->initrd, INITRD_MAX, &initrd, &initrd_size);
+		r = kc_read_file(o->initrd, INITRD_MAX, &initrd, &initrd_size);
 	if (r == 0)
 		r = load_image(o, &k, initrd, initrd_size, ret_info);
 	free(kernel);

@@ -8,9 +8,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "common/cmdline.h"
+#include "common/fileio.h"
 #include "kjump/internal.h"
-
-#define CMDLINE_MAX (64u << 10)
 
 enum kj_tristate kj_config_lookup(const char *path, const char *option)
 {
@@ -56,7 +56,7 @@ static enum kj_tristate kexec_loaded(void)
 	size_t n;
 	enum kj_tristate ret;
 
-	if (kj_read_file("/sys/kernel/kexec_loaded", 64, &s, &n) < 0)
+	if (kc_read_file("/sys/kernel/kexec_loaded", 64, &s, &n) < 0)
 		return KJ_UNKNOWN;
 	ret = s[0] == '1' ? KJ_YES : KJ_NO;
 	free(s);
@@ -70,7 +70,7 @@ static void lockdown_mode(char *out, size_t size)
 	size_t n;
 
 	out[0] = '\0';
-	if (kj_read_file("/sys/kernel/security/lockdown", 256, &s, &n) < 0)
+	if (kc_read_file("/sys/kernel/security/lockdown", 256, &s, &n) < 0)
 		return;
 	open = strchr(s, '[');
 	close = open ? strchr(open, ']') : NULL;
@@ -121,27 +121,16 @@ enum kj_release kj_release_check(const char *release)
 	return release_cmp(v, end) < 0 ? KJ_RELEASE_OK : KJ_RELEASE_NEW;
 }
 
-/* A bare word ("nokaslr") of the command line. */
-static bool has_word(const char *cmdline, const char *word)
-{
-	size_t len = strlen(word);
-
-	for (const char *p = cmdline; (p = strstr(p, word)) != NULL; p += len)
-		if ((p == cmdline || p[-1] == ' ') && (!p[len] || p[len] == ' ' || p[len] == '\n'))
-			return true;
-	return false;
-}
-
 static void helper_params(struct kj_status *st)
 {
 	char *cmdline;
 	size_t n;
 
-	if (kj_read_file("/proc/cmdline", CMDLINE_MAX, &cmdline, &n) < 0)
+	if (kc_read_file("/proc/cmdline", KC_CMDLINE_MAX, &cmdline, &n) < 0)
 		return;
-	st->nokaslr = has_word(cmdline, "nokaslr");
-	st->in_helper = kj_cmdline_u64(cmdline, "kjump.handoff=", &st->handoff) == 0;
-	if (st->in_helper && kj_cmdline_u64(cmdline, "kjump.entry=", &st->entry) < 0)
+	st->nokaslr = kc_cmdline_flag(cmdline, "nokaslr");
+	st->in_helper = kc_cmdline_u64(cmdline, "kjump.handoff=", &st->handoff) == 0;
+	if (st->in_helper && kc_cmdline_u64(cmdline, "kjump.entry=", &st->entry) < 0)
 		st->entry = 0;
 	free(cmdline);
 }

@@ -14,9 +14,9 @@
 #include "common/byteorder.h"
 #include "common/sha256.h"
 #include "kjump/arch/x86_64/bootparam.h"
-#include "kjump/segments.h"
 #include "kjump/internal.h"
 #include "kjump/purgatory/abi.h"
+#include "kjump/segments.h"
 
 #define HANDOFF_KEY " kjump.handoff="
 #define ENTRY_KEY " kjump.entry=0x"

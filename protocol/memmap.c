@@ -5,36 +5,46 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/fileio.h"
 #include "common/overflow.h"
-#include "protocol/cmdline.h"
 #include "protocol/memmap.h"
+
+/* dir/name/field: a sysfs file (at most a page). */
+static int read_field(const char *dir, const char *name, const char *field, char **ret)
+{
+	char path[512];
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, name, field);
+	return kc_read_file(path, 4096, ret, &len);
+}
 
 static int read_u64(const char *dir, const char *name, const char *field, uint64_t *ret)
 {
-	char path[512], buf[64], *end;
-	size_t len;
-	int r;
+	char *buf, *end;
+	int r = read_field(dir, name, field, &buf);
 
-	snprintf(path, sizeof(path), "%s/%s/%s", dir, name, field);
-	if ((r = khp_read_file(path, buf, sizeof(buf), &len)) < 0)
+	if (r < 0)
 		return r;
 	errno = 0;
 	*ret = strtoull(buf, &end, 0);
-	return errno || end == buf || (*end && *end != '\n') ? -EBADMSG : 0;
+	r = errno || end == buf || (*end && *end != '\n') ? -EBADMSG : 0;
+	free(buf);
+	return r;
 }
 
 /* One entry: 1 and its range if it is System RAM, 0 if it is something else. */
 static int read_entry(const char *dir, const char *name, struct kj_range *ret)
 {
-	char path[512], type[64];
 	uint64_t start, last;
-	size_t len;
-	int r;
+	char *type;
+	int r = read_field(dir, name, "type", &type);
 
-	snprintf(path, sizeof(path), "%s/%s/type", dir, name);
-	if ((r = khp_read_file(path, type, sizeof(type), &len)) < 0)
+	if (r < 0)
 		return r;
-	if (strcmp(type, "System RAM\n") && strcmp(type, "System RAM"))
+	r = strcmp(type, "System RAM\n") && strcmp(type, "System RAM");
+	free(type);
+	if (r)
 		return 0;
 	if ((r = read_u64(dir, name, "start", &start)) < 0 || (r = read_u64(dir, name, "end", &last)) < 0)
 		return r;

@@ -1,5 +1,6 @@
 /* Encoding of the A→B parameter block; the layout is in docs/design.md, "Parameters v2". */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,6 +195,17 @@ fail:
 	khp_params_clear(&p);
 	memset(ret, 0, sizeof(*ret));
 	return r;
+}
+
+void khp_params_set_secret(struct khp_params *p, const uint8_t *key, const char *passphrase)
+{
+	if (key) {
+		p->flags |= KHP_F_KEY;
+		memcpy(p->key, key, KHI_KEY_SIZE);
+	} else if (passphrase) {
+		p->flags |= KHP_F_PASSPHRASE;
+		snprintf(p->passphrase, sizeof(p->passphrase), "%s", passphrase);
+	}
 }
 
 void khp_params_clear(struct khp_params *p)

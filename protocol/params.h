@@ -75,6 +75,10 @@ ssize_t khp_params_encode(const struct khp_params *p, void *buf, size_t size);
  *  nr_extents is 0). @return 0, -EBADMSG, -EPROTONOSUPPORT, -ENOMEM; ret is cleared on error. */
 int khp_params_decode(const void *buf, size_t size, struct khp_params *ret);
 
+/*! khp_params_set_secret() : the image's key (KHI_KEY_SIZE bytes: KHP_F_KEY) or else its
+ *  passphrase (KHP_F_PASSPHRASE; truncated to KHP_PASSPHRASE_MAX) into p; both may be NULL. */
+void khp_params_set_secret(struct khp_params *p, const uint8_t *key, const char *passphrase);
+
 /*! khp_params_clear() : frees the extents and wipes the secrets; accepts a zeroed struct. */
 void khp_params_clear(struct khp_params *p);
 

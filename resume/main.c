@@ -20,12 +20,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/cmdline.h"
+#include "common/fileio.h"
 #include "kjump/kjump.h"
 #include "protocol/blockdev.h"
-#include "protocol/cmdline.h"
 #include "protocol/config.h"
+#include "protocol/errors.h"
 #include "protocol/log.h"
 #include "protocol/params.h"
+#include "protocol/resume-args.h"
+#include "protocol/secret.h"
 #include "resume/resume.h"
 
 #define PASSPHRASE_TRIES 3
@@ -164,19 +168,23 @@ static int parse_options(int argc, char **argv, struct run *r)
 static int from_cmdline(struct run *r)
 {
 	struct khp_resume_args a;
-	char cmdline[4096], delay[16], off[40] = "";
+	char *cmdline, delay[16], off[40] = "";
 	size_t len;
-	int err = khp_read_file("/proc/cmdline", cmdline, sizeof(cmdline), &len);
+	int err = kc_read_file("/proc/cmdline", KC_CMDLINE_MAX, &cmdline, &len);
 
 	if (err) {
 		khp_log(KHP_LOG_ERR, "/proc/cmdline: %s", strerror(-err));
 		return 4;
 	}
 	err = khp_resume_args_parse(cmdline, &a);
+	if (err && err != -ENODATA)
+		(void)kc_cmdline_value(cmdline, "khibernate.resume_offset=", off, sizeof(off));
+	if (kc_cmdline_value(cmdline, "rootdelay=", delay, sizeof(delay)))
+		delay[0] = 0;
+	free(cmdline);
 	if (err == -ENODATA)
 		return err;
 	if (err) {
-		(void)khp_cmdline_value(cmdline, "khibernate.resume_offset=", off, sizeof(off));
 		khp_log(KHP_LOG_ERR, "khibernate.resume=%s khibernate.resume_offset=%s: %s; cannot look "
 		       "for an image (khibernate discards it in the running system)", a.device, off,
 		       !a.device[0] ? "no device" : err == -ERANGE ? "the offset is out of range" :
@@ -187,8 +195,7 @@ static int from_cmdline(struct run *r)
 	r->o.offset = a.offset;
 	r->noresume = a.noresume;
 	r->wait_s = r->discard ? DISCARD_WAIT_S : DEVICE_WAIT_S;
-	if (!r->discard && khp_cmdline_value(cmdline, "rootdelay=", delay, sizeof(delay)) == 0 &&
-	    (unsigned)atoi(delay) > r->wait_s)
+	if (!r->discard && (unsigned)atoi(delay) > r->wait_s)
 		r->wait_s = (unsigned)atoi(delay);
 	return 0;
 }
@@ -222,27 +229,22 @@ static int find_device(struct run *r)
 	return 0;
 }
 
-/* The key or passphrase file. @return 0, or -EINVAL when it cannot be used (said). */
-static int read_secret(struct run *r, char *secret, size_t size)
+/* The key or passphrase file into @secret. One that cannot be read is said and left out: an
+ * encrypted image is then kept, not discarded. */
+static void read_secret(struct run *r, struct khp_secret *secret)
 {
 	const char *path = r->key_file ? r->key_file : r->pass_file;
-	size_t len;
 	int err;
 
 	if (!path)
-		return 0;
-	err = khp_read_file(path, secret, size, &len);
-	if (err || (r->key_file && len != KHI_KEY_SIZE)) {
-		/* As if none was given: an encrypted image is then kept, not discarded. */
-		khp_log(KHP_LOG_ERR, "%s: %s", path, err ? strerror(-err) :
-		       "a key file holds exactly 32 bytes");
-		return -EINVAL;
+		return;
+	err = khp_secret_read(secret, path, r->key_file);
+	if (err) {
+		khp_log(KHP_LOG_ERR, "%s: %s", path, khp_strerror(err));
+		return;
 	}
-	if (r->key_file)
-		r->o.key = (const uint8_t *)secret;
-	else
-		r->o.passphrase = strtok(secret, "\n") ?: "";
-	return 0;
+	r->o.key = secret->key;
+	r->o.passphrase = secret->passphrase;
 }
 
 /* An encrypted image that stays: at boot, ask for the passphrase a few times; then power off
@@ -281,7 +283,7 @@ static enum kr_outcome kept(struct run *r, enum kr_outcome out, int *err)
 /* The whole job; at boot, in the watched child. @return the exit status. */
 static int resume(struct run *r)
 {
-	char secret[KHI_KEY_SIZE + KHP_PASSPHRASE_MAX + 2];
+	struct khp_secret secret;
 	enum kr_outcome out;
 	int err;
 
@@ -298,9 +300,9 @@ static int resume(struct run *r)
 	if (r->noresume || r->discard)
 		return kr_discard(&r->o, r->noresume ? "noresume is on the kernel command line" :
 				  "it was not resumed") ? 4 : 0;
-	(void)read_secret(r, secret, sizeof(secret));
+	read_secret(r, &secret);
 	out = kr_resume(&r->o, &err);
-	explicit_bzero(secret, sizeof(secret));
+	khp_secret_clear(&secret);
 	if (out == KR_KEPT && r->boot)
 		out = kept(r, out, &err);
 	switch (out) {

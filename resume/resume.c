@@ -9,7 +9,7 @@
 
 #include "image/io.h" /* khi_dev_size */
 #include "kjump/kjump.h"
-#include "protocol/cmdline.h"
+#include "protocol/load.h"
 #include "protocol/log.h"
 #include "protocol/memmap.h"
 #include "protocol/params.h"
@@ -72,12 +72,10 @@ static int load_restore_helper(const struct kr_opts *o, int fd, khi_reader *r,
 			       const struct kj_layout *layout, uint64_t status_addr)
 {
 	const struct khi_meta *m = khi_reader_meta(r);
-	struct kj_load_opts lo = KJ_LOAD_OPTS_INIT;
+	const struct khp_helper h = { .kernel = o->helper_kernel, .initrd = o->helper_initrd,
+		.cmdline = o->helper_cmdline };
 	struct khp_params pa = { .mode = KHP_MODE_RESTORE, .after = KHP_AFTER_REBOOT };
 	struct stat st;
-	char cmdline[1024];
-	void *payload = NULL;
-	size_t size;
 	int err;
 
 	if (fstat(fd, &st) < 0)
@@ -92,33 +90,11 @@ static int load_restore_helper(const struct kr_opts *o, int fd, khi_reader *r,
 	memcpy(pa.kernel_id, m->kernel_id, KHI_KERNEL_ID_SIZE);
 	memcpy(pa.machine_id, m->machine_id, KHI_MACHINE_ID_SIZE);
 	snprintf(pa.swap_path, sizeof(pa.swap_path), "%s", o->device);
-	if (o->key) {
-		pa.flags |= KHP_F_KEY;
-		memcpy(pa.key, o->key, KHI_KEY_SIZE);
-	} else if (o->passphrase) {
-		pa.flags |= KHP_F_PASSPHRASE;
-		snprintf(pa.passphrase, sizeof(pa.passphrase), "%s", o->passphrase);
-	}
-	size = khp_params_size(&pa);
-	payload = malloc(size);
-	if (!payload)
-		return -ENOMEM;
-	err = (int)khp_params_encode(&pa, payload, size);
-	if (err >= 0) {
-		khp_helper_cmdline(o->helper_cmdline, cmdline, sizeof(cmdline));
-		lo.kernel = o->helper_kernel;
-		lo.initrd = o->helper_initrd;
-		lo.cmdline = cmdline;
-		lo.layout = layout;
-		lo.preserve_context = false; /* nothing of this boot needs to survive */
-		lo.payload = payload;
-		lo.payload_size = size;
-		err = kj_load(&lo, NULL);
-	}
-	explicit_bzero(payload, size);
-	free(payload);
+	khp_params_set_secret(&pa, o->key, o->passphrase);
+	/* A plain kexec: nothing of this boot needs to survive. */
+	err = khp_load_helper(&h, &pa, layout, false, NULL);
 	khp_params_clear(&pa);
-	return err < 0 ? err : 0;
+	return err;
 }
 
 /* The restore helper, loaded into the region the image names with the layout it names, both

@@ -43,8 +43,10 @@ const char *kr_step_error(enum kr_step step, int err)
 		       err == -ENOENT ? "this kernel shows no firmware memory map to check it against "
 		       "(CONFIG_FIRMWARE_MEMMAP)" : strerror(-err);
 	case KR_STEP_LOAD:
+		/* khp_load_helper(): -EMSGSIZE is its own, the rest kj_load()'s. */
 		return err == -ENOSPC ? "the region the image names is too small for the restore "
-		       "helper kernel and its initramfs" : kj_strerror(err);
+		       "helper kernel and its initramfs" : err == -EMSGSIZE ? khp_strerror(err) :
+		       kj_strerror(err);
 	case KR_STEP_JUMP:
 		return kj_strerror(err);
 	default:

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/fileio.h"
 #include "image/cli/cli.h"
 
 static const char usage[] =
@@ -105,46 +106,44 @@ static bool parse_u64(const char *s, uint64_t *ret)
 	return !errno && end != s && !*end && s[0] != '-';
 }
 
-static int read_small_file(const struct cli *c, const char *path, char *buf, size_t size, size_t *ret_n)
+/* A key or passphrase file: at most a page, so kc_read_file() leaves no copy behind. */
+static int read_small_file(const struct cli *c, const char *path, char **ret, size_t *ret_n)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	int e = kc_read_file(path, 4096, ret, ret_n);
 
-	if (fd < 0)
-		return cli_fail(c, -errno, "%s", path);
-	n = read(fd, buf, size);
-	close(fd);
-	if (n < 0)
-		return cli_fail(c, -errno, "%s", path);
-	*ret_n = (size_t)n;
-	return 0;
+	return e ? cli_fail(c, e, "%s", path) : 0;
 }
 
 static int parse_key_file(struct cli *c, const char *path)
 {
-	char buf[KHI_KEY_SIZE + 1];
+	char *buf;
 	size_t n;
-	int e = read_small_file(c, path, buf, sizeof(buf), &n);
+	int e = read_small_file(c, path, &buf, &n);
 
-	if (!e && n != KHI_KEY_SIZE)
+	if (e)
+		return e;
+	if (n != KHI_KEY_SIZE)
 		e = cli_fail(c, -EINVAL, "%s: a key file holds exactly 32 bytes (head -c32 /dev/urandom)", path);
 	if (!e) {
 		memcpy(c->key, buf, KHI_KEY_SIZE);
 		c->have_key = true;
 	}
-	explicit_bzero(buf, sizeof(buf));
+	explicit_bzero(buf, n);
+	free(buf);
 	return e;
 }
 
 static int parse_passphrase_file(struct cli *c, const char *path)
 {
+	char *buf;
 	size_t n;
-	int e = read_small_file(c, path, c->passphrase, sizeof(c->passphrase) - 1, &n);
+	int e = read_small_file(c, path, &buf, &n);
 
 	if (e)
 		return e;
-	c->passphrase[n] = 0;
-	c->passphrase[strcspn(c->passphrase, "\n")] = 0;
+	snprintf(c->passphrase, sizeof(c->passphrase), "%.*s", (int)strcspn(buf, "\n"), buf);
+	explicit_bzero(buf, n);
+	free(buf);
 	if (!c->passphrase[0])
 		return cli_fail(c, -EINVAL, "%s: empty passphrase", path);
 	c->have_passphrase = true;

@@ -11,13 +11,11 @@ WORKLOAD=${WORKLOAD:-$KHIB_TOP/tests/workloads/default}
 ARGS="khibernate.resume=/dev/vda1"
 FREED_MIB=256
 
-save_script() {
+. "$KHIB_TOP/tests/vm/cycle.sh"
+
+# Before the hibernation: a process fills FREED_MIB of random data and exits.
+free_random_data() {
 	cat <<-EOF
-	. /usr/lib/khibernate/guest.sh
-	swapon /dev/vda1 || khib_result FAIL "swapon"
-	if [ ! -d /run/khib-workload ]; then
-		run_workload start || khib_result FAIL "workload start failed"
-	fi
 	khib-membuf ${FREED_MIB}M random 7 /run/freed.status &
 	pid=\$!
 	i=0
@@ -27,27 +25,12 @@ save_script() {
 	done
 	kill \$pid; wait \$pid
 	khib_kv mem_free_kib \$(sed -n 's/^MemFree: *\([0-9]*\).*/\1/p' /proc/meminfo)
-	khib_mark hibernate
-	khibernate --swap /dev/vda1 --stats /run/khib-stats.json
-	rc=\$?
-	khib_mark resumed
-	[ \$rc = 0 ] || khib_result FAIL "khibernate exited \$rc"
-	grep -q '"event": "resumed"' /run/khib-stats.json ||
-		khib_result FAIL "khibernate returned without a resume: \$(cat /run/khib-stats.json)"
-	for k in bytes_image pages_total pages_zero memory_in_use; do
-		khib_kv \$k \$(sed -n "s/.*\"\$k\": \([0-9]*\).*/\1/p" /run/khib-stats.json)
-	done
-	khib_kv prepare_s \$(sed -n 's/.*"phase_s": \[\([0-9.]*\),.*/\1/p' /run/khib-stats.json)
-	run_workload verify || khib_result FAIL "workload verify failed after resume"
-	khib_result PASS "workload verified"
 	EOF
 }
 
-fresh_script() {
-	cat <<-\EOF
-	. /usr/lib/khibernate/guest.sh
-	khib_result FAIL "booted fresh: no resume"
-	EOF
+# stats_figure KEY: a figure of khibernate's --stats after the resume (its JSON without blanks).
+stats_figure() {
+	vm_kv resume stats_1 | sed -n "s/.*\"$1\":\[*\([0-9.]*\).*/\1/p"
 }
 
 # The helper's line: "khib-helper: N free pages skipped (M MiB, B blocks, R ranges) in T ms".
@@ -57,7 +40,7 @@ skipped_pages() {
 
 test_expect_success QEMU 'disk with swap' '
 	vm_mkdisk disk.img 1536 64 &&
-	save_script > save.sh &&
+	cycle_script 1 "" "$(free_random_data)" > save.sh &&
 	fresh_script > fresh.sh
 '
 
@@ -76,14 +59,14 @@ test_expect_success QEMU 'a cold boot resumes and the workload verifies' '
 '
 
 test_expect_success QEMU 'the freed random data is not in the image' '
-	test "$(vm_kv resume bytes_image)" -lt $((FREED_MIB * 1024 * 1024 * 3 / 4))
+	test "$(vm_kv resume image_bytes_1)" -lt $((FREED_MIB * 1024 * 1024 * 3 / 4))
 '
 
 if [ -f resume.end ]; then
 	test_info "$(grep -o "khib-helper: .*free pages.*" save.console | tr -d '\r')"
-	test_info "image $(vm_kv resume bytes_image) bytes, $(vm_kv resume pages_total) pages ($(vm_kv resume pages_zero) zero) for $(vm_kv resume memory_in_use) bytes in use; free before: $(vm_kv save mem_free_kib) KiB"
-	test_info "helper prepare phase (map, scan, writer setup): $(vm_kv resume prepare_s) s"
-	test_info "hibernate (command to power-off): $(vm_elapsed "$(vm_mark_time save hibernate)" "$(cat save.end)") s"
-	test_info "resume (QEMU start to khibernate returned): $(vm_elapsed "$(cat resume.start)" "$(vm_mark_time resume resumed)") s"
+	test_info "image $(stats_figure bytes_image) bytes, $(stats_figure pages_total) pages ($(stats_figure pages_zero) zero) for $(stats_figure memory_in_use) bytes in use; free before: $(vm_kv save mem_free_kib) KiB"
+	test_info "helper prepare phase (map, scan, writer setup): $(stats_figure phase_s) s"
+	test_info "hibernate (command to power-off): $(vm_elapsed "$(vm_mark_time save hibernate-1)" "$(cat save.end)") s"
+	test_info "resume (QEMU start to khibernate returned): $(vm_elapsed "$(cat resume.start)" "$(vm_mark_time resume resumed-1)") s"
 fi
 test_done

@@ -20,17 +20,10 @@ swapon /dev/vda1 || khib_result FAIL "swapon"
 run_workload start || khib_result FAIL "workload start"
 sh /khib-test/workload/cycle /dev/vda1 100
 EOS
-cat > fresh.sh <<'EOS'
-. /usr/lib/khibernate/guest.sh
-khib_result FAIL "booted fresh: no resume"
-EOS
+fresh_script > fresh.sh
 
 test_expect_success QEMU 'khibernate saves with the workload partly in swap, powers off' '
-	vm_mkdisk disk.img 1024 64 &&
-	vm_boot save --disk disk.img --mem $MEM --append "$ARGS" --script save.sh \
-		--workload "$LIVESWAP" --timeout 240 &&
-	vm_expect_result save NONE &&
-	grep -q "image committed" save.console
+	liveswap_save 1024 64 --mem $MEM --append "$ARGS" --timeout 240
 '
 
 test_expect_success QEMU 'a cold boot resumes; every byte verified, swap as before, khibernate runs again' '

@@ -26,17 +26,10 @@ khib_kv resume_offset "$(sed -n 's/.*khibernate\.resume_offset=\([0-9]*\).*/\1/p
 run_workload start || fail "workload start"
 sh /khib-test/workload/cycle /mnt/swapfile 100
 EOS
-cat > fresh.sh <<'EOS'
-. /usr/lib/khibernate/guest.sh
-khib_result FAIL "booted fresh: no resume"
-EOS
+fresh_script > fresh.sh
 
 test_expect_success QEMU 'khibernate saves into the swap file, powers off' '
-	vm_mkdisk disk.img 64 1280 &&
-	vm_boot save --disk disk.img --mem $MEM --append no_console_suspend --script save.sh \
-		--workload "$LIVESWAP" --timeout 300 &&
-	vm_expect_result save NONE &&
-	grep -q "image committed" save.console &&
+	liveswap_save 64 1280 --mem $MEM --append no_console_suspend --timeout 300 &&
 	test "$(vm_kv save resume_dev)" = /dev/vda2 &&
 	test "$(vm_kv save resume_offset)" -gt 0
 '

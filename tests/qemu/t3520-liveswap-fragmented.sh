@@ -32,17 +32,10 @@ done
 khib_kv swaps_holed "$(awk '$1 == "/dev/vda1" { print $4 }' /proc/swaps)"
 sh /khib-test/workload/cycle /dev/vda1 50 no
 EOS
-cat > fresh.sh <<'EOS'
-. /usr/lib/khibernate/guest.sh
-khib_result FAIL "booted fresh: no resume"
-EOS
+fresh_script > fresh.sh
 
 test_expect_success QEMU 'khibernate saves into a fragmented swap area, powers off' '
-	vm_mkdisk disk.img $SWAP_MIB 64 &&
-	vm_boot save --disk disk.img --mem $MEM --append "$ARGS" --script save.sh \
-		--workload "$LIVESWAP" --timeout 300 &&
-	vm_expect_result save NONE &&
-	grep -q "image committed" save.console
+	liveswap_save $SWAP_MIB 64 --mem $MEM --append "$ARGS" --timeout 300
 '
 
 test_expect_success QEMU 'a cold boot resumes; the survivors verify; the image took many extents, holes included' '

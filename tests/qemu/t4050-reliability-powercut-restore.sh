@@ -32,17 +32,8 @@ test_expect_success QEMU 'a disk with a committed image of the workload' '
 
 # cut_point I WHERE:SECONDS: resume, cut, note the disk state, boot again, check the outcome.
 cut_point() {
-	local i=$1 where=${2%%:*} delay=${2#*:}
-	rel_copy saved.img d$i.img &&
-	rel_boot cut$i --disk d$i.img --script normal.sh --append "$REL_ARGS" \
-		--kill-after-console "${LINE[$where]}" --delay "$delay" --disk-bps $REL_CUT_BPS --timeout 300 &&
-	{ test -f cut$i.cut || { echo "the guest ended before the cut" >&2; false; }; } &&
-	rel_boot_after_cut $i &&
-	case "$(cat cut$i.state)" in
-	consumed) rel_console_has next$i "^khib-resume: no hibernation image in /dev/vda1 \(the last one was already used" ;;
-	committed) rel_console_has next$i "^khib-resume: resuming" ;;
-	esac &&
-	rm -f d$i.img
+	rel_cut $1 saved.img normal.sh on-time --kill-after-console "${LINE[${2%%:*}]}" \
+		--delay "${2#*:}"
 }
 
 i=0

@@ -97,22 +97,37 @@ rel_expect_resumed() {
 }
 
 # rel_expect_outcome NAME STATE: what the disk state before boot NAME implies: a committed
-# image resumes; none or consumed (never committed, or already used) boots normally.
+# image resumes; none or consumed (never committed, or already used) boots normally, and the
+# boot hook says why nothing resumed.
 rel_expect_outcome() {
 	case "$2" in
-	committed) rel_expect_resumed "$1" ;;
-	none|consumed) rel_expect_normal "$1" && ! grep -q "^khib-resume: resuming" "$1.console" ;;
+	committed) rel_expect_resumed "$1" && rel_console_has "$1" "^khib-resume: resuming" ;;
+	none) rel_expect_normal "$1" && ! grep -q "^khib-resume: resuming" "$1.console" &&
+		rel_console_has "$1" "^khib-resume: no hibernation image in /dev/vda1; normal boot" ;;
+	consumed) rel_expect_normal "$1" && ! grep -q "^khib-resume: resuming" "$1.console" &&
+		rel_console_has "$1" "^khib-resume: no hibernation image in /dev/vda1 \(the last one was already used" ;;
 	*) echo "unexpected swap area state '$2' after the cut" >&2; return 1 ;;
 	esac
 }
 
-# rel_boot_after_cut I: after the cut of run I (disk dI.img): record what the swap area holds in
-# cutI.state, boot it normally as nextI, and check the boot did what that state implies.
-rel_boot_after_cut() {
-	local state
-	state=$(rel_state d$1.img) && echo "$state" > cut$1.state &&
-	vm_boot next$1 --disk d$1.img --script normal.sh --append "$REL_ARGS" --timeout 300 &&
-	rel_expect_outcome next$1 "$state"
+# rel_cut I SRC SCRIPT WHEN VM_BOOT_ARGS...: a power cut and the boot after it. On a copy of
+# disk SRC (dI.img), boot cutI with SCRIPT and kill QEMU as VM_BOOT_ARGS say
+# (--kill-after-mark or --kill-after-console, --delay); it must have been cut, unless WHEN is
+# "late-ok" (a cut meant for the last moments may come after the guest ended: the same disk).
+# Then record what the swap area holds in cutI.state, boot it normally as nextI, and check
+# that boot did what the state implies (rel_expect_outcome).
+rel_cut() {
+	local i=$1 src=$2 script=$3 when=$4 state
+	shift 4
+	rel_copy "$src" d$i.img &&
+	rel_boot cut$i --disk d$i.img --script "$script" --append "$REL_ARGS" \
+		--disk-bps $REL_CUT_BPS --timeout 300 "$@" &&
+	{ test -f cut$i.cut || test "$when" = late-ok ||
+		{ echo "the guest ended before the cut" >&2; false; }; } &&
+	state=$(rel_state d$i.img) && echo "$state" > cut$i.state &&
+	vm_boot next$i --disk d$i.img --script normal.sh --append "$REL_ARGS" --timeout 300 &&
+	rel_expect_outcome next$i "$state" &&
+	rm -f d$i.img
 }
 
 # rel_console_has NAME REGEX: the boot's console has a line matching REGEX (grep -E).

@@ -1,4 +1,6 @@
-/* Unit tests: common/sha256.c against FIPS 180-4 vectors, incremental updates, libgcrypt. */
+/* Unit tests of the base (common/): SHA-256 against FIPS 180-4 vectors, incremental updates
+ * and libgcrypt; the command line's words; whole files. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,8 @@
 #include <cmocka.h>
 #include <gcrypt.h>
 
+#include "common/cmdline.h"
+#include "common/fileio.h"
 #include "common/sha256.h"
 
 static void hex(const uint8_t *d, char out[65])
@@ -93,12 +97,112 @@ static void test_matches_libgcrypt(void **state)
 	}
 }
 
+/* Words of the kernel command line: last value wins, quotes, flags. */
+static void test_cmdline_value(void **state)
+{
+	static const struct {
+		const char *cmdline, *key, *want;
+		int err;
+	} cases[] = {
+		{ "ro khibernate.resume=/dev/vda1 quiet", "khibernate.resume=", "/dev/vda1", 0 },
+		{ "khibernate.resume=/dev/a khibernate.resume=/dev/b", "khibernate.resume=", "/dev/b", 0 },
+		{ "xkhibernate.resume=/dev/a", "khibernate.resume=", NULL, -ENODATA },
+		{ "khibernate.resume_offset=5", "khibernate.resume=", NULL, -ENODATA },
+		{ "a \"khibernate.resume=LABEL=my swap\" b", "khibernate.resume=", "LABEL=my swap", 0 },
+		{ "khibernate.resume=\"LABEL=a b\"", "khibernate.resume=", "LABEL=a b", 0 },
+		{ "khibernate.resume=\n", "khibernate.resume=", "", 0 },
+		{ "\tkhibernate.resume=/dev/x\n", "khibernate.resume=", "/dev/x", 0 },
+		{ "khibernate.resume=/dev/0123456789abcdef", "khibernate.resume=", NULL, -ENAMETOOLONG },
+	};
+	char buf[16];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r = kc_cmdline_value(cases[i].cmdline, cases[i].key, buf, sizeof(buf));
+		if (r != cases[i].err)
+			fail_msg("'%s': got %d, want %d", cases[i].cmdline, r, cases[i].err);
+		if (!r)
+			assert_string_equal(buf, cases[i].want);
+	}
+	assert_true(kc_cmdline_flag("a noresume b", "noresume"));
+	assert_true(kc_cmdline_flag("noresume", "noresume"));
+	assert_false(kc_cmdline_flag("noresumex khibernate.noresume=1", "noresume"));
+	assert_false(kc_cmdline_flag("", "noresume"));
+}
+
+/* Numbers on the command line (kjump.entry=, kjump.handoff=): the last one, whole words. */
+static void test_cmdline_u64(void **state)
+{
+	static const struct {
+		const char *cmdline, *key;
+		int err;
+		uint64_t want;
+	} cases[] = {
+		{ "console=ttyS0 kjump.handoff=0x0000000010e02000 kjump.entry=0x000000003fffd0a7\n",
+		  "kjump.entry=", 0, 0x3fffd0a7 },
+		{ "kjump.handoff=0x10e02000 quiet", "kjump.handoff=", 0, 0x10e02000 },
+		{ "xkjump.entry=0x5 kjump.entry=0x6", "kjump.entry=", 0, 6 },
+		{ "kjump.entry=12", "kjump.entry=", 0, 12 },
+		{ "quiet", "kjump.entry=", -ENODATA, 0 },
+		{ "kjump.entry=0xzz", "kjump.entry=", -EINVAL, 0 },
+		{ "kjump.entry=", "kjump.entry=", -EINVAL, 0 },
+		{ "kjump.entry=0x99999999999999999", "kjump.entry=", -EINVAL, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t v = 0;
+
+		assert_int_equal(kc_cmdline_u64(cases[i].cmdline, cases[i].key, &v), cases[i].err);
+		if (cases[i].err == 0)
+			assert_int_equal(v, cases[i].want);
+	}
+}
+
+/* Every value of a key in turn (memmap= words, console= words). */
+static void test_cmdline_next(void **state)
+{
+	const char *p = "console=tty0 memmap=64K$0x80000 \"console=ttyS0,115200\" memmap=x console=";
+	char buf[32];
+
+	(void)state;
+	assert_true(kc_cmdline_next(&p, "console=", buf, sizeof(buf)));
+	assert_string_equal(buf, "tty0");
+	assert_true(kc_cmdline_next(&p, "console=", buf, sizeof(buf)));
+	assert_string_equal(buf, "ttyS0,115200");
+	assert_true(kc_cmdline_next(&p, "console=", buf, sizeof(buf)));
+	assert_string_equal(buf, "");
+	assert_false(kc_cmdline_next(&p, "console=", buf, sizeof(buf)));
+	p = "memmap=0123456789abcdefghijklmnopqrstuvwxyz memmap=1";
+	assert_true(kc_cmdline_next(&p, "memmap=", buf, sizeof(buf)));  /* the long one skipped */
+	assert_string_equal(buf, "1");
+}
+
+/* Whole files: /proc ones (no size), the bound, a missing file. */
+static void test_read_file(void **state)
+{
+	char *buf;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(kc_read_file("/proc/self/stat", 1u << 16, &buf, &n), 0);
+	assert_true(n > 0 && strlen(buf) == n);
+	free(buf);
+	assert_int_equal(kc_read_file("/proc/self/stat", 8, &buf, &n), -EFBIG);
+	assert_int_equal(kc_read_file("/nonexistent", 8, &buf, &n), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_known_vectors),
 		cmocka_unit_test(test_incremental_equals_oneshot),
 		cmocka_unit_test(test_matches_libgcrypt),
+		cmocka_unit_test(test_cmdline_value),
+		cmocka_unit_test(test_cmdline_u64),
+		cmocka_unit_test(test_cmdline_next),
+		cmocka_unit_test(test_read_file),
 	};
 
 	if (getenv("TESTFUNCS"))

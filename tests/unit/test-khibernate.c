@@ -13,13 +13,13 @@
 
 #include <cmocka.h>
 
+#include "common/cmdline.h"
 #include "khibernate/bootargs.h"
 #include "khibernate/helper-modules.h"
 #include "khibernate/plan.h"
 #include "khibernate/reserve.h"
 #include "khibernate/steps.h"
 #include "khibernate/swaptarget.h"
-#include "protocol/cmdline.h"
 #include "protocol/config.h"
 
 static const struct {
@@ -569,9 +569,9 @@ static void test_uuid_and_cmdline(void **state)
 	(void)state;
 	kh_uuid_format(uuid, out);
 	assert_string_equal(out, "0a1b2c3d-0000-4000-8000-00000000abcd");
-	assert_true(khp_cmdline_flag(cmdline, "memmap=64K$0x80000"));  /* what setup compares */
-	assert_true(khp_cmdline_flag(cmdline, "crashkernel=128M@0x10000000"));
-	assert_false(khp_cmdline_flag(cmdline, "crashkernel=128M"));
+	assert_true(kc_cmdline_flag(cmdline, "memmap=64K$0x80000"));  /* what setup compares */
+	assert_true(kc_cmdline_flag(cmdline, "crashkernel=128M@0x10000000"));
+	assert_false(kc_cmdline_flag(cmdline, "crashkernel=128M"));
 }
 
 /* Each step's errors in words, decoded with the strerror of the library the step ran: the
@@ -586,7 +586,8 @@ static void test_step_errors(void **state)
 		{ KH_STEP_RESERVE, -ENOSPC, "not enough free swap" },
 		{ KH_STEP_RESERVE, -EBUSY, "/dev/snapshot is in use (is another hibernation running?)" },
 		{ KH_STEP_GROW, -EPERM, "the swap area is held by another hibernation, or lockdown is on" },
-		{ KH_STEP_PARAMS, -ENAMETOOLONG, "the passphrase is longer than 255 bytes" },
+		{ KH_STEP_LOAD, -EMSGSIZE, "the helper's parameters cannot be encoded (too many swap "
+		  "extents)" },
 		{ KH_STEP_PARAMS, -ENODATA, "not there: no status record from the helper, no build-id "
 		  "note or machine id" },
 		{ KH_STEP_LOAD, -ENOSPC, "the reserved region is too small for the helper (see above)" },

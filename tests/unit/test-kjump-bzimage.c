@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "common/fileio.h"
 #include "kjump/internal.h"
 #include "kjump/kjump.h"
 #include "tests/unit/kjump-fake-bzimage.h"
@@ -139,7 +140,7 @@ static void test_real_kernel(void **state)
 	size_t size;
 
 	(void)state;
-	if (kj_read_file(path, 256u << 20, &buf, &size) < 0) {
+	if (kc_read_file(path, 256u << 20, &buf, &size) < 0) {
 		print_message("no %s (make kernel): skipped\n", path);
 		skip();
 	}

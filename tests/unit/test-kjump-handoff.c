@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "common/byteorder.h"
+#include "common/cmdline.h"
 #include "kjump/kjump.h"
 
 static const char payload[] = "swap=/dev/vda1 extents=0x100000+0x4000000 threads=2";
@@ -128,35 +129,6 @@ static void test_truncated(void **state)
 	assert_int_equal(kj_handoff_decode(buf, 7, &h), -ENODATA);
 }
 
-static void test_cmdline_u64(void **state)
-{
-	static const struct {
-		const char *cmdline, *key;
-		int err;
-		uint64_t want;
-	} cases[] = {
-		{ "console=ttyS0 kjump.handoff=0x0000000010e02000 kjump.entry=0x000000003fffd0a7\n",
-		  "kjump.entry=", 0, 0x3fffd0a7 },
-		{ "kjump.handoff=0x10e02000 quiet", "kjump.handoff=", 0, 0x10e02000 },
-		{ "xkjump.entry=0x5 kjump.entry=0x6", "kjump.entry=", 0, 6 },
-		{ "kjump.entry=12", "kjump.entry=", 0, 12 },
-		{ "quiet", "kjump.entry=", -ENODATA, 0 },
-		{ "kjump.entry=0xzz", "kjump.entry=", -EINVAL, 0 },
-		{ "kjump.entry=", "kjump.entry=", -EINVAL, 0 },
-		{ "kjump.entry=0x99999999999999999", "kjump.entry=", -EINVAL, 0 },
-	};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		uint64_t v = 0;
-
-		assert_int_equal(kj_cmdline_u64(cases[i].cmdline, cases[i].key, &v), cases[i].err);
-		if (cases[i].err == 0)
-			assert_int_equal(v, cases[i].want);
-	}
-}
-
 /* kjump's words for its codes: -ENOSPC is the region, never swap space (issue 18). */
 static void test_strerror(void **state)
 {
@@ -176,7 +148,6 @@ int main(void)
 		cmocka_unit_test(test_buffer_too_small),
 		cmocka_unit_test(test_corrupt_fields),
 		cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_cmdline_u64),
 		cmocka_unit_test(test_strerror),
 	};
 

@@ -13,9 +13,9 @@
 #include <cmocka.h>
 
 #include "common/sha256.h"
-#include "kjump/segments.h"
 #include "kjump/kjump.h"
 #include "kjump/purgatory/abi.h"
+#include "kjump/segments.h"
 #include "tests/unit/kjump-fake-bzimage.h"
 
 #define MiB (1ULL << 20)

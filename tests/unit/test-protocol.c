@@ -14,13 +14,17 @@
 #include <cmocka.h>
 
 #include "common/byteorder.h"
+#include "common/cmdline.h"
+#include "common/fileio.h"
 #include "protocol/blockdev.h"
-#include "protocol/cmdline.h"
 #include "protocol/errors.h"
+#include "protocol/load.h"
 #include "protocol/log.h"
 #include "protocol/memmap.h"
 #include "protocol/params.h"
 #include "protocol/platform.h"
+#include "protocol/resume-args.h"
+#include "protocol/secret.h"
 #include "protocol/status.h"
 #include "protocol/sysid.h"
 
@@ -318,13 +322,14 @@ static void test_build_id(void **state)
  * no_timer_check exactly when this CPU runs under a hypervisor. */
 static void test_helper_cmdline(void **state)
 {
-	char buf[512], tiny[12], cpuinfo[1 << 16], *tok, *save;
+	char buf[512], tiny[12], *cpuinfo, *tok, *save;
 	const char *last = NULL, *ours;
 	size_t len;
 
 	(void)state;
-	assert_int_equal(khp_read_file("/proc/cpuinfo", cpuinfo, sizeof(cpuinfo), &len), 0);
+	assert_int_equal(kc_read_file("/proc/cpuinfo", 1 << 20, &cpuinfo, &len), 0);
 	ours = strstr(cpuinfo, " hypervisor") ? "panic=5 no_timer_check" : "panic=5";
+	free(cpuinfo);
 	khp_helper_cmdline("quiet loglevel=3", buf, sizeof(buf));
 	assert_non_null(strstr(buf, ours));
 	assert_non_null(strstr(buf, "quiet loglevel=3"));
@@ -340,39 +345,6 @@ static void test_helper_cmdline(void **state)
 	assert_string_equal(last, strchr(ours, ' ') ? "no_timer_check" : "panic=5");
 	khp_helper_cmdline("a-long-argument", tiny, sizeof(tiny));
 	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
-}
-
-/* The kernel command line as khib-resume reads it: last value wins, quotes, flags. */
-static void test_cmdline_value(void **state)
-{
-	static const struct {
-		const char *cmdline, *key, *want;
-		int err;
-	} cases[] = {
-		{ "ro khibernate.resume=/dev/vda1 quiet", "khibernate.resume=", "/dev/vda1", 0 },
-		{ "khibernate.resume=/dev/a khibernate.resume=/dev/b", "khibernate.resume=", "/dev/b", 0 },
-		{ "xkhibernate.resume=/dev/a", "khibernate.resume=", NULL, -ENODATA },
-		{ "khibernate.resume_offset=5", "khibernate.resume=", NULL, -ENODATA },
-		{ "a \"khibernate.resume=LABEL=my swap\" b", "khibernate.resume=", "LABEL=my swap", 0 },
-		{ "khibernate.resume=\"LABEL=a b\"", "khibernate.resume=", "LABEL=a b", 0 },
-		{ "khibernate.resume=\n", "khibernate.resume=", "", 0 },
-		{ "\tkhibernate.resume=/dev/x\n", "khibernate.resume=", "/dev/x", 0 },
-		{ "khibernate.resume=/dev/0123456789abcdef", "khibernate.resume=", NULL, -ENAMETOOLONG },
-	};
-	char buf[16];
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int r = khp_cmdline_value(cases[i].cmdline, cases[i].key, buf, sizeof(buf));
-		if (r != cases[i].err)
-			fail_msg("'%s': got %d, want %d", cases[i].cmdline, r, cases[i].err);
-		if (!r)
-			assert_string_equal(buf, cases[i].want);
-	}
-	assert_true(khp_cmdline_flag("a noresume b", "noresume"));
-	assert_true(khp_cmdline_flag("noresume", "noresume"));
-	assert_false(khp_cmdline_flag("noresumex khibernate.noresume=1", "noresume"));
-	assert_false(khp_cmdline_flag("", "noresume"));
 }
 
 /* khibernate.resume_offset= and --offset: pages, decimal digits only, no wrap. */
@@ -584,6 +556,18 @@ static void test_devspec_find(void **state)
 	assert_int_equal(system(file), 0);
 }
 
+/* The whole file at path into buf (it MUST fit); its length. */
+static size_t slurp(const char *path, char *buf, size_t size)
+{
+	char *text;
+	size_t n;
+
+	assert_int_equal(kc_read_file(path, size - 1, &text, &n), 0);
+	memcpy(buf, text, n + 1);
+	free(text);
+	return n;
+}
+
 /* Each message: the text for the user, one record with its priority for the kernel log. */
 static void test_log(void **state)
 {
@@ -591,7 +575,7 @@ static void test_log(void **state)
 		"<5>khib-test: resumed\n<6>khib-test: 000";
 	static const char user_head[] = "khib-test: refused: no region\nkhib-test: resumed\n";
 	char path[] = "/tmp/test-log-XXXXXX", buf[4096], *user_text = NULL, *last;
-	size_t user_len = 0, len;
+	size_t user_len = 0;
 	FILE *user = open_memstream(&user_text, &user_len);
 	int fd = mkstemp(path);
 
@@ -604,7 +588,7 @@ static void test_log(void **state)
 	khp_log_close();
 	khp_log(KHP_LOG_WARNING, "user only");
 	fclose(user);
-	assert_int_equal(khp_read_file(path, buf, sizeof(buf), &len), 0);
+	(void)slurp(path, buf, sizeof(buf));
 	close(fd);
 	unlink(path);
 	assert_memory_equal(buf, kmsg_head, strlen(kmsg_head));
@@ -626,7 +610,6 @@ static void test_log_journal(void **state)
 	int ufd = mkstemp(user_path), kfd = mkstemp(kmsg_path);
 	FILE *user = fdopen(ufd, "w");
 	struct stat st;
-	size_t len;
 
 	(void)state;
 	assert_true(ufd >= 0 && kfd >= 0 && user && fstat(ufd, &st) == 0);
@@ -638,10 +621,9 @@ static void test_log_journal(void **state)
 	khp_log_open("khib-test", NULL, NULL);
 	unsetenv("JOURNAL_STREAM");
 	fclose(user);
-	assert_int_equal(khp_read_file(user_path, buf, sizeof(buf), &len), 0);
+	(void)slurp(user_path, buf, sizeof(buf));
 	assert_string_equal(buf, "<4>khib-test: to the journal\n");
-	assert_int_equal(khp_read_file(kmsg_path, buf, sizeof(buf), &len), 0);
-	assert_int_equal(len, 0);
+	assert_int_equal(slurp(kmsg_path, buf, sizeof(buf)), 0);
 	close(kfd);
 	unlink(user_path);
 	unlink(kmsg_path);
@@ -658,6 +640,56 @@ static void test_strerror(void **state)
 	assert_string_equal(khp_strerror(-ENOSPC), strerror(ENOSPC));
 }
 
+/* Key and passphrase files, as khibernate and khib-resume read them. */
+static void test_secret(void **state)
+{
+	static const struct {
+		const char *text;
+		size_t len;
+		bool key;
+		int err;
+		const char *passphrase;
+	} cases[] = {
+		{ "0123456789abcdef0123456789abcdef", 32, true, 0, NULL },
+		{ "0123456789abcdef0123456789abcdef\n", 33, true, -EKEYREJECTED, NULL },
+		{ "short", 5, true, -EKEYREJECTED, NULL },
+		{ "correct horse\nsecond line\n", 26, false, 0, "correct horse" },
+		{ "no newline", 10, false, 0, "no newline" },
+		{ "", 0, false, 0, "" },
+	};
+	char path[] = "/tmp/test-secret-XXXXXX", long_line[300];
+	struct khp_secret sec;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(ftruncate(fd, 0), 0);
+		assert_int_equal(pwrite(fd, cases[i].text, cases[i].len, 0), (ssize_t)cases[i].len);
+		assert_int_equal(khp_secret_read(&sec, path, cases[i].key), cases[i].err);
+		if (cases[i].err) {
+			assert_null(sec.key);
+			assert_null(sec.passphrase);
+		} else if (cases[i].key) {
+			assert_memory_equal(sec.key, cases[i].text, 32);
+		} else {
+			assert_string_equal(sec.passphrase, cases[i].passphrase);
+		}
+		khp_secret_clear(&sec);
+	}
+	memset(long_line, 'x', sizeof(long_line));
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(pwrite(fd, long_line, 256, 0), 256);
+	assert_int_equal(khp_secret_read(&sec, path, false), -ENAMETOOLONG);
+	assert_int_equal(pwrite(fd, "\n", 1, 255), 1);  /* 255 bytes and a newline: fits */
+	assert_int_equal(khp_secret_read(&sec, path, false), 0);
+	assert_int_equal(strlen(sec.passphrase), 255);
+	khp_secret_clear(&sec);
+	assert_int_equal(khp_secret_read(&sec, "/nonexistent", false), -ENOENT);
+	close(fd);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -669,7 +701,6 @@ int main(void)
 		cmocka_unit_test(test_memmap),
 		cmocka_unit_test(test_build_id),
 		cmocka_unit_test(test_helper_cmdline),
-		cmocka_unit_test(test_cmdline_value),
 		cmocka_unit_test(test_parse_pages),
 		cmocka_unit_test(test_resume_args),
 		cmocka_unit_test(test_devspec_parse),
@@ -677,6 +708,7 @@ int main(void)
 		cmocka_unit_test(test_log),
 		cmocka_unit_test(test_log_journal),
 		cmocka_unit_test(test_strerror),
+		cmocka_unit_test(test_secret),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,9 @@
 # Guest scripts for hibernate/resume cycles (sourced by tests/qemu/t3000-* and the reliability
 # suite, tests/reliability/). Each function prints a script for vm_boot --script.
 
-# cycle_script N [KHIBERNATE_ARGS]: start the workload (unless a resumed A has it), then N times:
-# khibernate, and once A is back, check it resumed (stats), verify the workload and the swap.
+# cycle_script N [KHIBERNATE_ARGS [BEFORE]]: start the workload (unless a resumed A has it), run
+# the shell commands BEFORE, then N times: khibernate, and once A is back, check it resumed
+# (stats), verify the workload and the swap.
 # Marks hibernate-N and resumed-N; KVs image_bytes_N, memory_in_use_N and stats_N (khibernate's
 # --stats JSON without blanks); PASS after the last.
 cycle_script() {
@@ -12,6 +13,7 @@ cycle_script() {
 	if [ ! -d /run/khib-workload ]; then
 		run_workload start || khib_result FAIL "workload start failed"
 	fi
+	${3:-}
 	n=0
 	while [ \$n -lt ${1:-1} ]; do
 		n=\$((n + 1))

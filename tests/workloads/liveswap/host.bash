@@ -1,6 +1,17 @@
 # Host side of the live-swap tests (sourced by tests/qemu/t35*-liveswap-*.sh after lib.sh).
 
+. "$KHIB_TOP/tests/vm/cycle.sh"
+
 LIVESWAP=$KHIB_TOP/tests/workloads/liveswap
+
+# liveswap_save SWAP_MIB DATA_MIB VM_BOOT_ARGS...: a disk (disk.img) and the boot "save" that
+# runs save.sh with the live-swap workload and must end with a committed image, powered off.
+liveswap_save() {
+	vm_mkdisk disk.img "$1" "$2" &&
+	vm_boot save --disk disk.img --script save.sh --workload "$LIVESWAP" "${@:3}" &&
+	vm_expect_result save NONE &&
+	grep -q "image committed" save.console
+}
 
 # liveswap_report SAVE RESUME: the figures of a cycle run by `cycle` as TAP comments (SAVE is
 # the boot that hibernated, RESUME the one that resumed).

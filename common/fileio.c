@@ -1,10 +1,11 @@
-/* Reading whole files, including /proc files whose size stat() does not know. */
+/* Reading whole files, including /proc files whose size stat() does not know; see fileio.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
-#include "kjump/internal.h"
+#include "common/fileio.h"
 
 /* Doubles the buffer up to max bytes; -EFBIG once the file is known to be longer. */
 static int grow(int fd, size_t max, char **buf, size_t *cap)
@@ -50,6 +51,7 @@ static int read_all(int fd, size_t max, char **ret_buf, size_t *ret_size)
 		len += (size_t)n;
 	}
 	if (ret < 0) {
+		explicit_bzero(buf, len);
 		free(buf);
 		return ret;
 	}
@@ -59,7 +61,7 @@ static int read_all(int fd, size_t max, char **ret_buf, size_t *ret_size)
 	return 0;
 }
 
-int kj_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_size)
+int kc_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_size)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	int ret;
