@@ -75,22 +75,26 @@ static int die_usage(const char *fmt, const char *arg)
 
 static void print_checks(const struct kh_plan *p, FILE *out)
 {
-	for (unsigned i = 0; i < p->nr_checks; i++)
-		fprintf(out, "%-5s %-10s %s\n", p->checks[i].error ? "FAIL" : "ok", p->checks[i].name,
-			p->checks[i].msg);
+	for (unsigned id = 0; id < KH_CHECK_COUNT; id++) {
+		const struct kh_check *c = kh_plan_check(p, id);
+
+		if (c)
+			fprintf(out, "%-5s %-10s %s\n", c->error ? "FAIL" : "ok", c->name, c->msg);
+	}
 }
 
 /* Hibernation refused by the preflight: what passed for the terminal, what failed (with what
  * to do) for the terminal and the kernel log. */
 static int refuse(const struct kh_plan *p)
 {
-	for (unsigned i = 0; i < p->nr_checks; i++)
-		if (!p->checks[i].error)
-			fprintf(stderr, "%-5s %-10s %s\n", "ok", p->checks[i].name, p->checks[i].msg);
-	for (unsigned i = 0; i < p->nr_checks; i++)
-		if (p->checks[i].error)
-			khp_log(KHP_LOG_ERR, "refused, nothing was changed: %s: %s", p->checks[i].name,
-			       p->checks[i].msg);
+	const struct kh_check *c;
+
+	for (unsigned id = 0; id < KH_CHECK_COUNT; id++)
+		if ((c = kh_plan_check(p, id)) && !c->error)
+			fprintf(stderr, "%-5s %-10s %s\n", "ok", c->name, c->msg);
+	for (unsigned id = 0; id < KH_CHECK_COUNT; id++)
+		if ((c = kh_plan_check(p, id)) && c->error)
+			khp_log(KHP_LOG_ERR, "refused, nothing was changed: %s: %s", c->name, c->msg);
 	return 1;
 }
 

@@ -16,20 +16,48 @@
 /* Room for the image's own metadata (headers, extent and chunk tables) beyond the pages. */
 #define METADATA_MARGIN (16ull << 20)
 
-static struct kh_check *check(struct kh_plan *p, const char *name, int error, const char *fmt,
-			      ...) __attribute__((format(printf, 4, 5)));
+static const char *const check_names[KH_CHECK_COUNT] = {
+	[KH_CHECK_KERNEL] = "kernel", [KH_CHECK_REGION] = "region", [KH_CHECK_HELPER] = "helper",
+	[KH_CHECK_SWAP] = "swap",
+};
 
-static struct kh_check *check(struct kh_plan *p, const char *name, int error, const char *fmt, ...)
+/* The outcome of check @id, under @name; a second outcome of the same check replaces the first. */
+static void vcheck(struct kh_plan *p, enum kh_check_id id, const char *name, int error,
+		   const char *fmt, va_list ap)
 {
-	struct kh_check *c = &p->checks[p->nr_checks++];
-	va_list ap;
+	struct kh_check *c = &p->checks[id];
 
 	c->name = name;
 	c->error = error;
-	va_start(ap, fmt);
 	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
+}
+
+static void check(struct kh_plan *p, enum kh_check_id id, int error, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void check(struct kh_plan *p, enum kh_check_id id, int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vcheck(p, id, check_names[id], error, fmt, ap);
 	va_end(ap);
-	return c;
+}
+
+/* The kernel check goes by what it found wrong: root, lockdown, kexec jump. */
+static void check_kernel_as(struct kh_plan *p, const char *name, int error, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void check_kernel_as(struct kh_plan *p, const char *name, int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vcheck(p, KH_CHECK_KERNEL, name, error, fmt, ap);
+	va_end(ap);
+}
+
+const struct kh_check *kh_plan_check(const struct kh_plan *p, enum kh_check_id id)
+{
+	return (unsigned)id < KH_CHECK_COUNT && p->checks[id].name ? &p->checks[id] : NULL;
 }
 
 /* What is wrong with running a kexec jump on Linux `release`, or NULL if nothing. */
@@ -58,20 +86,21 @@ static void check_kernel(struct kh_plan *p)
 
 	kj_probe(&st);
 	bad = release_problem(st.release);
+	p->root = st.root;
 	p->kaslr = st.randomize_base == KJ_YES && !st.nokaslr;
 	if (!st.root)
-		check(p, "root", -EPERM, "khibernate must run as root");
+		check_kernel_as(p, "root", -EPERM, "khibernate must run as root");
 	else if (st.lockdown[0] && strcmp(st.lockdown, "none"))
-		check(p, "lockdown", -EPERM, "kernel lockdown is '%s': kexec_load(2) and /dev/snapshot "
+		check_kernel_as(p, "lockdown", -EPERM, "kernel lockdown is '%s': kexec_load(2) and /dev/snapshot "
 		      "are forbidden (secure boot?); khibernate cannot work on this boot", st.lockdown);
 	else if (st.kexec_jump == KJ_NO)
-		check(p, "kexec jump", -EOPNOTSUPP, "this kernel was built without CONFIG_KEXEC_JUMP; "
+		check_kernel_as(p, "kexec jump", -EOPNOTSUPP, "this kernel was built without CONFIG_KEXEC_JUMP; "
 		      "build it with kernel-patches/khibernate.config (%s says so; see 'Your own "
 		      "kernel' in the user guide)", st.config_path);
 	else if (bad)
-		check(p, "kernel", -EOPNOTSUPP, "Linux %s is %s", st.release, bad);
+		check(p, KH_CHECK_KERNEL, -EOPNOTSUPP, "Linux %s is %s", st.release, bad);
 	else
-		check(p, "kernel", 0, "Linux %s, root, no lockdown, kexec jump %s%s", st.release,
+		check(p, KH_CHECK_KERNEL, 0, "Linux %s, root, no lockdown, kexec jump %s%s", st.release,
 		      st.kexec_jump == KJ_YES ? "supported" :
 		      "probably supported (no /proc/config.gz or /boot/config-RELEASE)",
 		      p->kaslr ? ", KASLR on" : "");
@@ -114,22 +143,22 @@ static void check_region(struct kh_plan *p)
 	if (!r)
 		r = kj_layout_check(&p->layout);
 	if (r == -ENODATA && crashkernel_asked())
-		check(p, "region", r, "crashkernel= is on the kernel command line but no memory was "
+		check(p, KH_CHECK_REGION, r, "crashkernel= is on the kernel command line but no memory was "
 		      "reserved (see dmesg)%s; run 'khibernate setup' and reboot", p->kaslr ?
 		      ": with KASLR the kernel can land on a fixed crashkernel=SIZE@OFFSET, and setup "
 		      "then asks for SIZE anywhere" : "");
 	else if (r == -ENODATA)
-		check(p, "region", r, "no memory is reserved for the helper: run 'khibernate setup' "
+		check(p, KH_CHECK_REGION, r, "no memory is reserved for the helper: run 'khibernate setup' "
 		      "(it adds crashkernel=128M@0x10000000 and memmap=64K$0x80000, for the helper's "
 		      "low memory, to the kernel command line) and reboot");
 	else if (r < 0)
-		check(p, "region", r, "the reserved region cannot hold the helper: %s", strerror(-r));
+		check(p, KH_CHECK_REGION, r, "the reserved region cannot hold the helper: %s", strerror(-r));
 	else if (!p->layout.hole.size) /* B would panic at boot, with A already frozen: lost */
-		check(p, "region", -ENODATA, "no low memory is reserved for the helper's real-mode "
+		check(p, KH_CHECK_REGION, -ENODATA, "no low memory is reserved for the helper's real-mode "
 		      "trampoline: run 'khibernate setup' (it adds memmap=64K$0x80000 to the kernel "
 		      "command line) and reboot");
 	else
-		check(p, "region", 0, "%.0f MiB at %#llx, low hole %#llx+%llu KiB%s",
+		check(p, KH_CHECK_REGION, 0, "%.0f MiB at %#llx, low hole %#llx+%llu KiB%s",
 		      p->layout.region.size / MiB, (unsigned long long)p->layout.region.start,
 		      (unsigned long long)p->layout.hole.start,
 		      (unsigned long long)p->layout.hole.size / 1024, p->kaslr && crashkernel_fixed() ?
@@ -148,13 +177,13 @@ static void check_helper(struct kh_plan *p)
 
 	for (unsigned i = 0; i < 2; i++)
 		if (access(files[i], R_OK) < 0) {
-			check(p, "helper", -errno, "%s: %s (set helper_kernel/helper_initrd in %s)",
+			check(p, KH_CHECK_HELPER, -errno, "%s: %s (set helper_kernel/helper_initrd in %s)",
 			      files[i], strerror(errno), KHP_CONFIG_PATH);
 			return;
 		}
 	r = kj_bzimage_read(files[0], &buf, &size, &k);
 	if (r < 0) {
-		check(p, "helper", r, "%s: %s", files[0], r == -ENOEXEC ? "not an x86 bzImage" :
+		check(p, KH_CHECK_HELPER, r, "%s: %s", files[0], r == -ENOEXEC ? "not an x86 bzImage" :
 		      r == -EPROTONOSUPPORT ? "too old, not 64-bit or not relocatable "
 		      "(CONFIG_RELOCATABLE)" : strerror(-r));
 		return;
@@ -163,9 +192,9 @@ static void check_helper(struct kh_plan *p)
 	/* A bzImage without a version string does not say: the jump itself will tell. */
 	bad = k.release[0] ? release_problem(k.release) : NULL;
 	if (bad)
-		check(p, "helper", -EOPNOTSUPP, "%s: Linux %s is %s", files[0], k.release, bad);
+		check(p, KH_CHECK_HELPER, -EOPNOTSUPP, "%s: Linux %s is %s", files[0], k.release, bad);
 	else
-		check(p, "helper", 0, "%s (Linux %s), %s", files[0], k.release[0] ? k.release : "?",
+		check(p, KH_CHECK_HELPER, 0, "%s (Linux %s), %s", files[0], k.release[0] ? k.release : "?",
 		      files[1]);
 }
 
@@ -225,10 +254,10 @@ static int check_stack(struct kh_plan *p, const char *path)
 	if (r == 0 && kind == KH_STACK_DISK)
 		return 0;
 	if (r < 0)
-		check(p, "swap", r, "%s: %s is not in /sys/dev/block: %s", path, p->swap.dev_path,
+		check(p, KH_CHECK_SWAP, r, "%s: %s is not in /sys/dev/block: %s", path, p->swap.dev_path,
 		      strerror(-r));
 	else
-		check(p, "swap", -EXDEV, "%s: %s (%s) %s", path, p->swap.dev_path, name, why[kind]);
+		check(p, KH_CHECK_SWAP, -EXDEV, "%s: %s (%s) %s", path, p->swap.dev_path, name, why[kind]);
 	return -EXDEV;
 }
 
@@ -239,55 +268,55 @@ static void check_swap(struct kh_plan *p)
 	int r;
 
 	if (!path[0]) {
-		check(p, "swap", -EINVAL, "no swap area configured: set swap = /dev/... in %s or use --swap",
-		      KHP_CONFIG_PATH);
+		check(p, KH_CHECK_SWAP, -EINVAL, "no swap area configured: set swap = /dev/... in %s "
+		      "or use --swap", KHP_CONFIG_PATH);
 		return;
 	}
 	r = kh_swap_resolve(path, &p->swap);
 	/* Filesystems under 512 MiB get 1 KiB blocks from mkfs.ext4: extents not page aligned. */
 	if (r == -EUCLEAN && stat(path, &st) == 0 && st.st_blksize % KJ_PAGE_SIZE) {
-		check(p, "swap", r, "%s: the filesystem's blocks are %ld bytes, smaller than a page: "
+		check(p, KH_CHECK_SWAP, r, "%s: the filesystem's blocks are %ld bytes, smaller than a page: "
 		      "use a swap partition, or a file on a filesystem with 4096-byte blocks "
 		      "(mkfs.ext4 -b 4096)", path, (long)st.st_blksize);
 		return;
 	}
 	if (r == -EXDEV || r == -EUCLEAN) {
-		check(p, "swap", r, "%s: the filesystem may move this file's blocks (%s); use a swap "
+		check(p, KH_CHECK_SWAP, r, "%s: the filesystem may move this file's blocks (%s); use a swap "
 		      "partition, or a file on ext4/xfs made with dd and mkswap", path,
 		      r == -EXDEV ? "no block device of its own underneath: tmpfs, btrfs, ..." :
 		      "holes, shared or encoded extents");
 		return;
 	}
 	if (r < 0) {
-		check(p, "swap", r, "%s: %s", path, strerror(-r));
+		check(p, KH_CHECK_SWAP, r, "%s: %s", path, strerror(-r));
 		return;
 	}
 	if (check_stack(p, path) < 0)
 		return;
 	r = kh_swap_read_header(&p->swap);
 	if (r == -EEXIST)
-		check(p, "swap", r, "%s: a hibernation image is waiting in it; resume it by rebooting, or "
+		check(p, KH_CHECK_SWAP, r, "%s: a hibernation image is waiting in it; resume it by rebooting, or "
 		      "drop it with 'khib-image discard %s'", path, p->swap.dev_path);
 	else if (r == -EMEDIUMTYPE)
-		check(p, "swap", r, "%s: not a swap area (run mkswap?)", path);
+		check(p, KH_CHECK_SWAP, r, "%s: not a swap area (run mkswap?)", path);
 	else if (r < 0)
-		check(p, "swap", r, "%s: %s", path, strerror(-r));
+		check(p, KH_CHECK_SWAP, r, "%s: %s", path, strerror(-r));
 	if (r < 0)
 		return;
 	/* Only the kernel maps a swap file's slots through its extents: a file that is not on
 	 * has no reservation, and its area is not contiguous on the disk as a partition's is. */
 	if (p->swap.is_file && !p->swap.active) {
-		check(p, "swap", -ENODEV, "%s: this swap file is not on; turn it on first "
+		check(p, KH_CHECK_SWAP, -ENODEV, "%s: this swap file is not on; turn it on first "
 		      "(swapon %s): the image goes only into slots the kernel reserves in it", path, path);
 		return;
 	}
 	p->swap_free = p->swap.size_bytes - p->swap.used_bytes;
 	if (p->swap_free < p->estimate)
-		check(p, "swap", -ENOSPC, "%s: %.0f MiB free, the image may need %.0f MiB (%.0f MiB of "
+		check(p, KH_CHECK_SWAP, -ENOSPC, "%s: %.0f MiB free, the image may need %.0f MiB (%.0f MiB of "
 		      "memory in use): add swap or free memory", path, p->swap_free / MiB,
 		      p->estimate / MiB, p->used_bytes / MiB);
 	else
-		check(p, "swap", 0, "%s%s on %s at %llu, %.0f MiB free (%s), image up to %.0f MiB", path,
+		check(p, KH_CHECK_SWAP, 0, "%s%s on %s at %llu, %.0f MiB free (%s), image up to %.0f MiB", path,
 		      p->swap.is_file ? " (file)" : "", p->swap.dev_path,
 		      (unsigned long long)p->swap.header_offset, p->swap_free / MiB,
 		      p->swap.active ? "in use" : "not on", p->estimate / MiB);
@@ -300,15 +329,15 @@ int kh_plan_make(const struct khp_config *c, struct kh_plan *p)
 	check_kernel(p);
 	/* As another user, /proc/iomem shows zeros and swap areas cannot be opened: every later
 	 * check would fail for that same reason, and say something else. */
-	if (p->checks[0].error == -EPERM && !strcmp(p->checks[0].name, "root"))
+	if (!p->root)
 		return -EPERM;
 	check_region(p);
 	check_helper(p);
-	measure_memory(p, !p->checks[1].error);
+	measure_memory(p, !p->checks[KH_CHECK_REGION].error);
 	check_swap(p);
-	for (unsigned i = 0; i < p->nr_checks; i++)
-		if (p->checks[i].error)
-			return p->checks[i].error;
+	for (unsigned id = 0; id < KH_CHECK_COUNT; id++)
+		if (p->checks[id].error)
+			return p->checks[id].error;
 	return 0;
 }
 

@@ -95,19 +95,11 @@ static void add_word(struct setup *s, const char *fmt, const char *value)
 	s->nr_words++;
 }
 
-static const struct kh_check *find_check(const struct kh_plan *p, const char *name)
-{
-	for (unsigned i = 0; i < p->nr_checks; i++)
-		if (!strcmp(p->checks[i].name, name))
-			return &p->checks[i];
-	return NULL;
-}
-
 /* Everything setup needs to know, and the words. @return 0 or 1 (refused, said). */
 static int learn(struct setup *s)
 {
 	struct kj_range *ram = NULL;
-	const struct kh_check *swap;
+	const struct kh_check *kernel, *swap;
 	char region[64], uuid[37], offset[32];
 	const char *why;
 	struct kh_machine m;
@@ -117,11 +109,12 @@ static int learn(struct setup *s)
 	int r;
 
 	r = kh_plan_make(s->config, &s->plan);
-	if (r == -EPERM && !strcmp(s->plan.checks[0].name, "root")) {
-		khp_log(KHP_LOG_ERR, "setup: %s", s->plan.checks[0].msg);
+	kernel = kh_plan_check(&s->plan, KH_CHECK_KERNEL);
+	if (!s->plan.root) {
+		khp_log(KHP_LOG_ERR, "setup: %s", kernel->msg);
 		return 1;
 	}
-	swap = find_check(&s->plan, "swap");
+	swap = kh_plan_check(&s->plan, KH_CHECK_SWAP);
 	/* Too little free swap, or a swap file not on yet, is for the hibernation to refuse
 	 * (the header was read: its UUID is known); anything else refuses setup too. */
 	if (!swap || (swap->error && swap->error != -ENOSPC && swap->error != -ENODEV)) {
@@ -131,9 +124,9 @@ static int learn(struct setup *s)
 	}
 	if (swap->error)
 		khp_log(KHP_LOG_WARNING, "setup: %s", swap->msg);
-	if (s->plan.checks[0].error)
+	if (kernel->error)
 		khp_log(KHP_LOG_WARNING, "setup: %s (setting up anyway, for a kernel that can)",
-		       s->plan.checks[0].msg);
+			kernel->msg);
 	if (uname(&u) == 0)
 		snprintf(s->release, sizeof(s->release), "%s", u.release);
 	if (read_text("/proc/cmdline", &cmdline) == 0)

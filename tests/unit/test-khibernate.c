@@ -618,11 +618,28 @@ static void test_step_errors(void **state)
 		assert_true(kh_step_name(st)[0] && strcmp(kh_step_name(st), "?"));
 }
 
+/* The preflight's outcomes are found by id, never by position (issue 18: plan.c took
+ * checks[1] for the region), and only the checks that ran are there. */
+static void test_plan_checks(void **state)
+{
+	static struct kh_plan p;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	for (unsigned id = 0; id < KH_CHECK_COUNT; id++)
+		assert_null(kh_plan_check(&p, id));
+	assert_null(kh_plan_check(&p, KH_CHECK_COUNT));
+	p.checks[KH_CHECK_SWAP] = (struct kh_check){ .name = "swap", .error = -ENOSPC };
+	assert_int_equal(kh_plan_check(&p, KH_CHECK_SWAP)->error, -ENOSPC);
+	assert_null(kh_plan_check(&p, KH_CHECK_REGION));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_swap_stack),
 		cmocka_unit_test(test_step_errors),
+		cmocka_unit_test(test_plan_checks),
 		cmocka_unit_test(test_config_set),
 		cmocka_unit_test(test_first_budget),
 		cmocka_unit_test(test_config_file),
