@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "common/cmdline.h"
+#include "common/exit.h"
 #include "common/fileio.h"
 #include "helper/helper.h"
 #include "helper/init.h"
@@ -79,13 +80,13 @@ static int finish(const struct khp_params *pa, struct khp_status *st, uint64_t e
 		fprintf(stderr, "khib-helper: memory restored; jumping to A\n");
 		err = kj_back(entry);
 		khh_fail(KHH_STEP_RESUME, NULL, err);
-		return 1;
+		return KC_EXIT_FAILURE;
 	}
 	if (pa->after == KHP_AFTER_REBOOT || pa->mode == KHP_MODE_RESTORE)
 		reboot(RB_AUTOBOOT);
 	reboot(RB_POWER_OFF);
 	khh_fail(KHH_STEP_POWER_OFF, NULL, -errno);
-	return 1;
+	return KC_EXIT_FAILURE;
 }
 
 /* The parameters A left in the handoff: @return 0, or the error of *ret_step. */
@@ -133,7 +134,7 @@ static int run(void)
 	if (err) {
 		khh_fail(step, NULL, err);
 		khp_params_clear(&pa);
-		return 1;
+		return KC_EXIT_FAILURE;
 	}
 	if (pa.mode == KHP_MODE_SAVE) {
 		st.event = KHP_EVENT_SAVED;

@@ -9,7 +9,8 @@
  *   khibernate setup [-c FILE] [-s PATH] [--dry-run]
  *                                         the kernel command line, the helper, the
  *                                         initramfs (setup.c, setup.h)
- * Each returns the process's exit status: 0 done, 1 failed (said why), 2 usage error.
+ * Each returns the process's exit status (common/exit.h): KC_EXIT_OK done, KC_EXIT_FAILURE
+ * failed (said why), KC_EXIT_USAGE usage or configuration error.
  */
 #ifndef KH_COMMANDS_H
 #define KH_COMMANDS_H
@@ -25,7 +26,7 @@ bool kh_is_subcommand(const char *name);
 int kh_subcommand(int argc, char **argv);
 
 /*! kh_load_config() : defaults, then path (KHP_CONFIG_PATH when NULL: may be missing),
- *  reporting an error once with the file and line. @return 0 or 2 (the exit status). */
+ *  reporting an error once with the file and line. @return KC_EXIT_OK or KC_EXIT_USAGE. */
 int kh_load_config(const char *path, struct khp_config *c);
 
 int kh_cmd_config(int argc, char **argv);

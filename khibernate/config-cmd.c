@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/exit.h"
 #include "image/khimage.h"
 #include "khibernate/commands.h"
 #include "khibernate/swaptarget.h"
@@ -31,7 +32,7 @@ int kh_subcommand(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(commands[i].name, argv[0]))
 			return commands[i].run(argc, argv);
-	return 2;
+	return KC_EXIT_USAGE;
 }
 
 int kh_load_config(const char *path, struct khp_config *c)
@@ -46,7 +47,7 @@ int kh_load_config(const char *path, struct khp_config *c)
 			khp_config_strerror(err));
 	else if (err)
 		fprintf(stderr, "khibernate: %s: %s\n", path ?: KHP_CONFIG_PATH, strerror(-err));
-	return err ? 2 : 0;
+	return err ? KC_EXIT_USAGE : KC_EXIT_OK;
 }
 
 static const char config_usage[] =
@@ -67,13 +68,13 @@ int kh_cmd_config(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': path = optarg; break;
-		case 'h': fputs(config_usage, stdout); return 0;
-		default: fputs(config_usage, stderr); return 2;
+		case 'h': fputs(config_usage, stdout); return KC_EXIT_OK;
+		default: fputs(config_usage, stderr); return KC_EXIT_USAGE;
 		}
 	}
 	if (argc - optind > 1) {
 		fputs(config_usage, stderr);
-		return 2;
+		return KC_EXIT_USAGE;
 	}
 	err = kh_load_config(path, &c);
 	if (err)
@@ -84,7 +85,7 @@ int kh_cmd_config(int argc, char **argv)
 	}
 	if (khp_config_get(&c, argv[optind], value, sizeof(value)) < 0) {
 		fprintf(stderr, "khibernate: config: no key '%s' (khibernate.conf(5))\n", argv[optind]);
-		return 2;
+		return KC_EXIT_USAGE;
 	}
 	printf("%s\n", value);
 	return 0;
@@ -113,13 +114,13 @@ int kh_cmd_discard(int argc, char **argv)
 		switch (opt) {
 		case 'c': path = optarg; break;
 		case 's': swap = optarg; break;
-		case 'h': fputs(discard_usage, stdout); return 0;
-		default: fputs(discard_usage, stderr); return 2;
+		case 'h': fputs(discard_usage, stdout); return KC_EXIT_OK;
+		default: fputs(discard_usage, stderr); return KC_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		fputs(discard_usage, stderr);
-		return 2;
+		return KC_EXIT_USAGE;
 	}
 	err = kh_load_config(path, &c);
 	if (err)
@@ -128,13 +129,13 @@ int kh_cmd_discard(int argc, char **argv)
 	khp_log_open("khibernate", stderr, KHP_LOG_KMSG);
 	swap = swap ?: c.swap;
 	if (!swap[0])
-		return 0; /* not configured: nothing can wait */
+		return KC_EXIT_OK; /* not configured: nothing can wait */
 	err = kh_swap_resolve(swap, &s);
 	if (!err)
 		err = khi_open(s.dev_path, 1, &fd);
 	if (err) {
 		khp_log(KHP_LOG_ERR, "discard: %s: %s", swap, strerror(-err));
-		return 1;
+		return KC_EXIT_FAILURE;
 	}
 	err = khi_probe(fd, s.header_offset, &info);
 	if (err == -EBADMSG || (!err && info.state == KHI_STATE_COMMITTED)) {
@@ -154,5 +155,5 @@ int kh_cmd_discard(int argc, char **argv)
 		err = 0; /* plain swap (or not a swap area at all: nothing of ours) */
 	}
 	close(fd);
-	return err ? 1 : 0;
+	return err ? KC_EXIT_FAILURE : KC_EXIT_OK;
 }

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/exit.h"
 #include "common/fileio.h"
 #include "khibernate/commands.h"
 #include "khibernate/helper-modules.h"
@@ -65,7 +66,7 @@ static int parse(int argc, char **argv, struct build *b)
 
 	if (argc < 2 || strcmp(argv[1], "build")) {
 		fputs(usage_text, stderr);
-		return 2;
+		return KC_EXIT_USAGE;
 	}
 	argc--, argv++;
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -76,13 +77,13 @@ static int parse(int argc, char **argv, struct build *b)
 		case O_MODDIR: b->moddir = optarg; break;
 		case O_OUTDIR: b->outdir = optarg; break;
 		case O_DRY: b->dry_run = true; break;
-		case 'h': fputs(usage_text, stdout); exit(0);
-		default: fputs(usage_text, stderr); return 2;
+		case 'h': fputs(usage_text, stdout); exit(KC_EXIT_OK);
+		default: fputs(usage_text, stderr); return KC_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "khibernate: helper build: unexpected argument '%s'\n", argv[optind]);
-		return 2;
+		return KC_EXIT_USAGE;
 	}
 	return kh_load_config(b->config_path, &b->config);
 }
@@ -113,7 +114,7 @@ static int choose_kernel(struct build *b)
 			"not an x86 bzImage" : err == -EPROTONOSUPPORT ? "too old, not 64-bit or not "
 			"relocatable (kexec needs CONFIG_RELOCATABLE)" : err == -EBADMSG ?
 			"truncated or corrupt bzImage" : strerror(-err));
-		return 1;
+		return KC_EXIT_FAILURE;
 	}
 	if (!b->kver && k.release[0])
 		snprintf(b->kver_buf, sizeof(b->kver_buf), "%s", k.release);
@@ -121,7 +122,7 @@ static int choose_kernel(struct build *b)
 	if (!b->kver[0]) {
 		fprintf(stderr, "khibernate: helper build: %s does not say its release: give --kver\n",
 			b->kernel);
-		return 2;
+		return KC_EXIT_USAGE;
 	}
 	if (!b->moddir) {
 		snprintf(b->moddir_buf, sizeof(b->moddir_buf), "/lib/modules/%s", b->kver);
@@ -180,7 +181,7 @@ static int choose_modules(struct build *b)
 out:
 	kh_names_free(&aliases);
 	kh_names_free(&names);
-	return err ? 1 : 0;
+	return err ? KC_EXIT_FAILURE : KC_EXIT_OK;
 }
 
 static int run_mkhelper(struct build *b)
@@ -192,7 +193,7 @@ static int run_mkhelper(struct build *b)
 	pid_t pid;
 
 	if (!argv)
-		return 1;
+		return KC_EXIT_FAILURE;
 	snprintf(mkhelper, sizeof(mkhelper), "%s/mkhelper", libdir);
 	snprintf(helper, sizeof(helper), "%s/khib-helper", libdir);
 	argv[n++] = mkhelper;
@@ -212,11 +213,11 @@ static int run_mkhelper(struct build *b)
 	if (pid == 0) {
 		execv(mkhelper, argv);
 		fprintf(stderr, "khibernate: helper build: %s: %s\n", mkhelper, strerror(errno));
-		_exit(1);
+		_exit(KC_EXIT_FAILURE);
 	}
 	free(argv);
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return 1;
+		return KC_EXIT_FAILURE;
 	return WEXITSTATUS(status);
 }
 

@@ -8,6 +8,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "common/exit.h"
 #include "khibernate/commands.h"
 #include "khibernate/hibernate.h"
 #include "khibernate/plan.h"
@@ -51,7 +52,8 @@ static const char usage_text[] =
 "  -h, --help               this text\n"
 "\n"
 "Exit status: 0 resumed (or --test passed, or every check passed); 1 refused or failed (for\n"
-"check and status: a check failed), with the machine still running as before; 2 usage error.\n"
+"check and status: a check failed), with the machine still running as before; 2 usage error\n"
+"(khibernate(8), EXIT STATUS).\n"
 "Hibernating also writes what happened and why to the kernel log (dmesg, journalctl -b).\n";
 
 struct cli {
@@ -70,7 +72,7 @@ static int die_usage(const char *fmt, const char *arg)
 	fprintf(stderr, "khibernate: ");
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\nTry 'khibernate --help'.\n");
-	return 2;
+	return KC_EXIT_USAGE;
 }
 
 static void print_checks(const struct kh_plan *p, FILE *out)
@@ -95,7 +97,7 @@ static int refuse(const struct kh_plan *p)
 	for (unsigned id = 0; id < KH_CHECK_COUNT; id++)
 		if ((c = kh_plan_check(p, id)) && c->error)
 			khp_log(KHP_LOG_ERR, "refused, nothing was changed: %s: %s", c->name, c->msg);
-	return 1;
+	return KC_EXIT_FAILURE;
 }
 
 static void print_resume_line(const struct kh_plan *p)
@@ -114,7 +116,7 @@ static int cmd_status(const struct kh_plan *p, int plan_error)
 
 	print_checks(p, stdout);
 	if (!p->swap.dev_path[0])
-		return 1;
+		return KC_EXIT_FAILURE;
 	print_resume_line(p);
 	r = khi_open(p->swap.dev_path, 0, &fd);
 	if (r >= 0) {
@@ -126,7 +128,7 @@ static int cmd_status(const struct kh_plan *p, int plan_error)
 	else
 		printf("image:     %s\n", info.state == KHI_STATE_COMMITTED ? "waiting to be resumed" :
 		       info.state == KHI_STATE_CONSUMED ? "none (the last one was resumed)" : "none");
-	return plan_error < 0 ? 1 : 0;
+	return plan_error < 0 ? KC_EXIT_FAILURE : KC_EXIT_OK;
 }
 
 static void write_stats(const char *path, const struct kh_plan *p, const struct kh_run *r)
@@ -168,7 +170,7 @@ static int report(const struct cli *c, const struct kh_plan *p, const struct kh_
 	if (err < 0) {
 		khp_log(KHP_LOG_ERR, "%s: %s; nothing was saved and the system runs on",
 			kh_step_name(r->step), kh_step_error(r->step, err));
-		return 1;
+		return KC_EXIT_FAILURE;
 	}
 	if (c->stats_path)
 		write_stats(c->stats_path, p, r);
@@ -180,11 +182,11 @@ static int report(const struct cli *c, const struct kh_plan *p, const struct kh_
 		if (r->verify_error) {
 			khp_log(KHP_LOG_ERR, "%s: %s", kh_step_name(KH_STEP_VERIFY),
 				kh_step_error(KH_STEP_VERIFY, r->verify_error));
-			return 1;
+			return KC_EXIT_FAILURE;
 		}
 		khp_log(KHP_LOG_NOTICE, "image read back and verified, then discarded");
 	}
-	return 0;
+	return KC_EXIT_OK;
 }
 
 static int cmd_hibernate(const struct cli *c, const struct kh_plan *p)
@@ -192,7 +194,7 @@ static int cmd_hibernate(const struct cli *c, const struct kh_plan *p)
 	const char *secret_path = c->key_file ? c->key_file : c->passphrase_file;
 	struct kh_run r = { .after = c->after };
 	struct khp_secret secret;
-	int lock, err = 1;
+	int lock, err = KC_EXIT_FAILURE;
 
 	lock = open(LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
@@ -203,7 +205,7 @@ static int cmd_hibernate(const struct cli *c, const struct kh_plan *p)
 		err = khp_secret_read(&secret, secret_path, c->key_file);
 		if (err < 0) {
 			fprintf(stderr, "khibernate: %s: %s\n", secret_path, khp_strerror(err));
-			err = 1;
+			err = KC_EXIT_FAILURE;
 			goto out;
 		}
 		r.key = secret.key;
@@ -257,14 +259,14 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case O_TEST: c->after = KHP_AFTER_JUMP_BACK; break;
 		case O_STATS: c->stats_path = optarg; break;
 		case O_SLEEP_HOOKS: c->sleep_hooks = optarg ?: KH_SLEEP_HOOK_DIR; break;
-		case 'h': fputs(usage_text, stdout); exit(0);
+		case 'h': fputs(usage_text, stdout); exit(KC_EXIT_OK);
 		case 's': case 'j': case 'z': case O_KERNEL: case O_INITRD: case O_CMDLINE: case O_RESERVE:
 			if (nset < 32)
 				set[nset++] = (struct setting){ keys[opt], optarg };
 			break;
 		default:
 			fputs("khibernate: see 'khibernate --help'\n", stderr);
-			return 2;
+			return KC_EXIT_USAGE;
 		}
 	}
 	if (optind < argc)
@@ -282,11 +284,11 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		fprintf(stderr, "khibernate: %s:%u: %s\n", c->config_path ?: KHP_CONFIG_PATH, line,
 			r == -ENOENT ? "unknown key" : r == -EINVAL ? "bad line or value (see khibernate(8))" :
 			strerror(-r));
-		return 2;
+		return KC_EXIT_USAGE;
 	}
 	if (r < 0) {
 		fprintf(stderr, "khibernate: %s: %s\n", c->config_path ?: KHP_CONFIG_PATH, strerror(-r));
-		return 2;
+		return KC_EXIT_USAGE;
 	}
 	for (unsigned i = 0; i < nset; i++)
 		if (khp_config_set(&c->config, set[i].key, set[i].value) < 0)
@@ -295,9 +297,9 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		c->key_file = c->config.keyfile;
 	if (c->config.encrypt == KHP_ENCRYPT_PASSPHRASE && !c->key_file && !c->passphrase_file) {
 		fprintf(stderr, "khibernate: encrypt = passphrase needs --passphrase-file\n");
-		return 2;
+		return KC_EXIT_USAGE;
 	}
-	return 0;
+	return KC_EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -318,7 +320,7 @@ int main(int argc, char **argv)
 		return cmd_status(&plan, r);
 	if (c.command) {
 		print_checks(&plan, r < 0 ? stderr : stdout);
-		return r < 0 ? 1 : 0;
+		return r < 0 ? KC_EXIT_FAILURE : KC_EXIT_OK;
 	}
 	if (r < 0)
 		return refuse(&plan);

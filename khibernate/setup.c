@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/cmdline.h"
+#include "common/exit.h"
 #include "common/fileio.h"
 #include "image/khimage.h"
 #include "khibernate/bootargs.h"
@@ -407,7 +408,7 @@ static int setup(const struct khp_config *c, const char *config_path, bool dry_r
 		       "reboot to start using it");
 	}
 	free(s);
-	return failed ? 1 : 0;
+	return failed ? KC_EXIT_FAILURE : KC_EXIT_OK;
 }
 
 static const char setup_usage[] =
@@ -439,20 +440,20 @@ int kh_cmd_setup(int argc, char **argv)
 		case 'c': path = optarg; break;
 		case 's': swap = optarg; break;
 		case O_DRY_RUN: dry_run = true; break;
-		case 'h': fputs(setup_usage, stdout); return 0;
-		default: fputs(setup_usage, stderr); return 2;
+		case 'h': fputs(setup_usage, stdout); return KC_EXIT_OK;
+		default: fputs(setup_usage, stderr); return KC_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		fputs(setup_usage, stderr);
-		return 2;
+		return KC_EXIT_USAGE;
 	}
 	err = kh_load_config(path, &c);
 	if (err)
 		return err;
 	if (swap && khp_config_set(&c, "swap", swap) < 0) {
 		fprintf(stderr, "khibernate: setup: --swap %s: too long\n", swap);
-		return 2;
+		return KC_EXIT_USAGE;
 	}
 	return setup(&c, path ?: KHP_CONFIG_PATH, dry_run);
 }

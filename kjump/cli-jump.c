@@ -15,26 +15,26 @@
 static int no_args(int argc, char **argv, const char *usage)
 {
 	if (argc == 1)
-		return EXIT_OK;
+		return KC_EXIT_OK;
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
 		printf("usage: %s\n", usage);
 	else
 		cli_error(0, "usage: %s", usage);
-	return EXIT_USAGE;
+	return KC_EXIT_USAGE;
 }
 
 int cmd_exec(int argc, char **argv)
 {
 	int r = no_args(argc, argv, "kjump exec");
 
-	if (r != EXIT_OK)
+	if (r != KC_EXIT_OK)
 		return r;
 	r = kj_exec();
 	if (r == -EINVAL) {
 		cli_error(0, "nothing is loaded: run 'kjump load' first");
-		return EXIT_FAIL;
+		return KC_EXIT_FAILURE;
 	}
-	return r < 0 ? cli_kexec_error(r, "jumping to the loaded kernel") : EXIT_OK;
+	return r < 0 ? cli_kexec_error(r, "jumping to the loaded kernel") : KC_EXIT_OK;
 }
 
 static int entry_from_cmdline(uint64_t *entry)
@@ -51,9 +51,9 @@ static int entry_from_cmdline(uint64_t *entry)
 		cli_error(0, "no re-entry address: kjump.entry= on /proc/cmdline is %s (was this "
 			  "kernel started by 'kjump load' with preserve-context?); pass --entry",
 			  r < 0 ? "missing" : "0");
-		return EXIT_FAIL;
+		return KC_EXIT_FAILURE;
 	}
-	return EXIT_OK;
+	return KC_EXIT_OK;
 }
 
 int cmd_back(int argc, char **argv)
@@ -65,23 +65,23 @@ int cmd_back(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'e' || cli_parse_u64(optarg, &entry) < 0 || entry == 0) {
 			cli_error(0, "usage: kjump back [--entry ADDR]");
-			return EXIT_USAGE;
+			return KC_EXIT_USAGE;
 		}
 	}
-	if (entry == 0 && (rc = entry_from_cmdline(&entry)) != EXIT_OK)
+	if (entry == 0 && (rc = entry_from_cmdline(&entry)) != KC_EXIT_OK)
 		return rc;
 	c = kj_back(entry);
-	return c < 0 ? cli_kexec_error(c, "jumping back") : EXIT_OK;
+	return c < 0 ? cli_kexec_error(c, "jumping back") : KC_EXIT_OK;
 }
 
 int cmd_unload(int argc, char **argv)
 {
 	int r = no_args(argc, argv, "kjump unload");
 
-	if (r != EXIT_OK)
+	if (r != KC_EXIT_OK)
 		return r;
 	r = kj_unload();
-	return r < 0 ? cli_kexec_error(r, "unloading") : EXIT_OK;
+	return r < 0 ? cli_kexec_error(r, "unloading") : KC_EXIT_OK;
 }
 
 static const char *tristate(enum kj_tristate t)
@@ -109,7 +109,7 @@ int cmd_info(int argc, char **argv)
 	struct kj_status st;
 	int r = no_args(argc, argv, "kjump info");
 
-	if (r != EXIT_OK)
+	if (r != KC_EXIT_OK)
 		return r;
 	kj_probe(&st);
 	printf("kexec jump: %s (CONFIG_KEXEC_JUMP)\n", tristate(st.kexec_jump));
@@ -122,16 +122,16 @@ int cmd_info(int argc, char **argv)
 		       st.handoff, st.entry);
 	else
 		printf("helper:     no\n");
-	return st.kexec_jump == KJ_NO ? EXIT_UNSUPPORTED : EXIT_OK;
+	return st.kexec_jump == KJ_NO ? KC_EXIT_UNSUPPORTED : KC_EXIT_OK;
 }
 
 static int write_all(FILE *f, const void *p, size_t n, const char *name)
 {
 	if (fwrite(p, 1, n, f) != n || fflush(f) != 0) {
 		cli_error(errno, "%s", name);
-		return EXIT_FAIL;
+		return KC_EXIT_FAILURE;
 	}
-	return EXIT_OK;
+	return KC_EXIT_OK;
 }
 
 static int read_handoff(void **buf, struct kj_handoff *h)
@@ -150,7 +150,7 @@ static int read_handoff(void **buf, struct kj_handoff *h)
 		cli_error(0, "reading the handoff through /dev/mem: %s", kj_strerror(r));
 	else
 		r = kj_handoff_decode(*buf, size, h);
-	return r < 0 ? EXIT_FAIL : EXIT_OK;
+	return r < 0 ? KC_EXIT_FAILURE : KC_EXIT_OK;
 }
 
 int cmd_payload(int argc, char **argv)
@@ -164,17 +164,17 @@ int cmd_payload(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:", NULL, NULL)) != -1) {
 		if (c != 'o') {
 			cli_error(0, "usage: kjump payload [-o FILE]");
-			return EXIT_USAGE;
+			return KC_EXIT_USAGE;
 		}
 		out = optarg;
 	}
 	rc = read_handoff(&buf, &h);
-	if (rc != EXIT_OK)
+	if (rc != KC_EXIT_OK)
 		return rc;
 	f = out ? fopen(out, "wbe") : stdout;
 	if (!f) {
 		cli_error(errno, "%s", out);
-		rc = EXIT_FAIL;
+		rc = KC_EXIT_FAILURE;
 	} else {
 		rc = write_all(f, h.payload, h.payload_size, out ? out : "stdout");
 		if (out)

@@ -19,15 +19,15 @@ static int read_layout(const char *path, struct kj_layout *l)
 
 	if (r < 0) {
 		cli_error(r, "%s", path);
-		return EXIT_FAIL;
+		return KC_EXIT_FAILURE;
 	}
 	r = kj_layout_decode(buf, n, l);
 	free(buf);
 	if (r < 0) {
 		cli_error(0, "%s: not a usable kjump layout: %s", path, kj_strerror(r));
-		return EXIT_FAIL;
+		return KC_EXIT_FAILURE;
 	}
-	return EXIT_OK;
+	return KC_EXIT_OK;
 }
 
 static int system_layout(struct kj_layout *l)
@@ -36,28 +36,28 @@ static int system_layout(struct kj_layout *l)
 
 	if (r == -EPERM) {
 		cli_error(0, "/proc/iomem shows no addresses to this user: run as root");
-		return EXIT_UNSUPPORTED;
+		return KC_EXIT_UNSUPPORTED;
 	}
 	if (r < 0) {
 		cli_error(0, "cannot read A's memory map from /proc/iomem: %s", kj_strerror(r));
-		return EXIT_FAIL;
+		return KC_EXIT_FAILURE;
 	}
-	return EXIT_OK;
+	return KC_EXIT_OK;
 }
 
 static int override(const struct cli_layout_opts *o, struct kj_layout *l)
 {
 	if (o->region && strcmp(o->region, "auto") && cli_parse_range(o->region, &l->region) < 0) {
 		cli_error(0, "--region %s: expected auto, START-END or START+SIZE", o->region);
-		return EXIT_USAGE;
+		return KC_EXIT_USAGE;
 	}
 	if (o->hole && !strcmp(o->hole, "none"))
 		l->hole = (struct kj_range){ 0, 0 };
 	else if (o->hole && strcmp(o->hole, "auto") && cli_parse_range(o->hole, &l->hole) < 0) {
 		cli_error(0, "--hole %s: expected auto, none, START-END or START+SIZE", o->hole);
-		return EXIT_USAGE;
+		return KC_EXIT_USAGE;
 	}
-	return EXIT_OK;
+	return KC_EXIT_OK;
 }
 
 static int check(const struct kj_layout *l)
@@ -67,7 +67,7 @@ static int check(const struct kj_layout *l)
 	if (r == -ENODATA) {
 		cli_error(0, "no reserved region for the helper: boot this kernel with "
 			  "crashkernel=128M@0x10000000 (a fixed offset) or pass --region");
-		return EXIT_UNSUPPORTED;
+		return KC_EXIT_UNSUPPORTED;
 	}
 	if (r < 0) {
 		cli_error(0, "cannot confine the helper to region 0x%" PRIx64 "+0x%" PRIx64
@@ -75,18 +75,18 @@ static int check(const struct kj_layout *l)
 			  "inside one System RAM range, the hole page-aligned below 1 MiB and reserved "
 			  "in A (memmap=64K$0x80000)", l->region.start, l->region.size, l->hole.start,
 			  l->hole.size);
-		return EXIT_UNSUPPORTED;
+		return KC_EXIT_UNSUPPORTED;
 	}
-	return EXIT_OK;
+	return KC_EXIT_OK;
 }
 
 int cli_layout_get(const struct cli_layout_opts *o, struct kj_layout *l)
 {
 	int rc = o->file ? read_layout(o->file, l) : system_layout(l);
 
-	if (rc == EXIT_OK)
+	if (rc == KC_EXIT_OK)
 		rc = override(o, l);
-	if (rc == EXIT_OK)
+	if (rc == KC_EXIT_OK)
 		rc = check(l);
 	return rc;
 }
@@ -128,10 +128,10 @@ static int print_layout(const struct kj_layout *l)
 	r = kj_layout_e820(l, NULL, 0, e820, KJ_LAYOUT_MAX_ENTRIES, &n);
 	if (r < 0) {
 		cli_error(0, "cannot build B's e820 map: %s", kj_strerror(r));
-		return EXIT_FAIL;
+		return KC_EXIT_FAILURE;
 	}
 	print_map("B's e820 map (A's RAM as ACPI data):", e820, n);
-	return EXIT_OK;
+	return KC_EXIT_OK;
 }
 
 static int save_layout(const struct kj_layout *l, const char *path)
@@ -144,7 +144,7 @@ static int save_layout(const struct kj_layout *l, const char *path)
 	if (!buf || kj_layout_encode(l, buf, size) < 0) {
 		free(buf);
 		cli_error(-ENOMEM, "encoding the layout");
-		return EXIT_FAIL;
+		return KC_EXIT_FAILURE;
 	}
 	f = fopen(path, "wbe");
 	ok = f && fwrite(buf, 1, size, f) == size;
@@ -152,9 +152,9 @@ static int save_layout(const struct kj_layout *l, const char *path)
 	free(buf);
 	if (!ok) {
 		cli_error(errno, "%s", path);
-		return EXIT_FAIL;
+		return KC_EXIT_FAILURE;
 	}
-	return EXIT_OK;
+	return KC_EXIT_OK;
 }
 
 int cmd_layout(int argc, char **argv)
@@ -177,11 +177,11 @@ int cmd_layout(int argc, char **argv)
 		case 'r': lo.region = optarg; break;
 		case 'H': lo.hole = optarg; break;
 		case 'l': lo.file = optarg; break;
-		default: return EXIT_USAGE;
+		default: return KC_EXIT_USAGE;
 		}
 	}
 	rc = cli_layout_get(&lo, &l);
-	if (rc == EXIT_OK)
+	if (rc == KC_EXIT_OK)
 		rc = out ? save_layout(&l, out) : print_layout(&l);
 	return rc;
 }

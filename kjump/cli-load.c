@@ -18,23 +18,23 @@ static int report(int r, const struct kj_load_opts *o, const struct kj_load_info
 	switch (r) {
 	case -ENOEXEC:
 		cli_error(0, "%s: not an x86 bzImage", o->kernel);
-		return EXIT_FAIL;
+		return KC_EXIT_FAILURE;
 	case -EPROTONOSUPPORT:
 		cli_error(0, "%s: unsupported kernel: it needs boot protocol 2.12 or later, a 64-bit "
 			  "entry point and CONFIG_RELOCATABLE", o->kernel);
-		return EXIT_FAIL;
+		return KC_EXIT_FAILURE;
 	case -EBADMSG:
 		cli_error(0, "%s: truncated or corrupt bzImage", o->kernel);
-		return EXIT_FAIL;
+		return KC_EXIT_FAILURE;
 	case -ENOSPC:
 		cli_error(0, "the region (%" PRIu64 " MiB) is too small: B needs %" PRIu64 " MiB "
 			  "(kernel, initrd, --min-free); enlarge crashkernel= or shrink the initrd",
 			  o->layout->region.size >> 20, (info->needed + (1u << 20) - 1) >> 20);
-		return EXIT_UNSUPPORTED;
+		return KC_EXIT_UNSUPPORTED;
 	case -E2BIG:
 		cli_error(0, "the command line is too long for %s, or A's memory map has too many "
 			  "ranges", o->kernel);
-		return EXIT_FAIL;
+		return KC_EXIT_FAILURE;
 	default:
 		return cli_kexec_error(r, "loading the helper kernel");
 	}
@@ -56,9 +56,9 @@ static void print_info(const struct kj_load_info *i)
 static int check_readable(const char *path)
 {
 	if (!path || access(path, R_OK) == 0)
-		return EXIT_OK;
+		return KC_EXIT_OK;
 	cli_error(errno, "%s", path);
-	return EXIT_FAIL;
+	return KC_EXIT_FAILURE;
 }
 
 static int read_payload(const char *path, char **buf, size_t *size)
@@ -67,7 +67,7 @@ static int read_payload(const char *path, char **buf, size_t *size)
 
 	if (r < 0)
 		cli_error(r, "--payload %s", path);
-	return r < 0 ? EXIT_FAIL : EXIT_OK;
+	return r < 0 ? KC_EXIT_FAILURE : KC_EXIT_OK;
 }
 
 int cmd_load(int argc, char **argv)
@@ -108,22 +108,22 @@ int cmd_load(int argc, char **argv)
 			if (cli_parse_u64(optarg, &o.min_free) == 0)
 				break;
 			cli_error(0, "--min-free %s: expected a size such as 48M", optarg);
-			return EXIT_USAGE;
-		default: return EXIT_USAGE;
+			return KC_EXIT_USAGE;
+		default: return KC_EXIT_USAGE;
 		}
 	}
 	if (!o.kernel || optind != argc) {
 		cli_error(0, "usage: kjump load --kernel BZIMAGE [--initrd FILE] [--cmdline STR] ...");
-		return EXIT_USAGE;
+		return KC_EXIT_USAGE;
 	}
 	rc = check_readable(o.kernel);
-	if (rc == EXIT_OK)
+	if (rc == KC_EXIT_OK)
 		rc = check_readable(o.initrd);
-	if (rc == EXIT_OK)
+	if (rc == KC_EXIT_OK)
 		rc = cli_layout_get(&lo, &l);
-	if (rc == EXIT_OK && payload)
+	if (rc == KC_EXIT_OK && payload)
 		rc = read_payload(payload, &pbuf, &o.payload_size);
-	if (rc != EXIT_OK)
+	if (rc != KC_EXIT_OK)
 		return rc;
 	o.layout = &l;
 	o.payload = pbuf;
@@ -133,5 +133,5 @@ int cmd_load(int argc, char **argv)
 		return report(c, &o, &info);
 	if (verbose)
 		print_info(&info);
-	return EXIT_OK;
+	return KC_EXIT_OK;
 }

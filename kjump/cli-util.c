@@ -75,23 +75,23 @@ int cli_kexec_error(int err, const char *what)
 		else
 			cli_error(0, "%s: kexec_load refused: check /proc/sys/kernel/kexec_load_disabled "
 				  "and any LSM policy", what);
-		return EXIT_UNSUPPORTED;
+		return KC_EXIT_UNSUPPORTED;
 	case -ENOSYS:
 		cli_error(0, "%s: this kernel has no kexec_load (CONFIG_KEXEC)", what);
-		return EXIT_UNSUPPORTED;
+		return KC_EXIT_UNSUPPORTED;
 	case -EINVAL:
 		if (st.kexec_jump == KJ_NO) {
 			cli_error(0, "%s: this kernel has no kexec jump (CONFIG_KEXEC_JUMP is not set): "
 				  "boot a kernel built with it", what);
-			return EXIT_UNSUPPORTED;
+			return KC_EXIT_UNSUPPORTED;
 		}
 		break;
 	case -EBUSY:
 		cli_error(0, "%s: another kexec operation is in progress; try again", what);
-		return EXIT_FAIL;
+		return KC_EXIT_FAILURE;
 	default:
 		break;
 	}
 	cli_error(err, "%s", what);
-	return EXIT_FAIL;
+	return KC_EXIT_FAILURE;
 }

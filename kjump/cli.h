@@ -4,15 +4,8 @@
 
 #include <stdint.h>
 
+#include "common/exit.h"
 #include "kjump/kjump.h"
-
-/* Exit codes (kjump --help lists them). */
-enum {
-	EXIT_OK = 0,
-	EXIT_FAIL = 1,        /* the operation failed */
-	EXIT_USAGE = 2,       /* bad command line */
-	EXIT_UNSUPPORTED = 3, /* this system cannot do it (no kexec jump, lockdown, no region, ...) */
-};
 
 /* Prints "kjump: MSG[: strerror(-err)]" to stderr once. err may be 0. */
 void cli_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

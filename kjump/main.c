@@ -42,8 +42,8 @@ static const char usage[] =
 "kexec_load); A booted with crashkernel=SIZE@OFFSET (e.g. 128M@0x10000000) and\n"
 "memmap=64K$0x80000; B a relocatable x86_64 bzImage (boot protocol 2.12+).\n"
 "\n"
-"Exit status: 0 success, 1 failure, 2 usage error, 3 not possible on this system\n"
-"(no kexec jump, lockdown, no reserved region, not root).\n"
+"Exit status: 0 success, 1 failure, 2 usage error, 9 not possible on this system\n"
+"(no kexec jump, lockdown, no reserved region, not root); kjump(8), EXIT STATUS.\n"
 "See docs/kjump.md.\n";
 
 void cli_error(int err, const char *fmt, ...)
@@ -73,15 +73,15 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fputs(usage, stderr);
-		return EXIT_USAGE;
+		return KC_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		fputs(usage, stdout);
-		return EXIT_OK;
+		return KC_EXIT_OK;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
 	cli_error(0, "unknown command '%s' (try 'kjump --help')", argv[1]);
-	return EXIT_USAGE;
+	return KC_EXIT_USAGE;
 }

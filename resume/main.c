@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "common/cmdline.h"
+#include "common/exit.h"
 #include "common/fileio.h"
 #include "kjump/kjump.h"
 #include "protocol/blockdev.h"
@@ -61,11 +62,11 @@ static const char usage_text[] =
 "      --discard            only discard any image in the swap area\n"
 "  -h, --help               this text\n"
 "\n"
-"Exit status (when it returns): 0 boot on: there was no image, or it was discarded (with\n"
-"--device: no image); 1 (with --device) an image was refused and discarded; 2 usage error;\n"
-"3 (with --device) an encrypted image was kept: at boot khib-resume asks for the passphrase\n"
-"instead, then powers off saying how to boot without it; 4 the swap area could not be found,\n"
-"examined or cleared.\n";
+"Exit status (when it returns; khib-resume(8), EXIT STATUS): 0 boot on: there was no image,\n"
+"or it was discarded (with --device: no image); 1 the swap area could not be found, examined\n"
+"or cleared; 2 usage error; 6 (with --device) an encrypted image was kept: at boot\n"
+"khib-resume asks for the passphrase instead, then powers off saying how to boot without it;\n"
+"10 (with --device) an image was refused and discarded.\n";
 
 struct run {
 	struct kr_opts o;
@@ -84,7 +85,7 @@ struct run {
 static int usage_error(const char *msg, const char *arg)
 {
 	fprintf(stderr, "khib-resume: %s%s\nTry 'khib-resume --help'.\n", msg, arg);
-	return 2;
+	return KC_EXIT_USAGE;
 }
 
 /* The configuration, then the options over it. A bad configuration file at boot does not stop
@@ -100,7 +101,7 @@ static int apply_config(struct run *r, const char *const set[][2], unsigned nset
 		fprintf(stderr, "khib-resume: %s:%u: %s%s\n", r->config_path ?: KHP_CONFIG_PATH, line,
 			khp_config_strerror(err), r->boot ? "; not resuming" : "");
 		if (!r->boot)
-			return 2;
+			return KC_EXIT_USAGE;
 		r->discard = true;
 	}
 	for (unsigned i = 0; i < nset; i++)
@@ -114,7 +115,7 @@ static int apply_config(struct run *r, const char *const set[][2], unsigned nset
 	r->o.threads = r->config.threads;
 	r->o.kdf_passes_max = r->config.kdf_passes_max;
 	r->o.kdf_memory_max_kib = r->config.kdf_memory_max_mib << 10;
-	return 0;
+	return KC_EXIT_OK;
 }
 
 static int parse_options(int argc, char **argv, struct run *r)
@@ -147,7 +148,7 @@ static int parse_options(int argc, char **argv, struct run *r)
 				set[nset++][1] = optarg;
 			}
 			break;
-		case 'h': fputs(usage_text, stdout); exit(0);
+		case 'h': fputs(usage_text, stdout); exit(KC_EXIT_OK);
 		default: return usage_error("bad option", "");
 		}
 	}
@@ -174,7 +175,7 @@ static int from_cmdline(struct run *r)
 
 	if (err) {
 		khp_log(KHP_LOG_ERR, "/proc/cmdline: %s", strerror(-err));
-		return 4;
+		return KC_EXIT_FAILURE;
 	}
 	err = khp_resume_args_parse(cmdline, &a);
 	if (err && err != -ENODATA)
@@ -189,7 +190,7 @@ static int from_cmdline(struct run *r)
 		       "for an image (khibernate discards it in the running system)", a.device, off,
 		       !a.device[0] ? "no device" : err == -ERANGE ? "the offset is out of range" :
 		       err == -EINVAL ? "the offset is not a number of pages" : strerror(-err));
-		return 2;
+		return KC_EXIT_USAGE;
 	}
 	snprintf(r->dev, sizeof(r->dev), "%s", a.device);
 	r->o.offset = a.offset;
@@ -197,7 +198,7 @@ static int from_cmdline(struct run *r)
 	r->wait_s = r->discard ? DISCARD_WAIT_S : DEVICE_WAIT_S;
 	if (!r->discard && (unsigned)atoi(delay) > r->wait_s)
 		r->wait_s = (unsigned)atoi(delay);
-	return 0;
+	return KC_EXIT_OK;
 }
 
 /* The device the spec names, waited for (bounded, and said when it takes time). */
@@ -221,12 +222,12 @@ static int find_device(struct run *r)
 		khp_log(KHP_LOG_ERR, "%s %s%s", r->dev, err == -ENODEV ? "did not appear" :
 		       strerror(-err), r->boot ? "; not resuming (khibernate discards an image it "
 		       "finds there in the running system)" : "");
-		return 4;
+		return KC_EXIT_FAILURE;
 	}
 	if (strcmp(r->path, r->dev))
 		khp_log(KHP_LOG_INFO, "%s is %s", r->dev, r->path);
 	r->o.device = r->path;
-	return 0;
+	return KC_EXIT_OK;
 }
 
 /* The key or passphrase file into @secret. One that cannot be read is said and left out: an
@@ -290,7 +291,7 @@ static int resume(struct run *r)
 	if (r->boot) {
 		err = from_cmdline(r);
 		if (err == -ENODATA)
-			return 0; /* not configured: nothing to do */
+			return KC_EXIT_OK; /* not configured: nothing to do */
 		if (err)
 			return err;
 	}
@@ -299,17 +300,17 @@ static int resume(struct run *r)
 		return err;
 	if (r->noresume || r->discard)
 		return kr_discard(&r->o, r->noresume ? "noresume is on the kernel command line" :
-				  "it was not resumed") ? 4 : 0;
+				  "it was not resumed") ? KC_EXIT_FAILURE : KC_EXIT_OK;
 	read_secret(r, &secret);
 	out = kr_resume(&r->o, &err);
 	khp_secret_clear(&secret);
 	if (out == KR_KEPT && r->boot)
 		out = kept(r, out, &err);
 	switch (out) {
-	case KR_NO_IMAGE: return 0;
-	case KR_REFUSED: return 1;
-	case KR_KEPT: return 3;
-	default: return err == -ERANGE ? 2 : 4;
+	case KR_NO_IMAGE: return KC_EXIT_OK;
+	case KR_REFUSED: return KC_EXIT_REFUSED;
+	case KR_KEPT: return KC_EXIT_KEY;
+	default: return err == -ERANGE ? KC_EXIT_USAGE : KC_EXIT_FAILURE;
 	}
 }
 
@@ -324,15 +325,16 @@ static int watched(struct run *r)
 	if (pid == 0) {
 		/* Dies with the watcher: a second khib-resume --discard may follow it. */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != watcher)
-			_exit(4);
+			_exit(KC_EXIT_FAILURE);
 		exit(resume(r));
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		status = -1;
-	if (WIFEXITED(status) && WEXITSTATUS(status) <= 1)
-		return 0;  /* no image, or refused and discarded: boot on */
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
-		return 0;  /* a bad khibernate.resume=: no device to discard on; said */
+	if (WIFEXITED(status) && (WEXITSTATUS(status) == KC_EXIT_OK ||
+				  WEXITSTATUS(status) == KC_EXIT_REFUSED))
+		return KC_EXIT_OK;  /* no image, or refused and discarded: boot on */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == KC_EXIT_USAGE)
+		return KC_EXIT_OK;  /* a bad khibernate.resume=: no device to discard on; said */
 	if (status == -1)
 		khp_log(KHP_LOG_ERR, "could not run the resume: %s; discarding the image, if any, so "
 		       "that it is never resumed stale", strerror(errno));
@@ -346,7 +348,7 @@ static int watched(struct run *r)
 	(void)kj_unload();
 	r->discard = true;
 	(void)resume(r); /* says what it did; if it could not, the running system will */
-	return 0;
+	return KC_EXIT_OK;
 }
 
 int main(int argc, char **argv)

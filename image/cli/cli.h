@@ -6,20 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/exit.h"
 #include "image/khimage.h"
-
-/* Exit codes (documented in --help and image/README.md). */
-enum {
-	EXIT_OK = 0,
-	EXIT_ERROR = 1,      /* I/O or system error */
-	EXIT_USAGE = 2,
-	EXIT_NO_IMAGE = 3,   /* -ENODATA */
-	EXIT_CONSUMED = 4,   /* -EALREADY */
-	EXIT_CORRUPT = 5,    /* -EBADMSG, -EPROTONOSUPPORT, -E2BIG */
-	EXIT_KEY = 6,        /* -ENOKEY, -EKEYREJECTED, -EPROTO */
-	EXIT_NOT_SWAP = 7,   /* -EMEDIUMTYPE, -EEXIST */
-	EXIT_NO_SPACE = 8,   /* -ENOSPC */
-};
 
 struct cli {
 	const char *argv0;

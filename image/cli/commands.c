@@ -96,7 +96,7 @@ int cmd_info(struct cli *c, char **args)
 	out_end(c);
 	close(fd);
 	/* A consumed image's data may already be overwritten by swap: not an error to report. */
-	return e < 0 && pi.state == KHI_STATE_COMMITTED ? cli_fail(c, e, "%s", args[0]) : EXIT_OK;
+	return e < 0 && pi.state == KHI_STATE_COMMITTED ? cli_fail(c, e, "%s", args[0]) : KC_EXIT_OK;
 }
 
 static int open_reader(struct cli *c, const char *path, int fd, khi_reader **r)
@@ -154,9 +154,9 @@ int cmd_discard(struct cli *c, char **args)
 	if (e == -ENODATA) {
 		if (!c->quiet)
 			fprintf(stderr, "%s: %s: no image, nothing to discard\n", c->argv0, args[0]);
-		return EXIT_NO_IMAGE;
+		return KC_EXIT_NO_IMAGE;
 	}
-	return e < 0 ? cli_fail(c, e, "%s", args[0]) : EXIT_OK;
+	return e < 0 ? cli_fail(c, e, "%s", args[0]) : KC_EXIT_OK;
 }
 
 int cmd_consume(struct cli *c, char **args)
@@ -173,7 +173,7 @@ int cmd_consume(struct cli *c, char **args)
 	out_begin(c);
 	out_hex(c, "image_id", id, sizeof(id));
 	out_end(c);
-	return EXIT_OK;
+	return KC_EXIT_OK;
 }
 
 /* ---- write: a file of "physical memory" (page n at byte n * 4096) into an image ---- */
@@ -250,7 +250,7 @@ static int do_write(struct cli *c, const char *dev, int fd, struct khi_source *s
 	out_str(c, "state", "committed");
 	out_stats(c, "", &st);
 	out_end(c);
-	return EXIT_OK;
+	return KC_EXIT_OK;
 }
 
 int cmd_write(struct cli *c, char **args)

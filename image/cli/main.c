@@ -67,15 +67,15 @@ int cli_fail(const struct cli *c, int err, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, ": %s\n", khi_strerror(err));
 	switch (err) {
-	case -ENODATA: return EXIT_NO_IMAGE;
-	case -EALREADY: return EXIT_CONSUMED;
-	case -EBADMSG: case -EPROTONOSUPPORT: return EXIT_CORRUPT;
-	case -ENOKEY: case -EKEYREJECTED: case -EPROTO: return EXIT_KEY;
-	case -EMEDIUMTYPE: case -EEXIST: return EXIT_NOT_SWAP;
-	case -E2BIG: return EXIT_CORRUPT;
-	case -ENOSPC: return EXIT_NO_SPACE;
-	case -EINVAL: return EXIT_USAGE;
-	default: return EXIT_ERROR;
+	case -ENODATA: return KC_EXIT_NO_IMAGE;
+	case -EALREADY: return KC_EXIT_CONSUMED;
+	case -EBADMSG: case -EPROTONOSUPPORT: return KC_EXIT_CORRUPT;
+	case -ENOKEY: case -EKEYREJECTED: case -EPROTO: return KC_EXIT_KEY;
+	case -EMEDIUMTYPE: case -EEXIST: return KC_EXIT_NOT_SWAP;
+	case -E2BIG: return KC_EXIT_CORRUPT;
+	case -ENOSPC: return KC_EXIT_NO_SPACE;
+	case -EINVAL: return KC_EXIT_USAGE;
+	default: return KC_EXIT_FAILURE;
 	}
 }
 
@@ -259,8 +259,8 @@ static int parse_option(struct cli *c, int opt, const char *arg)
 			return cli_fail(c, -EINVAL, "--mem-max %s: MiB, at least 1", arg);
 		c->mem_max = v << 20;
 		return 0;
-	case 'h': fputs(usage, stdout); exit(EXIT_OK);
-	default: fputs(usage, stderr); return EXIT_USAGE;
+	case 'h': fputs(usage, stdout); exit(KC_EXIT_OK);
+	default: fputs(usage, stderr); return KC_EXIT_USAGE;
 	}
 }
 
@@ -306,7 +306,7 @@ static int run(struct cli *c, int argc, char **argv)
 		return cli_fail(c, -EINVAL, "--key-file and --passphrase-file");
 	if (optind >= argc) {
 		fputs(usage, stderr);
-		return EXIT_USAGE;
+		return KC_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[optind], commands[i].name))
@@ -314,12 +314,12 @@ static int run(struct cli *c, int argc, char **argv)
 		if (argc - optind - 1 != commands[i].nargs) {
 			fprintf(stderr, "%s: %s takes %d argument(s); see --help\n", c->argv0, commands[i].name,
 				commands[i].nargs);
-			return EXIT_USAGE;
+			return KC_EXIT_USAGE;
 		}
 		return commands[i].fn(c, argv + optind + 1);
 	}
 	fprintf(stderr, "%s: unknown command '%s'; see --help\n", c->argv0, argv[optind]);
-	return EXIT_USAGE;
+	return KC_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)

@@ -3,7 +3,7 @@
 # seconds (the library's cases are in tests/unit/test-image-hostile.c). Images are forged from
 # the goldens the way anyone who can write the swap area can: fields changed, SHA-256 redone.
 #   - with a key, an unencrypted image is refused: khib-image verify exits 6, khib-resume
-#     --device refuses and discards it (exit 1, the area is plain swap again)
+#     --device refuses and discards it (exit 10, the area is plain swap again)
 #   - a forged chunk table offset that wraps 2^64 (a 1 GiB table on a 128 KiB file) is refused
 #     by khib-image verify, which stays within 16 MiB of RSS
 #   - forged Argon2id costs (8 passes over 256 MiB) are refused (exit 5) without deriving, and
@@ -42,7 +42,7 @@ PY
 # 1. Downgrade.
 cp "$G/v1-lz4.img" "$tmp/plain.img"
 check "khib-image -k verify of an unencrypted image" exits 6 "$K" -q -k "$G/key.bin" verify "$tmp/plain.img"
-check "khib-resume --key-file refuses it" exits 1 "$R" --device "$tmp/plain.img" --key-file "$G/key.bin"
+check "khib-resume --key-file refuses it" exits 10 "$R" --device "$tmp/plain.img" --key-file "$G/key.bin"
 check "and discards it" grep -q "image is not encrypted" "$tmp/cmd.out"
 check "the area is plain swap" exits 3 "$K" -q verify "$tmp/plain.img"
 
@@ -67,7 +67,7 @@ check "write a passphrase image" "$K" -q -p "$tmp/pass" write --range 0:8 "$G/me
 cp "$tmp/kdf.img" "$tmp/kdf-conf.img"
 printf 'kdf_passes_max = 2\n' > "$tmp/khibernate.conf"
 check "khib-resume refuses 3 passes when the configuration says 2" \
-	exits 1 "$R" --config "$tmp/khibernate.conf" --device "$tmp/kdf-conf.img" --passphrase-file "$tmp/pass"
+	exits 10 "$R" --config "$tmp/khibernate.conf" --device "$tmp/kdf-conf.img" --passphrase-file "$tmp/pass"
 check "saying why" grep -q "key-derivation work than allowed" "$tmp/cmd.out"
 check "forge its costs" forge "$tmp/kdf.img" 'struct.pack_into("<II", h, 36, 8, 256 * 1024)'
 start=$(date +%s%N)

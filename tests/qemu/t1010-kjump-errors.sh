@@ -40,9 +40,9 @@ head -c 100000 \$K > /tmp/truncated
 expect 1 "truncated or corrupt bzImage" kjump load --kernel /tmp/truncated
 expect 1 "not an x86 bzImage" kjump load --kernel /bin/busybox
 expect 1 "/nonexistent: No such file" kjump load --kernel /nonexistent
-expect 3 "too small: B needs" kjump load --kernel \$K --initrd \$I --region 0x10000000+16M
-expect 3 "cannot confine the helper" kjump load --kernel \$K --region 0xfffc0000+256K
-expect 3 "cannot confine the helper" kjump load --kernel \$K --hole 0x1000-0x10fff
+expect 9 "too small: B needs" kjump load --kernel \$K --initrd \$I --region 0x10000000+16M
+expect 9 "cannot confine the helper" kjump load --kernel \$K --region 0xfffc0000+256K
+expect 9 "cannot confine the helper" kjump load --kernel \$K --hole 0x1000-0x10fff
 expect 2 "expected auto" kjump load --kernel \$K --region 16M
 expect 1 "no re-entry address" kjump back
 expect 1 "not a kjump helper" kjump payload
