@@ -38,9 +38,9 @@ EOS
 
 test_expect_success QEMU 'the power is cut while the helper writes the image' '
 	vm_mkdisk disk.img 1536 64 &&
-	vm_boot save --disk disk.img --mem $MEM --append "$ARGS" --script save.sh \
-		--workload "$LIVESWAP" --timeout 300 --kill-after-console "khib-helper: saving" \
-		--disk-bps 16000000
+	test_expect_code 137 vm_boot save --disk disk.img --mem $MEM --append "$ARGS" \
+		--script save.sh --workload "$LIVESWAP" --timeout 300 \
+		--kill-after-console "khib-helper: saving" --disk-bps 16000000 &&
 	test -f save.cut && vm_expect_result save NONE &&
 	! grep -q "image committed" save.console
 '

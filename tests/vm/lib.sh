@@ -11,6 +11,8 @@
 # (build/test-tmp/SCRIPT), removed after a clean run. Options:
 #   -v, --verbose   show the commands' output       -i, --immediate  stop at the first failure
 #   -k, --keep      keep the scratch directory      -x               trace the commands
+# Every test body must join its command lines with && (test_chain_lint, as git's chain lint);
+# KHIB_TEST_LINT_ONLY=1 only lints the bodies (make check-chainlint: all scripts, no QEMU).
 # Prerequisites: QEMU (qemu-system-x86_64 and a built kernel), KVM (/dev/kvm usable), TCG, ROOT
 # (uid 0), and any NAME the script defines as a function prereq_NAME.
 
@@ -52,12 +54,57 @@ test_have_prereq() {
 	done
 }
 
+# test_chain_lint CODE: every command line of a test body is joined to the next one by &&
+# (or ||, |), as in git's t/: a line that is not runs on after a failure, and the body passes
+# on its last command alone. Exempt: the last command, a line that opens a block or the next
+# one that closes it ({ } ( ) then do else fi done case in esac ;;), continued lines (\),
+# comments and here-documents. Says the first unjoined line and fails.
+test_chain_lint() {
+	local line prev="" heredoc="" tabs="" l
+	while IFS= read -r line; do
+		if [ -n "$heredoc" ]; then
+			l=$line
+			[ -n "$tabs" ] && l=${l#"${l%%[!$'\t']*}"}
+			[ "$l" = "$heredoc" ] && heredoc=""
+			continue
+		fi
+		line=${line#"${line%%[![:space:]]*}"}
+		line=${line%"${line##*[![:space:]]}"}
+		case $line in ''|'#'*) continue ;; esac
+		if [ -n "$prev" ]; then
+			case $line in
+			'}'*|')'*|fi|'fi '*|'fi;'*|done*|esac*|else|'else '*|elif*|';;'*) ;;
+			*)
+				case $prev in
+				*'&&'|*'||'|*'|'|*'\'|*'{'|*'('|then|*' then'|do|*' do'|else|*' in'|*';;') ;;
+				*) echo "test_chain_lint: not joined by &&: '$prev' (then '$line')"; return 1 ;;
+				esac ;;
+			esac
+		fi
+		if [[ $line =~ \<\<(-?)[\\\'\"]*([A-Za-z_][A-Za-z0-9_]*) ]]; then
+			tabs=${BASH_REMATCH[1]} heredoc=${BASH_REMATCH[2]}
+		fi
+		prev=$line
+	done <<< "$1"
+}
+
 # test_expect_success [PREREQS] DESCRIPTION CODE
 test_expect_success() {
 	local prereq="" desc code rc
 	[ $# = 3 ] && { prereq=$1; shift; }
 	desc=$1 code=$2
 	test_count=$((test_count + 1))
+	if ! test_chain_lint "$code" > "$TEST_DIR/.lint"; then
+		test_failed=$((test_failed + 1))
+		echo "not ok $test_count - $desc"
+		sed 's/^/#   /' "$TEST_DIR/.lint"
+		[ -z "$test_immediate" ] || test_done
+		return 0
+	fi
+	if [ -n "${KHIB_TEST_LINT_ONLY:-}" ]; then
+		echo "ok $test_count - $desc # lint only"
+		return 0
+	fi
 	if [ -n "$prereq" ] && ! test_have_prereq "$prereq"; then
 		test_skipped=$((test_skipped + 1))
 		echo "ok $test_count # skip $desc (missing $prereq)"
