@@ -130,9 +130,13 @@ rel_cut() {
 	rm -f d$i.img
 }
 
-# rel_console_has NAME REGEX: the boot's console has a line matching REGEX (grep -E).
+# rel_console_has NAME REGEX: the boot's console has a line matching REGEX (grep -E). A line of
+# khibernate's programs is on the console twice, as they wrote it and as the kernel prints its
+# /dev/kmsg record ("[    3.58] khib-resume: ..."), and the kernel's copy can start in the
+# middle of the program's line: each kernel timestamp starts a line of its own here.
 rel_console_has() {
-	tr -d '\r' < "$1.console" | grep -qE "$2" && return 0
+	tr -d '\r' < "$1.console" | sed -E 's/ *\[ *[0-9]+\.[0-9]+\] /\n/g' | grep -qE "$2" &&
+		return 0
 	echo "$1.console: no line matches '$2'; last lines:" >&2
 	tail -15 "$1.console" >&2
 	return 1
