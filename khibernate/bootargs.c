@@ -70,6 +70,24 @@ void kh_uuid_format(const uint8_t uuid[16], char out[37])
 	}
 }
 
+unsigned kh_resume_words(const uint8_t uuid[16], const char *dev_path, uint64_t header_offset,
+			 char words[2][KH_WORD_MAX])
+{
+	char id[37];
+
+	if (memcmp(uuid, (const uint8_t[16]){ 0 }, 16)) {
+		kh_uuid_format(uuid, id);
+		snprintf(words[0], KH_WORD_MAX, "khibernate.resume=UUID=%s", id);
+	} else {
+		snprintf(words[0], KH_WORD_MAX, "khibernate.resume=%s", dev_path);
+	}
+	if (!header_offset)
+		return 1;
+	snprintf(words[1], KH_WORD_MAX, "khibernate.resume_offset=%llu",
+		 (unsigned long long)(header_offset / KJ_PAGE_SIZE));
+	return 2;
+}
+
 /* Characters that mean nothing to GRUB's lexer (grub-core/script/yylex.l: CHAR excludes
  * {}|&$;<> blanks quotes and backslash) nor to the shell within double quotes; others are
  * escaped rather than trusted. */

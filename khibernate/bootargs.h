@@ -67,6 +67,14 @@ int kh_region_choose(const char *setting, const struct kh_machine *m, char *buf,
  *  ("8-4-4-4-12" lower-case hex). */
 void kh_uuid_format(const uint8_t uuid[16], char out[37]);
 
+/*! kh_resume_words() : where the resume hook finds the image: "khibernate.resume=UUID=..."
+ *  with the UUID of the swap header (@uuid; by device path, @dev_path, when it is all zeros)
+ *  and, for a swap file (@header_offset: its header's byte offset on the device, non-zero),
+ *  "khibernate.resume_offset=PAGES". What `khibernate setup` writes and `khibernate status`
+ *  shows. @return the number of words put in @words (1 or 2). */
+unsigned kh_resume_words(const uint8_t uuid[16], const char *dev_path, uint64_t header_offset,
+			 char words[2][KH_WORD_MAX]);
+
 /*! kh_grub_quote() : word escaped for grub.cfg, then for a double-quoted shell string.
  *  @return 0 or -ENOBUFS. */
 int kh_grub_quote(const char *word, char *buf, size_t size);

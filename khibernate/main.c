@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/exit.h"
+#include "khibernate/bootargs.h"
 #include "khibernate/commands.h"
 #include "khibernate/hibernate.h"
 #include "khibernate/plan.h"
@@ -102,11 +103,14 @@ static int refuse(const struct kh_plan *p)
 
 static void print_resume_line(const struct kh_plan *p)
 {
-	printf("resume:    khibernate.resume=%s", p->swap.dev_path);
-	if (p->swap.is_file)
-		printf(" khibernate.resume_offset=%llu",
-		       (unsigned long long)(p->swap.header_offset / KHI_PAGE_SIZE));
-	printf("   (kernel command line for the resume hook)\n");
+	char words[2][KH_WORD_MAX];
+	unsigned n = kh_resume_words(p->swap.uuid, p->swap.dev_path,
+				     p->swap.is_file ? p->swap.header_offset : 0, words);
+
+	printf("resume:   ");
+	for (unsigned i = 0; i < n; i++)
+		printf(" %s", words[i]);
+	printf("   (kernel command line for the resume hook, as khibernate setup writes it)\n");
 }
 
 static int cmd_status(const struct kh_plan *p, int plan_error)

@@ -89,9 +89,13 @@ static int machine(struct setup *s, struct kh_machine *m, struct kj_range **ret_
 	return r;
 }
 
+/* The next word: fmt with value (NULL: the word is already in place, kh_resume_words()). */
 static void add_word(struct setup *s, const char *fmt, const char *value)
 {
-	snprintf(s->words[s->nr_words], KH_WORD_MAX, fmt, value);
+	if (s->nr_words == KH_WORDS_MAX)
+		return;
+	if (fmt)
+		snprintf(s->words[s->nr_words], KH_WORD_MAX, fmt, value);
 	s->word_ptrs[s->nr_words] = s->words[s->nr_words];
 	s->nr_words++;
 }
@@ -101,12 +105,13 @@ static int learn(struct setup *s)
 {
 	struct kj_range *ram = NULL;
 	const struct kh_check *kernel, *swap;
-	char region[64], uuid[37], offset[32];
+	char region[64];
 	const char *why;
 	struct kh_machine m;
 	struct utsname u;
 	char *cmdline = NULL;
 	bool hole_ok;
+	unsigned n;
 	int r;
 
 	r = kh_plan_make(s->config, &s->plan);
@@ -154,19 +159,13 @@ static int learn(struct setup *s)
 	}
 	add_word(s, "crashkernel=%s", region);
 	add_word(s, "%s", KH_HOLE_WORD);
-	if (memcmp(s->plan.swap.uuid, (uint8_t[16]){ 0 }, 16)) {
-		kh_uuid_format(s->plan.swap.uuid, uuid);
-		add_word(s, "khibernate.resume=UUID=%s", uuid);
-	} else {
+	if (!memcmp(s->plan.swap.uuid, (uint8_t[16]){ 0 }, 16))
 		khp_log(KHP_LOG_WARNING, "setup: %s has no UUID (mkswap -U gives one); naming the "
-		       "device, which may change between boots", s->plan.swap.path);
-		add_word(s, "khibernate.resume=%s", s->plan.swap.dev_path);
-	}
-	if (s->plan.swap.is_file) {
-		snprintf(offset, sizeof(offset), "%llu",
-			 (unsigned long long)(s->plan.swap.header_offset / KHI_PAGE_SIZE));
-		add_word(s, "khibernate.resume_offset=%s", offset);
-	}
+			"device, which may change between boots", s->plan.swap.path);
+	_Static_assert(KH_WORDS_MAX >= 4, "crashkernel=, memmap=, and two resume words");
+	for (n = kh_resume_words(s->plan.swap.uuid, s->plan.swap.dev_path, s->plan.swap.is_file ?
+				 s->plan.swap.header_offset : 0, s->words + s->nr_words); n; n--)
+		add_word(s, NULL, NULL);
 	printf("kernel command line for khibernate:\n ");
 	for (unsigned i = 0; i < s->nr_words; i++)
 		printf(" %s", s->words[i]);

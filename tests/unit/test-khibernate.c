@@ -634,12 +634,31 @@ static void test_plan_checks(void **state)
 	assert_null(kh_plan_check(&p, KH_CHECK_REGION));
 }
 
+/* The resume words: what setup writes is what status shows (issue 18: status said the
+ * device path while setup wrote UUID=). */
+static void test_resume_words(void **state)
+{
+	static const uint8_t uuid[16] = { 0x8a, 0x6f, 0x0b, 0x7e, 0x1d, 0x2c, 0x4e, 0x3b,
+					  0x9a, 0x10, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa };
+	static const uint8_t none[16];
+	char w[2][KH_WORD_MAX];
+
+	(void)state;
+	assert_int_equal(kh_resume_words(uuid, "/dev/vda1", 0, w), 1);
+	assert_string_equal(w[0], "khibernate.resume=UUID=8a6f0b7e-1d2c-4e3b-9a10-5566778899aa");
+	assert_int_equal(kh_resume_words(none, "/dev/vda1", 0, w), 1);
+	assert_string_equal(w[0], "khibernate.resume=/dev/vda1");
+	assert_int_equal(kh_resume_words(uuid, "/dev/vda2", 34816 * 4096ull, w), 2);
+	assert_string_equal(w[1], "khibernate.resume_offset=34816");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_swap_stack),
 		cmocka_unit_test(test_step_errors),
 		cmocka_unit_test(test_plan_checks),
+		cmocka_unit_test(test_resume_words),
 		cmocka_unit_test(test_config_set),
 		cmocka_unit_test(test_first_budget),
 		cmocka_unit_test(test_config_file),
