@@ -2,11 +2,10 @@
 """Summarise make-bench runs: medians and spread, ratios khibernate / kernel, plots.
 
   report.py --brief < RUN.jsonl        one line per run (progress while the bench runs)
-  report.py --out DIR [--readme README.md] RUNS.jsonl
+  report.py --out DIR RUNS.jsonl
       DIR/results.json  every run, raw, and the summary; DIR/results.md  the tables;
       DIR/time-vs-memory.svg  the plot (gnuplot); DIR/timeline-CASE.svg  the phases of every
-      configuration per case (bench/timeline.py); README.md  its benchmark section's table
-      (between the lines <!-- bench:begin --> and <!-- bench:end -->). Ends with the ratios.
+      configuration per case (bench/timeline.py). Ends with the ratios.
   report.py --timeline DIR/results.json   (re)draw DIR/timeline-CASE.svg from a results.json
   report.py --selftest                    check the report code against bench/test/runs.jsonl
 """
@@ -273,19 +272,6 @@ def plot(summary, out_dir, work):
                     os.path.join(HERE, 'plot.gp')], check=True)
 
 
-def replace_block(path, text):
-    begin, end = '<!-- bench:begin -->', '<!-- bench:end -->'
-    with open(path) as f:
-        doc = f.read()
-    block = '%s\n%s\n%s' % (begin, text, end)
-    if begin in doc and end in doc:
-        doc = doc[:doc.index(begin)] + block + doc[doc.index(end) + len(end):]
-    else:
-        doc = doc.rstrip('\n') + '\n\n## Benchmark\n\n' + block + '\n'
-    with open(path, 'w') as f:
-        f.write(doc)
-
-
 def timelines(summary, meta, out_dir):
     """DIR/timeline-CASE.svg for every case (and none left from an earlier run's cases)."""
     for name in os.listdir(out_dir):
@@ -316,7 +302,7 @@ def timelines(summary, meta, out_dir):
     return written
 
 
-def report(runs, out, accel=None, readme=None, work=None):
+def report(runs, out, accel=None, work=None):
     """Everything --out writes; returns what make bench prints at the end."""
     summary = summarise(runs)
     os.makedirs(out, exist_ok=True)
@@ -343,9 +329,6 @@ def report(runs, out, accel=None, readme=None, work=None):
         f.write('# make bench: latest results\n\n' + md)
     plot(summary, out, work or out)
     timelines(summary, meta, out)
-    if readme:
-        replace_block(readme, '%s\n\n%s\n\nPhases, timelines, raw runs and the plot: '
-                      '`docs/bench/`.' % (note, table(summary)))
     return '%s\n\n%s\n\n%s\n%s' % (table(summary), cpu_line(runs), ratio_lines(summary),
                                    '' if not mem else '\n' + mem + '\n')
 
@@ -401,7 +384,6 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--brief', action='store_true')
     ap.add_argument('--out')
-    ap.add_argument('--readme')
     ap.add_argument('--timeline', metavar='RESULTS_JSON')
     ap.add_argument('--selftest', action='store_true')
     ap.add_argument('runs', nargs='?')
@@ -427,7 +409,7 @@ def main():
     work = os.path.dirname(os.path.abspath(a.runs))
     accel = os.path.join(work, 'accel')
     print(report(runs, a.out, open(accel).read().strip() if os.path.exists(accel) else None,
-                 a.readme, work))
+                 work))
     return 0
 
 

@@ -12,7 +12,7 @@
 #                  (hibernate.compressor=ALG)
 #   BENCH_RUNS     runs of each (default 3)
 #   BENCH_WORK     scratch directory (default build/bench/runs; emptied first)
-#   BENCH_OUT      where results go (default docs/bench; then README.md's table is updated too)
+#   BENCH_OUT      where results go (default docs/bench)
 # One QEMU at a time. A failed run is recorded as failed and the bench goes on.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -157,6 +157,4 @@ for spec in $sizes; do
 		done
 	done
 done
-readme=()
-[ "$out" != "$top/docs/bench" ] || readme=(--readme "$top/README.md")
-python3 "$top/bench/report.py" --out "$out" "${readme[@]}" "$work/runs.jsonl"
+python3 "$top/bench/report.py" --out "$out" "$work/runs.jsonl"

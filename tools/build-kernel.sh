@@ -49,7 +49,7 @@ fi
 start=$(date +%s)
 rm -rf "$dir.tmp"
 mkdir -p "$dir.tmp"
-echo "kernel: cold build into $dir (takes about 5 minutes on 2 cores; log: $dir.tmp/build.log)"
+echo "kernel: cold build into $dir (takes about 7 minutes on two cores; log: $dir.tmp/build.log)"
 tar -C "$dir.tmp" -xf "$tarball"
 src=$(echo "$dir.tmp"/linux-source-*)
 for p in "$top"/kernel-patches/*.patch; do

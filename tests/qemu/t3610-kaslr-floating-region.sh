@@ -11,7 +11,7 @@ a new QEMU process, where the kernel and the region lie elsewhere: the restore h
 with a plain kexec into the region the image records, so only the saving boot needs it.
 
 Needs a kernel like ours with RANDOMIZE_BASE (kernel-patches/khibernate.config with
-CONFIG_RANDOMIZE_BASE=y; building one takes 5-7 minutes): KHIB_KASLR_KERNEL=PATH/bzImage.
+CONFIG_RANDOMIZE_BASE=y; building one takes about 7 minutes): KHIB_KASLR_KERNEL=PATH/bzImage.
 Skipped without it. KHIB_KASLR_BOOTS: how many fixed-address boots (default 24).'
 . "$(dirname "$0")/../vm/lib.sh"
 . "$KHIB_TOP/tests/vm/cycle.sh"
