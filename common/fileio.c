@@ -1,8 +1,12 @@
-/* Reading whole files, including /proc files whose size stat() does not know; see fileio.h. */
+/* Whole files, including /proc files whose size stat() does not know, and device sizes; see
+ * fileio.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/fileio.h"
@@ -71,4 +75,19 @@ int kc_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_size)
 	ret = read_all(fd, max, ret_buf, ret_size);
 	close(fd);
 	return ret;
+}
+
+int kc_dev_size(int fd, uint64_t *ret)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISREG(st.st_mode)) {
+		*ret = (uint64_t)st.st_size;
+		return 0;
+	}
+	if (S_ISBLK(st.st_mode))
+		return ioctl(fd, BLKGETSIZE64, ret) < 0 ? -errno : 0;
+	return -ENOTBLK;
 }

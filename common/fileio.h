@@ -10,6 +10,7 @@
 #define KC_FILEIO_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* What the kernel command line can hold (COMMAND_LINE_SIZE is 2048 on x86; room to spare). */
 #define KC_CMDLINE_MAX (64u << 10)
@@ -18,5 +19,9 @@
  *  counted in *ret_size; free() it). Works on /proc and /sys files (size 0 in stat).
  *  @return 0; -EFBIG beyond max bytes; -ENOMEM; -errno of open/read. */
 int kc_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_size);
+
+/*! kc_dev_size() : the size in bytes of what fd is open on: a block device (BLKGETSIZE64) or
+ *  a regular file. @return 0; -ENOTBLK (neither); -errno. */
+int kc_dev_size(int fd, uint64_t *ret);
 
 #endif

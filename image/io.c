@@ -1,15 +1,13 @@
 /* io.c: aligned transfers over the extents of an image. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/fs.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/fileio.h"
 #include "common/overflow.h"
 #include "image/io.h"
 
@@ -25,21 +23,6 @@ int khi_open(const char *path, int writable, int *ret_fd)
 		return -errno;
 	*ret_fd = fd;
 	return 0;
-}
-
-int khi_dev_size(int fd, uint64_t *ret)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (S_ISREG(st.st_mode)) {
-		*ret = (uint64_t)st.st_size;
-		return 0;
-	}
-	if (S_ISBLK(st.st_mode))
-		return ioctl(fd, BLKGETSIZE64, ret) < 0 ? -errno : 0;
-	return -ENOTBLK;
 }
 
 /* EINVAL from a page-aligned transfer on an O_DIRECT fd means the device wants another
@@ -103,7 +86,7 @@ void *khi_alloc_pages(size_t len)
 int khi_io_init(struct khi_io *io, int fd)
 {
 	*io = (struct khi_io){ .fd = fd };
-	return khi_dev_size(fd, &io->dev_size);
+	return kc_dev_size(fd, &io->dev_size);
 }
 
 int khi_io_reserve(struct khi_io *io, size_t n)

@@ -20,7 +20,6 @@ struct khi_io {
 	uint64_t ns;              /* time spent in transfers */
 };
 
-int khi_dev_size(int fd, uint64_t *ret);
 /* Whole transfers at a device offset. A read past the end of the file gives -ENXIO. */
 int khi_pread_full(int fd, void *buf, size_t len, uint64_t off);
 int khi_pwrite_full(int fd, const void *buf, size_t len, uint64_t off);

@@ -371,7 +371,8 @@ struct khi_probe_info {
 
 /*! khi_probe() :
  * Reads page 0 only. @return 0 and *ret; -EMEDIUMTYPE (not a swap area), -EBADMSG (our
- * signature with a corrupt commit record), -EPROTONOSUPPORT (newer commit record), -errno. */
+ * signature with a corrupt commit record), -EPROTONOSUPPORT (newer commit record), -errno.
+ * With -EBADMSG and -EPROTONOSUPPORT too, ret's swap_* fields hold the swap header's. */
 int khi_probe(int fd, uint64_t swap_offset, struct khi_probe_info *ret);
 
 /*! khi_mark_consumed() :

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "image/swap.h" /* the swap header's UUID and label */
+#include "image/khimage.h"
 #include "protocol/blockdev.h"
 
 int khp_dev_path(dev_t dev, char *buf, size_t size)
@@ -124,26 +124,23 @@ static int link_target(const char *root, const char *dir, const char *name, char
 	return is_blk_or_file(buf) ? 0 : -ENODEV;
 }
 
-/* Does the swap header at offset of path carry the spec's UUID or label? Read as a plain swap
- * header (image/swap.h): its UUID and label stay whatever the commit record holds, so even a
- * corrupt image is found, to be refused and discarded. */
+/* Does the swap header at offset of path carry the spec's UUID or label? khi_probe() reads them
+ * from any swap header, also one under a commit record it refuses (the image keeps the UUID
+ * and label): even a corrupt image is found, to be refused and discarded. */
 static bool header_matches(const struct khp_devspec *spec, const char *path, uint64_t offset)
 {
-	uint8_t page[KHI_PAGE_SIZE];
-	struct khi_swap sw;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	bool ok;
+	struct khi_probe_info info;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
 
 	if (fd < 0)
 		return false;
-	ok = pread(fd, page, sizeof(page), (off_t)offset) == (ssize_t)sizeof(page) &&
-	     khi_swap_parse(page, &sw) == 0;
+	r = khi_probe(fd, offset, &info);
 	close(fd);
-	if (!ok)
+	if (r && r != -EBADMSG && r != -EPROTONOSUPPORT)
 		return false;
 	if (spec->kind == KHP_DEVSPEC_UUID)
-		return !memcmp(sw.uuid, spec->uuid, 16);
-	return !strncmp(sw.label, spec->value, KHP_SWAP_LABEL_MAX);
+		return !memcmp(info.swap_uuid, spec->uuid, 16);
+	return !strncmp(info.swap_label, spec->value, KHP_SWAP_LABEL_MAX);
 }
 
 static int by_swap_header(const struct khp_devspec *spec, uint64_t offset, const char *root,

@@ -7,7 +7,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "image/io.h" /* khi_dev_size */
+#include "common/fileio.h"
 #include "kjump/kjump.h"
 #include "protocol/load.h"
 #include "protocol/log.h"
@@ -149,7 +149,7 @@ static enum kr_outcome open_image(const struct kr_opts *o, int fd, khi_reader **
 static int check_offset(const struct kr_opts *o, int fd)
 {
 	uint64_t size;
-	int err = khi_dev_size(fd, &size);
+	int err = kc_dev_size(fd, &size);
 
 	if (err)
 		return err;
