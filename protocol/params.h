@@ -1,4 +1,4 @@
-/* khib-params: what khibernate (in A) or the boot hook tells the helper (in B).
+/* params: what khibernate (in A) or the boot hook tells the helper (in B).
  *
  * Implements docs/design.md, "Parameters v2". The encoded block travels as the opaque payload of
  * kjump's handoff (kjump/kjump.h), which carries its SHA-256: no checksum of its own. Fixed-width

@@ -1,4 +1,4 @@
-/* khib-status: what the helper (B) reports back to khibernate (A) in A's own memory.
+/* status: what the helper (B) reports back to khibernate (A) in A's own memory.
  *
  * khibernate locks one page of its memory, finds its physical address and passes it to B
  * (khp_params.status_addr). B writes this record there through /dev/mem: after the image is
