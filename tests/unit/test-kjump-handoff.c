@@ -10,7 +10,6 @@
 #include <cmocka.h>
 
 #include "common/byteorder.h"
-#include "common/cmdline.h"
 #include "kjump/kjump.h"
 
 static const char payload[] = "swap=/dev/vda1 extents=0x100000+0x4000000 threads=2";

@@ -14,7 +14,6 @@
 #include <cmocka.h>
 
 #include "common/byteorder.h"
-#include "common/cmdline.h"
 #include "common/fileio.h"
 #include "protocol/blockdev.h"
 #include "protocol/errors.h"
