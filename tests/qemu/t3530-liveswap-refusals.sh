@@ -23,7 +23,7 @@ refused() {
 	cat /tmp/out
 	[ $rc = 1 ] || fail "khibernate $*: exit $rc, not 1: $(cat /tmp/out)"
 	grep -q -- "$pattern" /tmp/out || fail "khibernate $*: does not say '$pattern': $(cat /tmp/out)"
-	grep -q "preflight failed; nothing was changed" /tmp/out || fail "khibernate $*: $(cat /tmp/out)"
+	grep -q "refused, nothing was changed: " /tmp/out || fail "khibernate $*: $(cat /tmp/out)"
 }
 
 swapon /dev/vda1 || fail "swapon"

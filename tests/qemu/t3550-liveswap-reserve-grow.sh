@@ -15,7 +15,7 @@ WORKLOAD=${WORKLOAD:-$KHIB_TOP/tests/workloads/default}
 
 # reserved_mib NAME N: the MiB of the Nth "reserved ... of swap" line of boot NAME.
 reserved_mib() {
-	tr -d '\r' < "$1.console" | sed -n 's/^khibernate: reserved \([0-9]*\) MiB of swap.*/\1/p' |
+	vm_console_lines "$1" | sed -n 's/^khibernate: reserved \([0-9]*\) MiB of swap.*/\1/p' |
 		sed -n "${2}p"
 }
 
@@ -27,10 +27,11 @@ test_expect_success QEMU 'a first try with 8 MiB comes back, the second with mor
 		--timeout 300 &&
 	vm_expect_result save NONE &&
 	test "$(reserved_mib save 1)" = 8 &&
-	grep -q "^khibernate: the image did not fit the 8 MiB reserved for it; saving again with more" save.console &&
-	grep -q "^khib-helper: saving A.s memory: .*space" save.console &&
-	test "$(grep -c "^khibernate: jumping to the helper kernel" save.console)" = 2 &&
-	test "$(grep -c "^khib-helper: image committed" save.console)" = 1 &&
+	vm_console_lines save > save.lines &&
+	grep -q "^khibernate: the image did not fit the 8 MiB reserved for it; saving again with more" save.lines &&
+	grep -q "^khib-helper: saving A.s memory: .*space" save.lines &&
+	test "$(grep -c "^khibernate: jumping to the helper kernel" save.lines)" = 2 &&
+	test "$(grep -c "^khib-helper: image committed" save.lines)" = 1 &&
 	test "$(reserved_mib save 2)" -gt 64
 '
 
@@ -52,7 +53,7 @@ test_expect_success QEMU 'by default the reservation is the estimate, not all of
 	vm_boot test --disk disk2.img --script test.sh --workload "$WORKLOAD" --append "$ARGS" \
 		--timeout 300 &&
 	vm_expect_result test PASS &&
-	test "$(grep -c "^khibernate: jumping to the helper kernel" test.console)" = 1 &&
+	test "$(vm_console_lines test | grep -c "^khibernate: jumping to the helper kernel")" = 1 &&
 	test "$(reserved_mib test 1)" -lt 400
 '
 

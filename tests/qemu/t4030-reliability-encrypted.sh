@@ -51,7 +51,7 @@ test_expect_success QEMU 'an encrypted image of the workload' '
 # loaded, and the disk is unchanged.
 kept() {
 	vm_expect_result $1 NONE &&
-	test "$(tr -d "\r" < $1.console | grep -c "^khib-test: asked ([0-9]): .*Passphrase of the hibernation image in /dev/vda1")" = $2 &&
+	test "$(vm_console_lines $1 | grep -c "^khib-test: asked ([0-9]): .*Passphrase of the hibernation image in /dev/vda1")" = $2 &&
 	rel_console_has $1 "^khibernate: powering off: booting on would leave the image stale. To boot without it, add khibernate.noresume" &&
 	rel_console_has $1 "reboot: Power down" &&
 	! grep -q "khib-resume: resuming" $1.console && ! grep -q "khib-helper" $1.console &&
@@ -60,7 +60,7 @@ kept() {
 
 test_expect_success QEMU 'three wrong passphrases: asked three times, image kept, powered off' '
 	vm_boot wrong --disk disk.img --script normal.sh --files wrong --append "$REL_ARGS" --timeout 300 &&
-	test "$(tr -d "\r" < wrong.console | grep -c "^khib-resume: the image is encrypted and the key or passphrase is wrong; it is kept")" = 3 &&
+	test "$(vm_console_lines wrong | grep -c "^khib-resume: the image is encrypted and the key or passphrase is wrong; it is kept")" = 3 &&
 	kept wrong 3
 '
 
