@@ -37,7 +37,8 @@ void khp_helper_cmdline(const char *extra, char *buf, size_t size)
 			if (n + strlen("console= ") + strlen(console) < size)
 				n += (size_t)snprintf(buf + n, size - n, "console=%s ", console);
 	free(cmdline);
-	snprintf(buf + n, size - n, "panic=5 %s%s", under_hypervisor() ? "no_timer_check " : "",
+	snprintf(buf + n, size - n, "panic=5 pty.legacy_count=0 %s%s",
+		 under_hypervisor() ? "no_timer_check " : "",
 		 extra ? extra : "");
 }
 

@@ -23,7 +23,10 @@ struct khp_helper {
 
 /*! khp_helper_cmdline() : the helper's command line: this kernel's console= arguments (so the
  *  helper's progress shows where the system's output does), "panic=5" (a helper that panics
- *  reboots instead of hanging), "no_timer_check" under a hypervisor, then extra (may be NULL).
+ *  reboots instead of hanging), "pty.legacy_count=0" (the helper opens no pty, and a kernel
+ *  with CONFIG_LEGACY_PTYS registers 512 devices at every boot otherwise; a kernel without it
+ *  passes the word to the helper's environment, unused), "no_timer_check" under a hypervisor,
+ *  then extra (may be NULL).
  *  The kernel's IO-APIC timer check counts ticks against a busy loop: a virtual CPU that its
  *  host deschedules fails it and the helper panics ("IO-APIC + timer doesn't work!", seen on a
  *  loaded TCG host), and a restore helper that panics has already consumed its image. On
