@@ -9,7 +9,7 @@
  *
  *   writer:  khi_writer_new() -> khi_writer_write() -> khi_writer_free()
  *   reader:  khi_reader_open() -> khi_reader_meta()/khi_reader_check_identity()
- *            -> khi_reader_verify() -> khi_reader_restore() -> khi_reader_free()
+ *            -> khi_reader_restore() (or khi_reader_verify()) -> khi_reader_free()
  *   state:   khi_probe(), khi_mark_consumed(), khi_discard()
  *
  * Errors: every fallible function returns 0 (or a count) on success and a negative errno:
@@ -284,10 +284,11 @@ struct khi_reader_opts {
 	int header_only;
 	/* The most memory, in bytes, the reader allocates for what the image's own fields size:
 	 * the extent table (24 bytes an extent, plus 4 and a 256 KiB buffer while it is read and
-	 * checked), the header (twice its size) and the chunk table (64 bytes a chunk, in
-	 * khi_reader_verify()). Beyond it: -E2BIG, before allocating (docs/image-format.md,
-	 * "Memory bounds"). 0 = a quarter of this machine's RAM but no more than 4 x the target's
-	 * size + 1 MiB. Not counted: the chunk buffers (khi_buffer_bytes()). */
+	 * checked), the header (twice its size) and the chunk table (64 bytes a chunk, from the
+	 * first khi_reader_restore() or khi_reader_verify() on). Beyond it: -E2BIG, before
+	 * allocating (docs/image-format.md, "Memory bounds"). 0 = a quarter of this machine's RAM
+	 * but no more than 4 x the target's size + 1 MiB. Not counted: the chunk buffers
+	 * (khi_buffer_bytes()). */
 	uint64_t mem_max;
 	khi_progress_fn progress;
 	void *progress_ctx;
@@ -328,23 +329,33 @@ void khi_reader_header_stats(const khi_reader *r, struct khi_stats *ret);
 int khi_reader_check_identity(const khi_reader *r, const uint8_t kernel_id[KHI_KERNEL_ID_SIZE],
 			      const uint8_t machine_id[KHI_MACHINE_ID_SIZE]);
 
-/*! khi_reader_verify() :
- * Reads the whole image and checks everything without delivering a page: the chunk table
- * digest, each chunk's checksum and GCM tag (so the stored bytes are the writer's). It does not
- * decompress: that the writer stored a valid stream is checked while restoring.
- * @return 0, -EBADMSG, -E2BIG (the chunk table exceeds mem_max), -errno of I/O. Can be called
- * again. */
-int khi_reader_verify(khi_reader *r);
-
 /*! khi_reader_restore() :
- * MUST follow a successful khi_reader_verify() (else -EINVAL). Reads the image again,
- * re-checks every chunk (the disk could have changed) and hands every page to @sink.
- * @return 0; -EBADMSG if a chunk went bad since the verify pass or does not decompress to its
- * size (pages before it were already delivered: the caller MUST NOT resume), an error from
- * the sink, -errno of I/O. */
+ * One pass over the image: loads the chunk table and checks it (its digest, and that its
+ * records follow the ranges) unless an earlier call did, then reads each chunk once, checks it
+ * (checksum, GCM tag when encrypted, that it decompresses to its size) and hands its pages to
+ * @sink (MUST be non-NULL, with write set), in chunk order, zero pages included. Needs no
+ * khi_reader_verify() before it. The contract:
+ *   - nothing reaches @sink before the metadata was checked: the commit record, extent table
+ *     and header by khi_reader_open(), the chunk table here, before the first chunk is read;
+ *   - each chunk's pages reach @sink only after that chunk was checked;
+ *   - at the end, the totals of zero, raw and stored pages and bytes must equal the header's.
+ * So a damaged chunk table gives an error with no page delivered, while a damaged chunk is
+ * found only when the pass reaches it: pages of the chunks before it may have been delivered,
+ * none of it or after it. A caller that puts the pages into memory MUST then not use them (the
+ * restore helper reboots; the image was consumed before the first write).
+ * @return 0; -EBADMSG (a table or a chunk does not match, or the totals differ), -E2BIG (the
+ * chunk table exceeds mem_max), -EINVAL (no sink, or opened header_only), an error from the
+ * sink, -errno of I/O. Can be called again (the disk is read and checked again). */
 int khi_reader_restore(khi_reader *r, const struct khi_sink *sink);
 
-/*! khi_reader_stats() : statistics of the last verify or restore pass. */
+/*! khi_reader_verify() :
+ * khi_reader_restore() without a sink: reads and checks everything it checks, including each
+ * chunk's decompressed size, and delivers no page. For a caller that wants to know whether the
+ * whole image is sound without restoring it (khib-image verify, khibernate --test reading its
+ * image back). @return as khi_reader_restore(). Can be called again. */
+int khi_reader_verify(khi_reader *r);
+
+/*! khi_reader_stats() : statistics of the last restore or verify pass. */
 void khi_reader_stats(const khi_reader *r, struct khi_stats *ret);
 
 /*! khi_reader_free() : accepts NULL; wipes key material. @return NULL. */

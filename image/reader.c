@@ -1,8 +1,11 @@
-/* reader.c: khi_reader, a verify pass over everything, then a restore pass into a page sink.
+/* reader.c: khi_reader: the metadata checked first, then one pass that reads each chunk once,
+ * checks it and hands its pages to a sink (restore) or to nobody (verify).
  *
- * Nothing reaches the sink before every chunk was checked once (checksum, tag) and the chunk
- * table matched its digest; the restore pass checks every chunk again, and its decompressed
- * size, because the disk is read a second time.
+ * The order is the contract of khimage.h: the header is checked on open, the chunk table
+ * (digest, records against the ranges) before the first chunk is read, and a chunk reaches the
+ * sink only from the in-order collect, after its worker checked the checksum, the tag and the
+ * decompressed size. A second read of the disk before the restore (a verify pass) bought
+ * nothing: the restore helper reboots after a failure in either, the image already consumed.
  */
 #include <errno.h>
 #include <lz4.h>
@@ -38,7 +41,6 @@ struct khi_reader {
 	                              when used: 64 bytes a chunk, not 120 */
 	uint8_t *zero;             /* KHI_CHUNK_PAGES zero pages for the sink */
 	const struct khi_sink *sink;
-	bool verified;
 	struct khi_progress progress;
 	struct khi_stats stats;
 };
@@ -321,12 +323,8 @@ static int r_work(void *ctx, unsigned worker, unsigned slot)
 	t2 = kc_now_ns();
 	s->ns_checksum = t1 - t0;
 	s->ns_crypt = t2 - t1;
-	s->ns_compress = 0;
-	/* The checksum (and the tag) vouch for the stored bytes, so the verify pass stops here:
-	 * decompressing twice cost a third of the verify pass under TCG. The restore pass still
-	 * checks the decompressed size, for a writer that stored a bad stream. */
-	if (!r->sink)
-		return 0;
+	/* The checksum and the tag vouch for the stored bytes, not for a stream the writer got
+	 * wrong: its decompressed size is checked too, in verify as in restore. */
 	if (c->flags & KHI_CHUNK_RAW) {
 		s->pages = s->in;
 	} else {
@@ -396,47 +394,55 @@ static const struct khi_pool_ops reader_ops = {
 	.collect = r_collect,
 };
 
+/* The chunks through the pool; the totals must match what the header promised, or the table
+ * lied somewhere. */
+static int run_chunks(khi_reader *r)
+{
+	const struct khi_header *h = &r->img.hdr;
+	int e;
+
+	khi_progress_init(&r->progress, r->opts.progress, r->opts.progress_ctx,
+			  h->pages_total * KHI_PAGE_SIZE);
+	e = khi_pool_run(r->nr_workers, h->nr_chunks, &reader_ops, r);
+	if (!e && (r->stats.pages_zero != h->pages_zero || r->stats.pages_raw != h->pages_raw ||
+		   r->stats.bytes_out != h->bytes_out))
+		e = -EBADMSG;
+	return e;
+}
+
+/* One pass: the chunk table before the first chunk (kept for the next pass), then the chunks. */
 static int run_pass(khi_reader *r, const struct khi_sink *sink)
 {
 	uint64_t t0 = kc_now_ns(), io0 = r->img.io.ns;
-	int e;
+	int e = 0;
 
+	if (r->opts.header_only)
+		return -EINVAL;
 	memset(&r->stats, 0, sizeof(r->stats));
 	r->stats.threads = r->nr_workers;
 	r->stats.bytes_image = r->img.hdr.bytes_image;
-	r->sink = sink;
-	khi_progress_init(&r->progress, r->opts.progress, r->opts.progress_ctx,
-			  r->img.hdr.pages_total * KHI_PAGE_SIZE);
-	e = khi_pool_run(r->nr_workers, r->img.hdr.nr_chunks, &reader_ops, r);
-	/* Totals must match what the header promised, or the table lied somewhere. */
-	if (!e && (r->stats.pages_zero != r->img.hdr.pages_zero || r->stats.pages_raw != r->img.hdr.pages_raw ||
-		   r->stats.bytes_out != r->img.hdr.bytes_out))
-		e = -EBADMSG;
-	r->sink = NULL;
+	if (!r->table)
+		e = load_chunk_table(r);
+	if (!e) {
+		r->sink = sink;
+		e = run_chunks(r);
+		r->sink = NULL;
+	}
 	r->stats.ns_io = r->img.io.ns - io0;
 	r->stats.ns_total = kc_now_ns() - t0;
 	return e;
 }
 
-int khi_reader_verify(khi_reader *r)
-{
-	int e;
-
-	r->verified = false;
-	if (r->opts.header_only)
-		return -EINVAL;
-	if (!r->table && (e = load_chunk_table(r)) < 0)
-		return e;
-	e = run_pass(r, NULL);
-	r->verified = e == 0;
-	return e;
-}
-
 int khi_reader_restore(khi_reader *r, const struct khi_sink *sink)
 {
-	if (!r->verified || !sink || !sink->write)
+	if (!sink || !sink->write)
 		return -EINVAL;
 	return run_pass(r, sink);
+}
+
+int khi_reader_verify(khi_reader *r)
+{
+	return run_pass(r, NULL);
 }
 
 void khi_reader_stats(const khi_reader *r, struct khi_stats *ret)

@@ -164,6 +164,7 @@ int ti_sink_write(void *ctx, uint64_t pfn, uint32_t nr, const void *data)
 	else
 		memcpy(s->mem + pfn * PG, data, (size_t)nr * PG);
 	s->next_pfn = pfn + nr;
+	s->delivered += nr;
 	return 0;
 }
 

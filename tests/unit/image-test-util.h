@@ -45,6 +45,7 @@ struct ti_sink {
 	uint8_t *mem;
 	uint64_t pages;
 	uint64_t next_pfn;
+	uint64_t delivered;     /* pages handed to it */
 	bool out_of_order;
 };
 int ti_sink_write(void *ctx, uint64_t pfn, uint32_t nr, const void *data);

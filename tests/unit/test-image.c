@@ -107,7 +107,8 @@ static int open_reader(const struct ti_swap *sw, int key, unsigned threads, cons
 	return khi_reader_open(&t, &o, ret);
 }
 
-/* Opens, verifies and restores; checks every page of the ranges and nothing else. */
+/* Opens and restores in one pass, as the restore helper does; checks every page of the ranges
+ * and nothing else. */
 static int read_and_compare(const struct ti_swap *sw, int key, unsigned threads, const uint8_t *mem,
 			    uint64_t mem_pages, const struct khi_range *ranges, size_t nr)
 {
@@ -128,12 +129,9 @@ static int read_and_compare(const struct ti_swap *sw, int key, unsigned threads,
 	assert_int_equal(m->platform_size, want.platform_size);
 	assert_memory_equal(m->platform, want.platform, want.platform_size);
 	assert_int_equal(khi_reader_check_identity(r, want.kernel_id, want.machine_id), 0);
-	assert_int_equal(khi_reader_restore(r, &sink), -EINVAL);   /* not verified yet */
-	if ((e = khi_reader_verify(r)) == 0) {
-		snk.mem = malloc(mem_pages * PG);
-		memset(snk.mem, 0xa5, mem_pages * PG);
-		e = khi_reader_restore(r, &sink);
-	}
+	snk.mem = malloc(mem_pages * PG);
+	memset(snk.mem, 0xa5, mem_pages * PG);
+	e = khi_reader_restore(r, &sink);
 	if (e == 0) {
 		uint8_t *expect = malloc(mem_pages * PG);
 		memset(expect, 0xa5, mem_pages * PG);
@@ -455,14 +453,42 @@ static void test_flip_chunk(void **state)
 	expect_discarded(f);
 }
 
+/* The header @h (f's, decoded into *hd) and its chunk table, as written. */
+static uint8_t *read_tables(struct fixture *f, uint8_t *h, struct khi_header *hd)
+{
+	uint32_t size = f->an.header_size;
+	uint8_t *tbl;
+
+	assert_int_equal(pread(f->sw.fd, h, size, (off_t)(f->base + f->an.header_lofs)), (ssize_t)size);
+	assert_int_equal(khi_header_decode(h, size, hd), 0);
+	tbl = malloc(hd->nr_chunks * KHI_CHUNK_RECORD);
+	assert_int_equal(pread(f->sw.fd, tbl, hd->nr_chunks * KHI_CHUNK_RECORD, (off_t)(f->base + hd->chunk_table_lofs)),
+			 (ssize_t)(hd->nr_chunks * KHI_CHUNK_RECORD));
+	return tbl;
+}
+
+/* The index of the first chunk from @from on with a payload (compressed if @compressed). */
+static uint64_t find_chunk(const uint8_t *tbl, const struct khi_header *hd, uint64_t from, bool compressed,
+			   struct khi_chunk *c)
+{
+	uint64_t i;
+
+	for (i = from; i < hd->nr_chunks; i++) {
+		assert_int_equal(khi_chunk_decode(tbl + i * KHI_CHUNK_RECORD, c), 0);
+		if (c->stored_len && !(compressed && (c->flags & KHI_CHUNK_RAW)))
+			break;
+	}
+	assert_true(i < hd->nr_chunks);
+	return i;
+}
+
 /* The first compressed chunk's payload replaced by bytes that are no LZ4 stream, with its
  * checksum, the chunk table digest and the header checksum made to match, as a writer that got
- * the stream wrong would leave it: the verify pass vouches only for the stored bytes and passes;
- * the restore pass refuses the chunk as corrupt, having delivered no page of it. */
+ * the stream wrong would leave it: verify and restore both refuse the chunk as corrupt, restore
+ * having delivered no page of it. */
 static void test_bad_stream(void **state)
 {
 	struct fixture *f = *state;
-	uint64_t hdr = f->base + f->an.header_lofs, rec_off, i;
 	uint32_t size = f->an.header_size;
 	uint8_t *h = malloc(size), *tbl, *payload, rec[KHI_CHUNK_RECORD];
 	struct ti_sink snk = { .pages = 300 };
@@ -471,18 +497,9 @@ static void test_bad_stream(void **state)
 	struct khi_chunk c;
 	khi_reader *r = NULL;
 
-	assert_int_equal(pread(f->sw.fd, h, size, (off_t)hdr), (ssize_t)size);
-	assert_int_equal(khi_header_decode(h, size, &hd), 0);
+	tbl = read_tables(f, h, &hd);
 	size_t tbl_size = hd.nr_chunks * KHI_CHUNK_RECORD;
-	tbl = malloc(tbl_size);
-	assert_int_equal(pread(f->sw.fd, tbl, tbl_size, (off_t)(f->base + hd.chunk_table_lofs)), (ssize_t)tbl_size);
-	for (i = 0; i < hd.nr_chunks; i++) {
-		assert_int_equal(khi_chunk_decode(tbl + i * KHI_CHUNK_RECORD, &c), 0);
-		if (c.stored_len && !(c.flags & KHI_CHUNK_RAW))
-			break;
-	}
-	assert_true(i < hd.nr_chunks);
-	rec_off = i * KHI_CHUNK_RECORD;
+	uint64_t rec_off = find_chunk(tbl, &hd, 0, true, &c) * KHI_CHUNK_RECORD;
 	payload = malloc(c.stored_len);
 	memset(payload, 0xff, c.stored_len);    /* a literal run longer than the input */
 	assert_int_equal(pwrite(f->sw.fd, payload, c.stored_len, (off_t)(f->base + c.data_lofs)), (ssize_t)c.stored_len);
@@ -495,7 +512,7 @@ static void test_bad_stream(void **state)
 	reseal_header(f, h, size);
 
 	assert_int_equal(open_reader(&f->sw, 0, 2, NULL, &r), 0);
-	assert_int_equal(khi_reader_verify(r), 0);
+	assert_int_equal(khi_reader_verify(r), -EBADMSG);
 	snk.mem = calloc(300, PG);
 	assert_int_equal(khi_reader_restore(r, &sink), -EBADMSG);
 	assert_true(snk.next_pfn <= c.pfn);
@@ -504,6 +521,132 @@ static void test_bad_stream(void **state)
 	free(payload);
 	free(tbl);
 	free(hd.ranges);
+	free(h);
+	expect_discarded(f);
+}
+
+/* ---- one pass: the restore helper calls khi_reader_restore() alone ---- */
+
+/* Bytes this process has read (rchar of /proc/self/io: read(2) and pread(2) of every thread),
+ * or -1 where the kernel does not count them. */
+static long long bytes_read(void)
+{
+	char line[64];
+	long long n = -1;
+	FILE *f = fopen("/proc/self/io", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "rchar: %lld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/* Restore with no verify before it: every page reaches the sink once, and the image is read
+ * once: the chunk table and each payload, nothing twice. */
+static void test_one_pass(void **state)
+{
+	struct fixture *f = *state;
+	struct ti_sink snk = { .pages = 300 };
+	struct khi_sink sink = { ti_sink_write, &snk };
+	struct khi_stats hs, st;
+	khi_reader *r = NULL;
+	long long before, after;
+
+	assert_int_equal(open_reader(&f->sw, 0, 2, NULL, &r), 0);
+	khi_reader_header_stats(r, &hs);
+	snk.mem = malloc(300 * PG);
+	before = bytes_read();
+	assert_int_equal(khi_reader_restore(r, &sink), 0);
+	after = bytes_read();
+	khi_reader_stats(r, &st);
+	assert_false(snk.out_of_order);
+	assert_int_equal(snk.delivered, 300);
+	assert_int_equal(st.pages_total, 300);
+	assert_memory_equal(snk.mem, f->mem, 300 * PG);
+	if (before >= 0) {
+		/* Beyond the image, only what the read of /proc/self/io itself returned: less than
+		 * a page, and every payload is at least one. */
+		uint64_t once = khi_page_align(5 * KHI_CHUNK_RECORD) + hs.bytes_out;
+		print_message("  read %lld bytes, the table and the payloads once: %llu\n", after - before,
+			      (unsigned long long)once);
+		assert_true((uint64_t)(after - before) >= once && (uint64_t)(after - before) < once + PG);
+	}
+	/* The table, loaded once, serves a verify pass as well. */
+	assert_int_equal(khi_reader_verify(r), 0);
+	khi_reader_free(r);
+	free(snk.mem);
+	expect_discarded(f);
+}
+
+/* Restores into a sink that counts: @return the error, *ret_sink what it received. */
+static int restore_counted(struct fixture *f, struct ti_sink *ret_sink)
+{
+	struct khi_sink sink = { ti_sink_write, ret_sink };
+	khi_reader *r = NULL;
+	int e;
+
+	*ret_sink = (struct ti_sink){ .pages = 300, .mem = calloc(300, PG) };
+	e = open_reader(&f->sw, 0, 2, NULL, &r);
+	if (!e)
+		e = khi_reader_restore(r, &sink);
+	khi_reader_free(r);
+	free(ret_sink->mem);
+	ret_sink->mem = NULL;
+	return e;
+}
+
+/* A chunk table that does not match the digest in the header (a record changed; the digest
+ * changed and the header resealed around it): refused before any page reaches the sink. */
+static void test_table_before_pages(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t size = f->an.header_size;
+	uint8_t *orig = malloc(size), *h = malloc(size);
+	struct khi_header hd;
+	struct ti_sink snk;
+	uint64_t crc2 = f->base + f->an.header_lofs - PG + 2 * KHI_CHUNK_RECORD + 36;
+
+	free(read_tables(f, orig, &hd));
+	flip(f->sw.fd, crc2);
+	assert_int_equal(restore_counted(f, &snk), -EBADMSG);
+	assert_int_equal(snk.delivered, 0);
+	flip(f->sw.fd, crc2);
+	memcpy(h, orig, size);
+	h[HDR_OFF_CHUNK_DIGEST] ^= 1;
+	reseal_header(f, h, size);
+	assert_int_equal(restore_counted(f, &snk), -EBADMSG);
+	assert_int_equal(snk.delivered, 0);
+	reseal_header(f, orig, size);
+	assert_int_equal(read_and_compare(&f->sw, 0, 1, f->mem, 300, &f->rg, 1), 0);
+	free(hd.ranges);
+	free(orig);
+	free(h);
+	expect_discarded(f);
+}
+
+/* A chunk damaged in the middle of the image: the pass stops there with -EBADMSG. The pages of
+ * the chunks before it may have reached the sink, none of it or after it (khimage.h). */
+static void test_damaged_chunk(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t *h = malloc(f->an.header_size), *tbl;
+	struct khi_header hd;
+	struct khi_chunk c;
+	struct ti_sink snk;
+
+	tbl = read_tables(f, h, &hd);
+	assert_true(find_chunk(tbl, &hd, hd.nr_chunks / 2, false, &c) > 0);
+	flip(f->sw.fd, f->base + c.data_lofs);
+	assert_int_equal(restore_counted(f, &snk), -EBADMSG);
+	assert_false(snk.out_of_order);
+	assert_true(snk.next_pfn <= c.pfn && snk.delivered <= c.pfn);
+	flip(f->sw.fd, f->base + c.data_lofs);
+	assert_int_equal(read_and_compare(&f->sw, 0, 1, f->mem, 300, &f->rg, 1), 0);
+	free(hd.ranges);
+	free(tbl);
 	free(h);
 	expect_discarded(f);
 }
@@ -861,7 +1004,7 @@ static const char *golden_dir(const char *sub)
 	return buf;
 }
 
-/* Reads @file (open, verify, restore) the way the boot path would. */
+/* Reads @file the way the restore helper would (open, restore); without @mem, verifies it. */
 static int read_golden(const char *path, uint8_t *mem, uint64_t pages)
 {
 	struct khi_reader_opts o = KHI_READER_OPTS_INIT;
@@ -887,9 +1030,7 @@ static int read_golden(const char *path, uint8_t *mem, uint64_t pages)
 		o.consumed_id = pi.image_id;
 	e = khi_reader_open(&t, &o, &r);
 	if (!e)
-		e = khi_reader_verify(r);
-	if (!e && mem)
-		e = khi_reader_restore(r, &sink);
+		e = mem ? khi_reader_restore(r, &sink) : khi_reader_verify(r);
 	khi_reader_free(r);
 	close(fd);
 	return e;
@@ -988,6 +1129,9 @@ int main(void)
 	ADD_F(test_header_fields);
 	ADD_F(test_flip_chunk);
 	ADD_F(test_bad_stream);
+	ADD_F(test_one_pass);
+	ADD_F(test_table_before_pages);
+	ADD_F(test_damaged_chunk);
 	ADD_F(test_truncate);
 	ADD_F(test_identity);
 	ADD_F(test_consumed);
