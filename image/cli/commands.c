@@ -290,7 +290,7 @@ static int file_write(void *ctx, uint64_t pfn, uint32_t nr, const void *data)
 int cmd_read(struct cli *c, char **args)
 {
 	khi_reader *r = NULL;
-	struct khi_stats vs, rs;
+	struct khi_stats rs;
 	int fd, out, e;
 
 	if ((e = open_dev(c, args[0], false, &fd)))
@@ -302,10 +302,7 @@ int cmd_read(struct cli *c, char **args)
 	}
 	struct khi_sink sink = { file_write, &out };
 	if (!(e = open_reader(c, args[0], fd, &r))) {
-		int v = khi_reader_verify(r);
-		khi_reader_stats(r, &vs);
-		if (!v)
-			v = khi_reader_restore(r, &sink);
+		int v = khi_reader_restore(r, &sink);
 		if (!v && fsync(out) < 0)
 			v = -errno;
 		if (v < 0) {
@@ -315,7 +312,6 @@ int cmd_read(struct cli *c, char **args)
 			out_begin(c);
 			out_str(c, "device", args[0]);
 			out_str(c, "output", args[1]);
-			out_stats(c, "verify_", &vs);
 			out_stats(c, "restore_", &rs);
 			out_end(c);
 		}
