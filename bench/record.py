@@ -40,7 +40,7 @@ PHASES = {
         ('boot', ('line', INIT)),
         ('find_load', ('kstart', INIT)),
         ('b_boot', ('line', INIT)),
-        ('verify', ('line', r'khib-helper: verifying 100%.* in all')),
+        # open and metadata checked, then one pass (runs before issue 17 had a 'verify' phase)
         ('restore', ('line', r'khib-helper: restoring 100%.* in all')),
         ('jump_back', ('line', r'Restarting tasks')),
         ('to_userspace', ('mark', 'resumed')),

@@ -25,10 +25,10 @@ PHASES = {
     'firmware': ('#d4e3f2', 'firmware until the boot kernel starts'),
     'boot': ('#7fb2da', 'boot kernel up to its /init (kernel: up to its resume= look-up)'),
     'find_load': ('#2a6aa8', 'khibernate hook: find image, mark it consumed, load restore-B'),
-    'verify': ('#f5b06b', 'khibernate: whole image read and checked'),
+    'verify': ('#f5b06b', 'khibernate: whole image read and checked (older runs: a pass before restore)'),
     'read': ('#3a9d5d', 'kernel: image read and decompressed'),
-    'restore': ('#e0712b', 'khibernate: image read, unpacked, copied into A; kernel: '
-                'pages put in place'),
+    'restore': ('#e0712b', 'khibernate: image read, checked, unpacked, copied into A (one pass); '
+                'kernel: pages put in place'),
     'jump_back': ('#a49fcb', 'jump back into A'),
     'device_resume': ('#dedcec', "A's CPUs and devices resumed"),
     'to_userspace': ('#777777', 'back in the hibernating command'),
