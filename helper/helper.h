@@ -39,9 +39,11 @@ unsigned khh_threads_fit(unsigned want, uint64_t free_bytes);
 int khh_save(const struct khp_params *pa, const struct kj_layout *l, uint64_t entry,
 	    struct khp_status *st);
 
-/*! khh_restore() : reads the consumed image pa->image_id, verifies all of it, then writes A's
- *  pages back. @return 0 (A's memory is back: jump now) or -errno; a failure after the first
- *  page was written is -EBADMSG too, and A MUST NOT be resumed then. */
+/*! khh_restore() : reads the consumed image pa->image_id, checks all its metadata (the
+ *  library's, then that it restores only A's RAM and names A's entry and status page), then
+ *  writes A's pages back in one pass, each chunk checked before its pages are written.
+ *  @return 0 (A's memory is back: jump now) or -errno: A MUST NOT be resumed then, as pages
+ *  may have been written already (main.c reboots; the image was consumed before B ran). */
 int khh_restore(const struct khp_params *pa, const struct kj_layout *l, struct khp_status *st);
 
 #endif

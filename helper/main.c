@@ -35,8 +35,8 @@ static void print_save_stats(const struct khp_status *st)
 
 	fprintf(stderr, "khib-helper: save: prepare %.2f s, write %.2f s; %u threads: source %.2f s, "
 		"compress %.2f s, checksum %.2f s, io %.2f s; %llu MiB in, %llu MiB image\n",
-		st->phase_ns[0] / 1e9, st->phase_ns[1] / 1e9, s->threads, s->ns_source / 1e9,
-		s->ns_compress / 1e9, s->ns_checksum / 1e9, s->ns_io / 1e9,
+		st->phase_ns[KHP_PHASE_PREPARE] / 1e9, st->phase_ns[KHP_PHASE_PASS] / 1e9, s->threads,
+		s->ns_source / 1e9, s->ns_compress / 1e9, s->ns_checksum / 1e9, s->ns_io / 1e9,
 		(unsigned long long)(s->bytes_in >> 20), (unsigned long long)(s->bytes_image >> 20));
 }
 

@@ -159,11 +159,11 @@ int khh_save(const struct khp_params *pa, const struct kj_layout *l, uint64_t en
 	err = khi_writer_new(&t, &opts, &meta, &src, &w);
 	if (err)
 		goto out;
-	st->phase_ns[0] = kc_now_ns() - t0;
+	st->phase_ns[KHP_PHASE_PREPARE] = kc_now_ns() - t0;
 	prog.start_ns = prog.last_ns = kc_now_ns();
 	err = khi_writer_write(w);
 	khi_writer_stats(w, &st->stats);
-	st->phase_ns[1] = kc_now_ns() - prog.start_ns;
+	st->phase_ns[KHP_PHASE_PASS] = kc_now_ns() - prog.start_ns;
 	if (!err) {
 		/* The reader returns the id; the writer keeps it in its meta copy. */
 		struct khi_probe_info info;

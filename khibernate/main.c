@@ -147,7 +147,7 @@ static void write_stats(const char *path, const struct kh_plan *p, const struct 
 	fprintf(f, "{\"event\": \"%s\", \"error\": %d, \"memory_in_use\": %llu, \"ram\": %llu,\n"
 		" \"reserve_s\": %.6f, \"reserved_bytes\": %llu, \"reserved_extents\": %zu,\n"
 		" \"load_s\": %.6f, \"away_s\": %.6f, \"helper_boot_s\": %.6f,\n"
-		" \"phase_s\": [%.6f, %.6f, %.6f, %.6f],\n"
+		" \"phase_s\": [%.6f, %.6f],\n"
 		" \"pages_total\": %llu, \"pages_zero\": %llu, \"pages_raw\": %llu,"
 		" \"pages_compressed\": %llu,\n \"bytes_in\": %llu, \"bytes_out\": %llu,"
 		" \"bytes_image\": %llu, \"threads\": %u,\n \"compress_s\": %.6f, \"checksum_s\": %.6f,"
@@ -156,8 +156,7 @@ static void write_stats(const char *path, const struct kh_plan *p, const struct 
 		(unsigned long long)p->used_bytes, (unsigned long long)p->ram_bytes,
 		r->reserve_ns / 1e9, (unsigned long long)r->reserved_bytes, r->reserved_extents,
 		r->load_ns / 1e9, r->away_ns / 1e9, r->status.helper_boot_ns / 1e9,
-		r->status.phase_ns[0] / 1e9, r->status.phase_ns[1] / 1e9,
-		r->status.phase_ns[2] / 1e9, r->status.phase_ns[3] / 1e9,
+		r->status.phase_ns[KHP_PHASE_PREPARE] / 1e9, r->status.phase_ns[KHP_PHASE_PASS] / 1e9,
 		(unsigned long long)s->pages_total, (unsigned long long)s->pages_zero,
 		(unsigned long long)s->pages_raw, (unsigned long long)s->pages_compressed,
 		(unsigned long long)s->bytes_in, (unsigned long long)s->bytes_out,

@@ -8,6 +8,8 @@
 
 static const char magic[8] = { 'K', 'H', 'S', 'T', 'A', 'T', 'U', 'S' };
 
+/* Bytes 64..79 held two more phase times (restore: open, verify, restore) until the restore
+ * became one pass: reserved now, written as zero, ignored. */
 enum { O_MAGIC = 0, O_VERSION = 8, O_EVENT = 12, O_ERROR = 16, O_IMAGE_ID = 20,
        O_BOOT = 40, O_PHASE = 48, O_STATS = 80, NR_STATS = 13, O_SUM = 480 };
 
@@ -22,6 +24,7 @@ static uint64_t *stat_field(struct khi_stats *s, unsigned i)
 	return f[i];
 }
 
+_Static_assert(O_PHASE + KHP_PHASES * 8 <= O_STATS, "layout");
 _Static_assert(O_STATS + NR_STATS * 8 + 8 <= O_SUM, "layout");
 
 void khp_status_encode(const struct khp_status *s, uint8_t buf[KHP_STATUS_SIZE])
@@ -35,7 +38,7 @@ void khp_status_encode(const struct khp_status *s, uint8_t buf[KHP_STATUS_SIZE])
 	put_le32(buf + O_ERROR, (uint32_t)s->error);
 	memcpy(buf + O_IMAGE_ID, s->image_id, KHI_IMAGE_ID_SIZE);
 	put_le64(buf + O_BOOT, s->helper_boot_ns);
-	for (unsigned i = 0; i < 4; i++)
+	for (unsigned i = 0; i < KHP_PHASES; i++)
 		put_le64(buf + O_PHASE + 8 * i, s->phase_ns[i]);
 	for (unsigned i = 0; i < NR_STATS; i++)
 		put_le64(buf + O_STATS + 8 * i, *stat_field(&st, i));
@@ -59,7 +62,7 @@ int khp_status_decode(const uint8_t buf[KHP_STATUS_SIZE], struct khp_status *ret
 	s.error = (int32_t)get_le32(buf + O_ERROR);
 	memcpy(s.image_id, buf + O_IMAGE_ID, KHI_IMAGE_ID_SIZE);
 	s.helper_boot_ns = get_le64(buf + O_BOOT);
-	for (unsigned i = 0; i < 4; i++)
+	for (unsigned i = 0; i < KHP_PHASES; i++)
 		s.phase_ns[i] = get_le64(buf + O_PHASE + 8 * i);
 	for (unsigned i = 0; i < NR_STATS; i++)
 		*stat_field(&s.stats, i) = get_le64(buf + O_STATS + 8 * i);

@@ -19,13 +19,24 @@
 
 enum khp_status_event { KHP_EVENT_SAVED = 1, KHP_EVENT_RESTORED = 2 };
 
+/* B's time in two phases, the same two for both events: what comes before the image's data,
+ * then the one pass over it. Restore has no verify phase: the restore pass checks each chunk
+ * as it reads it (image/khimage.h, khi_reader_restore()), after the metadata (in the prepare
+ * phase and at the start of the pass). */
+enum khp_phase {
+	KHP_PHASE_PREPARE,  /* save: A's RAM mapped, free pages found, writer set up;
+	                       restore: image opened, its metadata checked, A's RAM mapped */
+	KHP_PHASE_PASS,     /* save: the image written; restore: every chunk read, checked and
+	                       unpacked once, its pages written into A */
+	KHP_PHASES
+};
+
 struct khp_status {
 	uint32_t event;                       /* enum khp_status_event */
 	int32_t error;                        /* 0, or the negative errno B failed with */
 	uint8_t image_id[KHI_IMAGE_ID_SIZE];
 	uint64_t helper_boot_ns;              /* B's uptime when its helper started */
-	uint64_t phase_ns[4];                 /* save: prepare, write, -, -;
-	                                         restore: open, verify, restore, - */
+	uint64_t phase_ns[KHP_PHASES];        /* enum khp_phase */
 	struct khi_stats stats;               /* of the write (save) or restore pass */
 };
 

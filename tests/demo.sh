@@ -29,8 +29,8 @@ stats=$(vm_kv resume1 stats_1)
 field() { echo "$stats" | sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p"; }
 phases=$(echo "$stats" | sed -n 's/.*"phase_s":\[\([^]]*\)\].*/\1/p')
 printf '  %-44s %6.2f s\n' "  of which the restore helper's kernel boot" "$(field helper_boot_s)"
-printf '  %-44s %6.2f s\n' "  reading and verifying the whole image" "$(echo "$phases" | awk -F, '{ print $1 + $2 }')"
-printf '  %-44s %6.2f s\n' "  writing the memory back" "$(echo "$phases" | cut -d, -f3)"
+printf '  %-44s %6.2f s\n' "  opening the image, checking its metadata" "$(echo "$phases" | cut -d, -f1)"
+printf '  %-44s %6.2f s\n' "  reading, checking, writing the memory back" "$(echo "$phases" | cut -d, -f2)"
 echo "  image: $(( $(vm_kv resume1 image_bytes_1) / 1048576 )) MiB for $(( $(vm_kv resume1 memory_in_use_1) / 1048576 )) MiB of memory in use"
 echo
 echo "What the helper printed while saving (save1.console) and restoring (resume1.console):"

@@ -65,7 +65,7 @@ test_expect_success QEMU 'the freed random data is not in the image' '
 if [ -f resume.end ]; then
 	test_info "$(grep -o "khib-helper: .*free pages.*" save.console | tr -d '\r')"
 	test_info "image $(stats_figure bytes_image) bytes, $(stats_figure pages_total) pages ($(stats_figure pages_zero) zero) for $(stats_figure memory_in_use) bytes in use; free before: $(vm_kv save mem_free_kib) KiB"
-	test_info "helper prepare phase (map, scan, writer setup): $(stats_figure phase_s) s"
+	test_info "restore helper prepare phase (image opened, metadata checked, RAM mapped): $(stats_figure phase_s) s"
 	test_info "hibernate (command to power-off): $(vm_elapsed "$(vm_mark_time save hibernate-1)" "$(cat save.end)") s"
 	test_info "resume (QEMU start to khibernate returned): $(vm_elapsed "$(cat resume.start)" "$(vm_mark_time resume resumed-1)") s"
 fi

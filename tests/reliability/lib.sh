@@ -14,7 +14,7 @@ REL_SWAP_BASE=1048576            # vm_mkdisk: vda1 starts at sector 2048
 REL_WORKLOAD=${WORKLOAD:-$KHIB_TOP/tests/workloads/default}
 REL_IMGTOOL="python3 $KHIB_TOP/tests/reliability/khib-imgtool.py --base $REL_SWAP_BASE"
 # The disk's pace in a boot that is cut (vm_boot --disk-bps): the default workload's image
-# (about 75 MB) then takes 4-5 s to write, and as long to verify and again to restore, under
+# (about 75 MB) then takes 4-5 s to write, and as long to restore (one pass), under
 # KVM as under TCG, so a cut placed by the console lands inside the step it is meant for.
 REL_CUT_BPS=16000000
 

@@ -157,7 +157,7 @@ static void test_params_corrupt(void **state)
 static void test_status_round_trip(void **state)
 {
 	struct khp_status s = { .event = KHP_EVENT_RESTORED, .error = -EBADMSG,
-			       .helper_boot_ns = 2100000000, .phase_ns = { 1, 2, 3, 4 } }, t;
+			       .helper_boot_ns = 2100000000, .phase_ns = { 1, 2 } }, t;
 	uint8_t rec[KHP_STATUS_SIZE];
 
 	(void)state;
@@ -171,7 +171,8 @@ static void test_status_round_trip(void **state)
 	assert_int_equal(khp_status_decode(rec, &t), 0);
 	assert_int_equal(t.event, KHP_EVENT_RESTORED);
 	assert_int_equal(t.error, -EBADMSG);
-	assert_int_equal(t.phase_ns[3], 4);
+	assert_int_equal(t.phase_ns[KHP_PHASE_PREPARE], 1);
+	assert_int_equal(t.phase_ns[KHP_PHASE_PASS], 2);
 	assert_int_equal(t.stats.pages_zero, 100000);
 	assert_int_equal(t.stats.bytes_image, 123456789);
 	assert_int_equal(t.stats.ns_total, 987654321);
