@@ -1,5 +1,5 @@
 /* Unit tests of the base (common/): SHA-256 against FIPS 180-4 vectors, incremental updates
- * and libgcrypt; the command line's words; whole files. */
+ * and libgcrypt; XXH64 against the reference tool; the command line's words; whole files. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +15,7 @@
 #include "common/cmdline.h"
 #include "common/fileio.h"
 #include "common/sha256.h"
+#include "common/xxh64.h"
 
 static void hex(const uint8_t *d, char out[65])
 {
@@ -193,12 +194,49 @@ static void test_read_file(void **state)
 	assert_int_equal(kc_read_file("/nonexistent", 8, &buf, &n), -ENOENT);
 }
 
+/* XXH64 of bytes (i * 7 + 3) mod 256, i = 0..len-1: seed 0 from the reference tool
+ * (`xxhsum -H64`, xxHash 0.8.1), the other seed from its library (XXH64() of libxxhash 0.8.1,
+ * whose CLI takes no seed). Lengths on each side of the tail steps (1, 4, 8 bytes) and of the
+ * 32-byte stripe. */
+static const struct {
+	size_t len;
+	uint64_t seed, hash;
+} xxh64_vectors[] = {
+	{ 0, 0, 0xef46db3751d8e999ull },    { 1, 0, 0x1f25c8d0bc1f4bb6ull },
+	{ 3, 0, 0x31d2363f52e564c9ull },    { 4, 0, 0x9bb64b7d66ee9fdaull },
+	{ 7, 0, 0x9a7b149959ce60d8ull },    { 8, 0, 0xdab99d95c6f90092ull },
+	{ 9, 0, 0x170bb6bf975b4c02ull },    { 31, 0, 0xa2aa5f33cc4a6119ull },
+	{ 32, 0, 0x23c3c17ef790fd97ull },   { 33, 0, 0x50a7cfc7ba588784ull },
+	{ 63, 0, 0x5e3e54b431c7493cull },   { 64, 0, 0x0eb64b3ef6eeb01full },
+	{ 100, 0, 0xa61f8d4c170fe531ull },  { 1000, 0, 0x5f235fa033f1a3fbull },
+	{ 0, 0x0123456789abcdefull, 0x51e24c0e9077a48cull },
+	{ 5, 0x0123456789abcdefull, 0x7ac093fe3e6c37daull },
+	{ 33, 0x0123456789abcdefull, 0xbf84912d4dea9670ull },
+	{ 1000, 0x0123456789abcdefull, 0x86fe41ff40ab90dbull },
+};
+
+/* The vectors, at every offset from an aligned buffer (the reads must not care). */
+static void test_xxh64_vectors(void **state)
+{
+	static uint8_t buf[1000 + 8];
+
+	(void)state;
+	for (size_t off = 0; off < 8; off++) {
+		for (size_t i = 0; i < 1000; i++)
+			buf[off + i] = (uint8_t)(i * 7 + 3);
+		for (size_t i = 0; i < sizeof(xxh64_vectors) / sizeof(xxh64_vectors[0]); i++)
+			assert_true(kc_xxh64(buf + off, xxh64_vectors[i].len, xxh64_vectors[i].seed) ==
+				    xxh64_vectors[i].hash);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_known_vectors),
 		cmocka_unit_test(test_incremental_equals_oneshot),
 		cmocka_unit_test(test_matches_libgcrypt),
+		cmocka_unit_test(test_xxh64_vectors),
 		cmocka_unit_test(test_cmdline_value),
 		cmocka_unit_test(test_cmdline_u64),
 		cmocka_unit_test(test_cmdline_next),
