@@ -3,7 +3,9 @@
 #include <string.h>
 
 #include "common/byteorder.h"
+#include "common/xxh64.h"
 #include "image/crypto.h"
+#include "image/format.h"
 #include "image/khimage.h"
 
 /* gcry_err_code_to_errno() gives 0 for codes that are not system errors. */
@@ -35,6 +37,11 @@ uint32_t khi_crc32(const void *p, size_t n)
 	gcry_md_hash_buffer(GCRY_MD_CRC32, out, p, n);
 	/* libgcrypt gives the CRC most significant byte first. */
 	return (uint32_t)out[0] << 24 | (uint32_t)out[1] << 16 | (uint32_t)out[2] << 8 | out[3];
+}
+
+uint64_t khi_chunk_cksum(uint8_t algo, const void *p, size_t n)
+{
+	return algo == KHI_CKSUM_XXH64 ? kc_xxh64(p, n, 0) : khi_crc32(p, n);
 }
 
 void khi_sha256(const void *p, size_t n, uint8_t out[32])

@@ -1,5 +1,6 @@
-/* crypto.h: the libgcrypt primitives the image uses (docs/image-format.md "Checksums" and
- * "Encryption"): CRC-32 per chunk, SHA-256 over metadata, AES-256-GCM, Argon2id. Internal.
+/* crypto.h: the checksums and libgcrypt primitives the image uses (docs/image-format.md
+ * "Choice of algorithms" and "Encryption"): XXH64 or CRC-32 per chunk, CRC-32 over the commit
+ * record, SHA-256 over metadata, AES-256-GCM, Argon2id. Internal.
  */
 #ifndef KHI_CRYPTO_H
 #define KHI_CRYPTO_H
@@ -16,6 +17,8 @@
 
 /* CRC-32 (ISO-HDLC, as zlib's crc32()), as a number. */
 uint32_t khi_crc32(const void *p, size_t n);
+/* A chunk's checksum by @algo, a KHI_CKSUM_* the header decoder accepted. */
+uint64_t khi_chunk_cksum(uint8_t algo, const void *p, size_t n);
 void khi_sha256(const void *p, size_t n, uint8_t out[32]);
 /* SHA-256 of data that arrives in pieces: begin, update..., end (which frees the context). */
 struct khi_sha256_ctx {

@@ -163,7 +163,7 @@ void khi_header_encode(const struct khi_header *h, uint8_t *out)
 	put_le32(out + H_CHUNK_PAGES, KHI_CHUNK_PAGES);
 	out[H_COMPRESSION] = h->compression;
 	out[H_LEVEL] = h->level;
-	out[H_CKSUM_ALGO] = KHI_CKSUM_CRC32;
+	out[H_CKSUM_ALGO] = h->cksum;
 	out[H_DIGEST_ALGO] = KHI_DIGEST_SHA256;
 	out[H_CIPHER] = h->cipher;
 	out[H_KDF] = h->kdf;
@@ -207,6 +207,7 @@ static int decode_algorithms(const uint8_t *in, struct khi_header *h)
 {
 	h->compression = in[H_COMPRESSION];
 	h->level = in[H_LEVEL];
+	h->cksum = in[H_CKSUM_ALGO];
 	h->cipher = in[H_CIPHER];
 	h->kdf = in[H_KDF];
 	h->kdf_passes = get_le32(in + H_KDF_PASSES);
@@ -216,7 +217,8 @@ static int decode_algorithms(const uint8_t *in, struct khi_header *h)
 
 	if (get_le32(in + H_FLAGS) || get_le16(in + H_RESERVED) ||
 	    get_le32(in + H_PAGE_SIZE) != KHI_PAGE_SIZE || get_le32(in + H_CHUNK_PAGES) != KHI_CHUNK_PAGES ||
-	    in[H_CKSUM_ALGO] != KHI_CKSUM_CRC32 || in[H_DIGEST_ALGO] != KHI_DIGEST_SHA256 ||
+	    (h->cksum != KHI_CKSUM_CRC32 && h->cksum != KHI_CKSUM_XXH64) ||
+	    in[H_DIGEST_ALGO] != KHI_DIGEST_SHA256 ||
 	    h->compression > KHI_COMPRESS_LZ4HC || h->cipher > KHI_CIPHER_AES256_GCM ||
 	    h->kdf > KHI_KDF_ARGON2ID)
 		return -EPROTONOSUPPORT;
@@ -330,7 +332,7 @@ int khi_header_decode(const uint8_t *in, size_t size, struct khi_header *ret)
 
 enum {
 	C_PFN = 0, C_PRESENT = 8, C_NR_PAGES = 16, C_STORED = 20, C_LOFS = 24, C_FLAGS = 32,
-	C_CRC = 36, C_RESERVED = 40, C_TAG = 48,
+	C_CKSUM = 36, C_RESERVED = 44, C_TAG = 48,
 };
 
 void khi_chunk_encode(const struct khi_chunk *c, uint8_t out[KHI_CHUNK_RECORD])
@@ -342,11 +344,11 @@ void khi_chunk_encode(const struct khi_chunk *c, uint8_t out[KHI_CHUNK_RECORD])
 	put_le32(out + C_STORED, c->stored_len);
 	put_le64(out + C_LOFS, c->data_lofs);
 	put_le32(out + C_FLAGS, c->flags);
-	put_le32(out + C_CRC, c->crc);
+	put_le64(out + C_CKSUM, c->cksum);
 	memcpy(out + C_TAG, c->tag, 16);
 }
 
-int khi_chunk_decode(const uint8_t in[KHI_CHUNK_RECORD], struct khi_chunk *ret)
+int khi_chunk_decode(const uint8_t in[KHI_CHUNK_RECORD], uint8_t cksum_algo, struct khi_chunk *ret)
 {
 	struct khi_chunk c = {
 		.pfn = get_le64(in + C_PFN),
@@ -355,11 +357,13 @@ int khi_chunk_decode(const uint8_t in[KHI_CHUNK_RECORD], struct khi_chunk *ret)
 		.stored_len = get_le32(in + C_STORED),
 		.data_lofs = get_le64(in + C_LOFS),
 		.flags = get_le32(in + C_FLAGS),
-		.crc = get_le32(in + C_CRC),
+		.cksum = get_le64(in + C_CKSUM),
 	};
 	memcpy(c.tag, in + C_TAG, 16);
 
-	if ((c.flags & ~KHI_CHUNK_RAW) || !all_zero(in + C_RESERVED, C_TAG - C_RESERVED))
+	/* A CRC-32 fills the low half of the field: the high half was reserved in its images. */
+	if ((c.flags & ~KHI_CHUNK_RAW) || !all_zero(in + C_RESERVED, C_TAG - C_RESERVED) ||
+	    (cksum_algo == KHI_CKSUM_CRC32 && c.cksum >> 32))
 		return -EPROTONOSUPPORT;
 	if (c.nr_pages == 0 || c.nr_pages > KHI_CHUNK_PAGES || c.data_lofs % KHI_PAGE_SIZE)
 		return -EBADMSG;
@@ -379,7 +383,7 @@ void khi_chunk_aad(const struct khi_chunk *c, uint8_t out[KHI_CHUNK_AAD])
 	struct khi_chunk a = *c;
 
 	a.data_lofs = 0;
-	a.crc = 0;
+	a.cksum = 0;
 	khi_chunk_encode(&a, rec);
 	memcpy(out, rec, KHI_CHUNK_AAD);
 }

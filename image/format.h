@@ -51,7 +51,9 @@ struct khi_anchor {
 #define KHI_HDR_OFF_CHECKSUM 480u
 #define KHI_HDR_SIZE_MAX (KHI_HDR_VAR_OFFSET + KHI_RANGES_MAX * KHI_HDR_RANGE + KHI_PLATFORM_MAX)
 
-enum { KHI_CKSUM_CRC32 = 1 };
+/* Chunk checksums: CRC-32, what images had before XXH64 (still read: an image written before an
+ * upgrade must resume after it), and XXH64, what the writer uses. */
+enum { KHI_CKSUM_CRC32 = 1, KHI_CKSUM_XXH64 = 2 };
 enum { KHI_DIGEST_SHA256 = 1 };
 enum { KHI_CIPHER_NONE = 0, KHI_CIPHER_AES256_GCM = 1 };
 enum { KHI_KDF_NONE = 0, KHI_KDF_ARGON2ID = 1 };
@@ -59,7 +61,7 @@ enum { KHI_KDF_NONE = 0, KHI_KDF_ARGON2ID = 1 };
 
 struct khi_header {
 	uint32_t header_size;
-	uint8_t compression, level, cipher, kdf;
+	uint8_t compression, level, cksum, cipher, kdf;   /* cksum: the chunks' KHI_CKSUM_* */
 	uint32_t kdf_passes, kdf_memory_kib, kdf_lanes;
 	uint8_t kdf_salt[32];
 	struct khi_meta meta;             /* platform points into the decoded buffer */
@@ -88,7 +90,8 @@ struct khi_chunk {
 	uint32_t stored_len;
 	uint64_t data_lofs;
 	uint32_t flags;
-	uint32_t crc;                     /* CRC-32 of the stored payload bytes */
+	uint64_t cksum;                   /* of the stored payload bytes, by the header's algorithm
+	                                     (CRC-32: below 2^32) */
 	uint8_t tag[16];
 };
 
@@ -120,9 +123,10 @@ size_t khi_header_size(uint32_t nr_ranges, uint32_t platform_size);
 int khi_ranges_check(const struct khi_range *r, size_t n, uint64_t *ret_pages);
 
 void khi_chunk_encode(const struct khi_chunk *c, uint8_t out[KHI_CHUNK_RECORD]);
-int khi_chunk_decode(const uint8_t in[KHI_CHUNK_RECORD], struct khi_chunk *ret);
+/* @cksum_algo: the header's KHI_CKSUM_*, which says how wide the checksum field is. */
+int khi_chunk_decode(const uint8_t in[KHI_CHUNK_RECORD], uint8_t cksum_algo, struct khi_chunk *ret);
 /* The GCM associated data of a chunk: its record's first KHI_CHUNK_AAD bytes with data_lofs
- * and crc zero (the writer knows neither when it encrypts). */
+ * and cksum zero (the writer knows neither when it encrypts). */
 void khi_chunk_aad(const struct khi_chunk *c, uint8_t out[KHI_CHUNK_AAD]);
 
 #endif

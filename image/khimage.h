@@ -167,7 +167,7 @@ struct khi_stats {
 	uint64_t bytes_out;         /* payload bytes on disk, padding included */
 	uint64_t bytes_image;       /* everything the image occupies on disk */
 	uint64_t ns_compress;       /* summed over workers: (de)compression */
-	uint64_t ns_checksum;       /* summed over workers and metadata: CRC32 and SHA-256 */
+	uint64_t ns_checksum;       /* summed over workers and metadata: chunk checksums, SHA-256 */
 	uint64_t ns_crypt;          /* summed over workers: AES-GCM */
 	uint64_t ns_io;             /* caller's thread: reads and writes of the target */
 	uint64_t ns_source;         /* caller's thread: page source or sink callbacks */

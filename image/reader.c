@@ -257,7 +257,7 @@ static int load_chunk_table(khi_reader *r)
 		struct khi_chunk rec, *c = &rec;
 		uint64_t left = h->ranges[ri].count - done;
 
-		if ((e = khi_chunk_decode(buf + i * KHI_CHUNK_RECORD, c)) < 0)
+		if ((e = khi_chunk_decode(buf + i * KHI_CHUNK_RECORD, h->cksum, c)) < 0)
 			break;
 		if (c->pfn != h->ranges[ri].pfn + done || c->nr_pages != (left < KHI_CHUNK_PAGES ? left : KHI_CHUNK_PAGES) ||
 		    (c->stored_len && (c->data_lofs < next ||
@@ -290,7 +290,7 @@ static int r_prepare(void *ctx, uint64_t job, unsigned slot)
 	struct rslot *s = &r->slots[slot];
 
 	s->index = job;
-	(void)khi_chunk_decode(r->table + job * KHI_CHUNK_RECORD, &s->rec);
+	(void)khi_chunk_decode(r->table + job * KHI_CHUNK_RECORD, r->img.hdr.cksum, &s->rec);
 	if (!s->rec.stored_len)
 		return 0;
 	return khi_io_read(&r->img.io, s->rec.data_lofs, s->in, khi_page_align(s->rec.stored_len));
@@ -308,7 +308,7 @@ static int r_work(void *ctx, unsigned worker, unsigned slot)
 	s->pages = NULL;
 	if (!c->stored_len)
 		return 0;
-	if (khi_crc32(s->in, c->stored_len) != c->crc)
+	if (khi_chunk_cksum(r->img.hdr.cksum, s->in, c->stored_len) != c->cksum)
 		return -EBADMSG;
 	t1 = kc_now_ns();
 	if (r->img.hdr.cipher) {

@@ -267,6 +267,7 @@ int khi_writer_new(const struct khi_target *target, const struct khi_writer_opts
 	w->nr_workers = opts->threads < 1 ? 1 : opts->threads > KHI_THREADS_MAX ? KHI_THREADS_MAX : opts->threads;
 	w->hdr.compression = (uint8_t)opts->compression;
 	w->hdr.level = (uint8_t)opts->level;
+	w->hdr.cksum = KHI_CKSUM_XXH64;
 	w->hdr.swap_offset = target->swap_offset;
 	w->page0 = khi_alloc_pages(KHI_PAGE_SIZE);
 	if (!w->page0) {
@@ -417,7 +418,7 @@ static int w_work(void *ctx, unsigned worker, unsigned slot)
 	if (raw && w->hdr.cipher)
 		r = encrypt(w, worker, s);
 	t2 = kc_now_ns();
-	s->rec.crc = raw ? khi_crc32(s->payload, s->rec.stored_len) : 0;
+	s->rec.cksum = raw ? khi_chunk_cksum(w->hdr.cksum, s->payload, s->rec.stored_len) : 0;
 	if (s->payload == s->out)   /* zero the padding: no stale bytes on disk */
 		memset(s->out + s->rec.stored_len, 0, khi_page_align(s->rec.stored_len) - s->rec.stored_len);
 	t3 = kc_now_ns();

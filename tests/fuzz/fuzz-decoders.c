@@ -70,8 +70,10 @@ static void image_parts(const uint8_t *p, size_t n)
 	if (n >= KHI_ANCHOR_SIZE)
 		(void)khi_anchor_decode(p, &a);
 	(void)khi_ext_table_count(p, n, &count);
-	if (n >= KHI_CHUNK_RECORD)
-		(void)khi_chunk_decode(p, &c);
+	if (n >= KHI_CHUNK_RECORD) {
+		(void)khi_chunk_decode(p, KHI_CKSUM_CRC32, &c);
+		(void)khi_chunk_decode(p, KHI_CKSUM_XXH64, &c);
+	}
 	if (n >= 16 && n % 16 == 0)
 		(void)khi_ranges_check((const struct khi_range *)p, n / 16, &pages);
 }

@@ -10,6 +10,7 @@
 
 #include "common/byteorder.h"
 #include "image/crypto.h"
+#include "image/format.h"
 #include "tests/fuzz/fuzz-image.h"
 
 #define PG 4096u
@@ -137,7 +138,12 @@ static void fix_chunks(const struct layout *l, uint8_t *h, const uint8_t *key)
 			memset(aad + 36, 0, 4);
 			reseal(key, h + 80, (uint32_t)i, aad, 40, p, stored, rec + 48);
 		}
-		put_le32(rec + 36, khi_crc32(p, stored));
+		/* A CRC-32 leaves the field's high half as the mutation set it: the reader must
+		 * refuse it non-zero. */
+		if (h[30] == KHI_CKSUM_XXH64)
+			put_le64(rec + 36, khi_chunk_cksum(KHI_CKSUM_XXH64, p, stored));
+		else
+			put_le32(rec + 36, khi_crc32(p, stored));
 	}
 	khi_sha256(t, nr * 64, h + 400);
 }

@@ -40,7 +40,8 @@ size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 int fuzz_device(const uint8_t *data, size_t size);
 
 /* Recomputes the anchor's CRC, the extent table's and chunk table's digests, every chunk's
- * CRC and (with the known key or passphrase) GCM tag, the header's tag and checksum, in place.
+ * checksum (by the header's algorithm) and (with the known key or passphrase) GCM tag, the
+ * header's tag and checksum, in place.
  * What does not parse is left alone. */
 void fuzz_fixup(uint8_t *data, size_t size);
 

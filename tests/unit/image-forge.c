@@ -27,6 +27,7 @@ void forge_init(struct forge *f, uint64_t dev_size, const struct khi_range *rang
 	}
 	h->header_size = (uint32_t)khi_header_size(h->nr_ranges, 0);
 	h->compression = KHI_COMPRESS_LZ4;
+	h->cksum = KHI_CKSUM_XXH64;
 	memset(h->meta.image_id, 0x1d, KHI_IMAGE_ID_SIZE);
 	strcpy(h->meta.kernel_release, "6.12.117-forged");
 	strcpy(h->meta.label, "forger");

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "common/byteorder.h"
+#include "common/xxh64.h"
 #include "image/crypto.h"
 #include "image/format.h"
 #include "image/khimage.h"
@@ -362,7 +363,8 @@ static const struct field_case field_cases[] = {
 	{ "chunk_pages", 24, 4, -32, -EPROTONOSUPPORT },
 	{ "compression", 28, 1, 8, -EPROTONOSUPPORT },
 	{ "level", 29, 1, 3, -EBADMSG },
-	{ "checksum_algo", 30, 1, 1, -EPROTONOSUPPORT },
+	{ "checksum_algo_0", 30, 1, -2, -EPROTONOSUPPORT },
+	{ "checksum_algo_3", 30, 1, 1, -EPROTONOSUPPORT },
 	{ "digest_algo", 31, 1, 1, -EPROTONOSUPPORT },
 	{ "cipher", 32, 1, 1, -ENOKEY },
 	{ "cipher_unknown", 32, 1, 2, -EPROTONOSUPPORT },
@@ -474,7 +476,7 @@ static uint64_t find_chunk(const uint8_t *tbl, const struct khi_header *hd, uint
 	uint64_t i;
 
 	for (i = from; i < hd->nr_chunks; i++) {
-		assert_int_equal(khi_chunk_decode(tbl + i * KHI_CHUNK_RECORD, c), 0);
+		assert_int_equal(khi_chunk_decode(tbl + i * KHI_CHUNK_RECORD, hd->cksum, c), 0);
 		if (c->stored_len && !(compressed && (c->flags & KHI_CHUNK_RAW)))
 			break;
 	}
@@ -503,7 +505,7 @@ static void test_bad_stream(void **state)
 	payload = malloc(c.stored_len);
 	memset(payload, 0xff, c.stored_len);    /* a literal run longer than the input */
 	assert_int_equal(pwrite(f->sw.fd, payload, c.stored_len, (off_t)(f->base + c.data_lofs)), (ssize_t)c.stored_len);
-	c.crc = khi_crc32(payload, c.stored_len);
+	c.cksum = khi_chunk_cksum(hd.cksum, payload, c.stored_len);
 	khi_chunk_encode(&c, rec);
 	memcpy(tbl + rec_off, rec, KHI_CHUNK_RECORD);
 	assert_int_equal(pwrite(f->sw.fd, rec, KHI_CHUNK_RECORD, (off_t)(f->base + hd.chunk_table_lofs + rec_off)),
@@ -521,6 +523,93 @@ static void test_bad_stream(void **state)
 	free(payload);
 	free(tbl);
 	free(hd.ranges);
+	free(h);
+	expect_discarded(f);
+}
+
+/* ---- chunk checksums: XXH64 written, CRC-32 still read ---- */
+
+/* The record's checksum field (docs/image-format.md, "Chunk table"): 8 bytes at 36, of which a
+ * CRC-32 uses the low 4; the GCM associated data holds none of them. */
+static void test_chunk_record(void **state)
+{
+	struct khi_chunk c = { .pfn = 64, .present = 1, .nr_pages = 64, .stored_len = 100, .data_lofs = 2 * PG,
+			       .cksum = 0x0123456789abcdefull }, d;
+	uint8_t rec[KHI_CHUNK_RECORD], aad[KHI_CHUNK_AAD], aad2[KHI_CHUNK_AAD];
+
+	(void)state;
+	khi_chunk_encode(&c, rec);
+	assert_true(get_le64(rec + 36) == c.cksum);
+	assert_int_equal(khi_chunk_decode(rec, KHI_CKSUM_XXH64, &d), 0);
+	assert_true(d.cksum == c.cksum);
+	/* In a CRC-32 image bytes 40..43 were reserved: they must still be zero there. */
+	assert_int_equal(khi_chunk_decode(rec, KHI_CKSUM_CRC32, &d), -EPROTONOSUPPORT);
+	khi_chunk_aad(&c, aad);
+	c.cksum = 0x89abcdefu;
+	khi_chunk_encode(&c, rec);
+	assert_int_equal(khi_chunk_decode(rec, KHI_CKSUM_CRC32, &d), 0);
+	assert_true(d.cksum == 0x89abcdefu);
+	khi_chunk_aad(&c, aad2);
+	assert_memory_equal(aad, aad2, KHI_CHUNK_AAD);
+	/* Bytes 44..47 stay reserved under both algorithms. */
+	rec[44] = 1;
+	assert_int_equal(khi_chunk_decode(rec, KHI_CKSUM_XXH64, &d), -EPROTONOSUPPORT);
+	assert_int_equal(khi_chunk_decode(rec, KHI_CKSUM_CRC32, &d), -EPROTONOSUPPORT);
+}
+
+/* The writer checksums chunks with XXH64 (header byte 30 = 2); an image whose chunks carry
+ * CRC-32 (algorithm 1, what the writer used before: an image saved before an upgrade must
+ * resume after it) still verifies and restores. It is made here from the fixture's image: each
+ * record's checksum recomputed as CRC-32, byte 30 set to 1, the table digest and the header
+ * checksum redone. Then a flipped payload byte is refused as corrupt (as under XXH64:
+ * test_flip_chunk), and a CRC-32 record with the high half of its field set as unsupported. */
+static void test_cksum_algorithms(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t size = f->an.header_size;
+	uint8_t *h = malloc(size), *tbl, *payload = malloc(KHI_CHUNK_PAGES * PG);
+	uint64_t first = UINT64_MAX, first_lofs = 0;
+	struct khi_header hd;
+	struct khi_chunk c;
+	bool high = false;
+
+	tbl = read_tables(f, h, &hd);
+	size_t tbl_size = hd.nr_chunks * KHI_CHUNK_RECORD;
+	assert_int_equal(h[30], KHI_CKSUM_XXH64);
+	for (uint64_t i = 0; i < hd.nr_chunks; i++) {
+		assert_int_equal(khi_chunk_decode(tbl + i * KHI_CHUNK_RECORD, KHI_CKSUM_XXH64, &c), 0);
+		if (!c.stored_len)
+			continue;
+		if (first == UINT64_MAX)
+			first = i, first_lofs = c.data_lofs;
+		assert_int_equal(pread(f->sw.fd, payload, c.stored_len, (off_t)(f->base + c.data_lofs)),
+				 (ssize_t)c.stored_len);
+		assert_true(c.cksum == kc_xxh64(payload, c.stored_len, 0));
+		high |= c.cksum >> 32 != 0;
+		c.cksum = khi_crc32(payload, c.stored_len);
+		khi_chunk_encode(&c, tbl + i * KHI_CHUNK_RECORD);
+	}
+	assert_true(high);    /* all 64 bits are stored */
+	assert_true(first != UINT64_MAX);
+	assert_int_equal(pwrite(f->sw.fd, tbl, tbl_size, (off_t)(f->base + hd.chunk_table_lofs)), (ssize_t)tbl_size);
+	h[30] = KHI_CKSUM_CRC32;
+	khi_sha256(tbl, tbl_size, h + HDR_OFF_CHUNK_DIGEST);
+	reseal_header(f, h, size);
+	assert_int_equal(read_and_compare(&f->sw, 0, 2, f->mem, 300, &f->rg, 1), 0);
+
+	flip(f->sw.fd, f->base + first_lofs + 17);
+	expect_refused(f, -EBADMSG);
+	flip(f->sw.fd, f->base + first_lofs + 17);
+	assert_int_equal(read_and_compare(&f->sw, 0, 1, f->mem, 300, &f->rg, 1), 0);
+
+	tbl[first * KHI_CHUNK_RECORD + 43] = 0x80;
+	assert_int_equal(pwrite(f->sw.fd, tbl, tbl_size, (off_t)(f->base + hd.chunk_table_lofs)), (ssize_t)tbl_size);
+	khi_sha256(tbl, tbl_size, h + HDR_OFF_CHUNK_DIGEST);
+	reseal_header(f, h, size);
+	expect_refused(f, -EPROTONOSUPPORT);
+	free(hd.ranges);
+	free(tbl);
+	free(payload);
 	free(h);
 	expect_discarded(f);
 }
@@ -1129,6 +1218,8 @@ int main(void)
 	ADD_F(test_header_fields);
 	ADD_F(test_flip_chunk);
 	ADD_F(test_bad_stream);
+	ADD(test_chunk_record);
+	ADD_F(test_cksum_algorithms);
 	ADD_F(test_one_pass);
 	ADD_F(test_table_before_pages);
 	ADD_F(test_damaged_chunk);
