@@ -5,7 +5,10 @@
 #   make build/bin/khib-image && tests/golden/generate.sh
 #
 # Images are random per run (image id, timestamps, salts): regenerate only when the format
-# version changes, and keep the old goldens of every version a reader still supports.
+# changes, and keep the old goldens of everything a reader still supports. Kept as they are:
+# v1-crc32-*.img, written with CRC-32 chunk checksums by the writer before XXH64 (which the
+# reader still accepts: an image saved before an upgrade must resume after it), and the
+# mem.bin and key.bin they hold, which this script writes only when they are missing.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 K=${KHIB_IMAGE:-$top/build/bin/khib-image}
@@ -14,13 +17,13 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # 24 pages of "memory": 4 zero, 10 text, 6 random, 4 zero; pages 10 and 11 are not saved.
-{
+[ -e "$G/mem.bin" ] || {
 	head -c 16384 /dev/zero
 	{ yes 'khibernate golden image: the quick brown fox jumps over the lazy dog' || true; } | head -c 40960
 	head -c 24576 /dev/urandom
 	head -c 16384 /dev/zero
 } > "$G/mem.bin"
-head -c 32 /dev/urandom > "$G/key.bin"
+[ -e "$G/key.bin" ] || head -c 32 /dev/urandom > "$G/key.bin"
 ranges=(--range 0:10 --range 12:12)
 
 swap() {  # swap FILE [PREFIX_PAGES]: a 32-page swap area, optionally after PREFIX pages
@@ -45,17 +48,19 @@ mk v1-consumed -c lz4
 swap "$G/v1-offset.img" 2
 "$K" -q -o 8192 write "${ranges[@]}" "$G/mem.bin" "$G/v1-offset.img" > /dev/null
 
-# Broken copies of v1-lz4.img. Offsets: page 0 holds the commit record; the extent table is
-# at page 1, the first payload at page 2; header and chunk table come from the record.
-python3 - "$G/v1-lz4.img" "$E" <<'PY'
+# Broken copies of v1-lz4.img (and of v1-crc32-lz4.img: crc32-*). Offsets: page 0 holds the
+# commit record; the extent table is at page 1, the first payload at page 2; header and chunk
+# table come from the record.
+python3 - "$G/v1-lz4.img" "$G/v1-crc32-lz4.img" "$E" <<'PY'
 import hashlib, struct, sys, zlib
-src, out = sys.argv[1], sys.argv[2]
+src, src_crc32, out = sys.argv[1], sys.argv[2], sys.argv[3]
 img = bytearray(open(src, 'rb').read())
 hdr_lofs, = struct.unpack_from('<Q', img, 48)
 hdr_size, = struct.unpack_from('<I', img, 44)
 H = 4096 + hdr_lofs                       # one extent starting at page 1
 tbl, = struct.unpack_from('<Q', img, H + 336)
 T = 4096 + tbl
+nr_chunks, = struct.unpack_from('<Q', img, H + 328)
 manifest = []
 
 def anchor_crc(b):
@@ -65,8 +70,12 @@ def reseal(b):
     b[H + 480:H + 512] = bytes(32)
     b[H + 480:H + 512] = hashlib.sha256(bytes(b[H:H + hdr_size])).digest()
 
-def case(name, err, edit):
-    b = bytearray(img)
+def table(b):  # the chunk table's digest into the header, then the header's checksum
+    b[H + 400:H + 432] = hashlib.sha256(bytes(b[T:T + 64 * nr_chunks])).digest()
+    reseal(b)
+
+def case(name, err, edit, base=img):
+    b = bytearray(base)
     b = edit(b) or b
     open(f'{out}/{name}.img', 'wb').write(b)
     manifest.append(f'{name}.img {err}')
@@ -95,6 +104,13 @@ case('header-nr-chunks', 'EBADMSG', setb(H + 328, 9, reseal))
 case('chunk-table-flip', 'EBADMSG', flip(T + 5))
 case('chunk-payload-flip', 'EBADMSG', flip(2 * 4096 + 100))
 case('truncated', 'EBADMSG', lambda b: b[:H])
+case('header-cksum-algo', 'EPROTONOSUPPORT', setb(H + 30, 3, reseal))
+# CRC-32 images: the same header and table offsets (the same pages, ranges and writer layout).
+crc32 = bytearray(open(src_crc32, 'rb').read())
+assert crc32[H:H + 8] == b'KHIBHDR\0' and crc32[H + 30] == 1
+case('crc32-chunk-payload-flip', 'EBADMSG', flip(2 * 4096 + 100), crc32)
+# The high half of the first record's checksum field: reserved in CRC-32 images.
+case('crc32-chunk-cksum-high', 'EPROTONOSUPPORT', setb(T + 43, 0x80, table), crc32)
 open(f'{out}/MANIFEST', 'w').write(
     '# FILE ERROR: reading FILE (open, then verify) must fail with -ERROR\n' + '\n'.join(manifest) + '\n')
 PY

@@ -17,7 +17,7 @@ verify_exit() {  # verify_exit WANT IMAGE OFFSET
 	[ $rc = "$1" ] || { echo "khib-image verify exit $rc, not $1"; return 1; }
 }
 
-for spec in v1-lz4:0 v1-none:0 v1-lz4hc:0 v1-offset:8192; do
+for spec in v1-lz4:0 v1-none:0 v1-lz4hc:0 v1-offset:8192 v1-crc32-lz4:0 v1-crc32-offset:8192; do
 	img=${spec%%:*} off=${spec#*:}
 	for what in record extents header chunk-table chunk:0 tail:1; do
 		cp "$G/$img.img" "$tmp/d.img"

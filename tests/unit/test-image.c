@@ -1127,7 +1127,12 @@ static int read_golden(const char *path, uint8_t *mem, uint64_t pages)
 
 static void test_golden(void **state)
 {
-	static const char *const names[] = { "v1-lz4", "v1-none", "v1-lz4hc", "v1-aes-key", "v1-consumed", "v1-offset" };
+	/* v1-crc32-*: CRC-32 chunk checksums, as written before XXH64 (tests/golden/generate.sh). */
+	static const char *const names[] = {
+		"v1-lz4", "v1-none", "v1-lz4hc", "v1-aes-key", "v1-consumed", "v1-offset",
+		"v1-crc32-lz4", "v1-crc32-none", "v1-crc32-lz4hc", "v1-crc32-aes-key", "v1-crc32-consumed",
+		"v1-crc32-offset",
+	};
 	char path[300];
 	size_t n;
 
