@@ -11,6 +11,8 @@
 #include "helper/physmem.h"
 #include "protocol/platform.h"
 
+/* Called by the reader's workers at once (a concurrent sink): each call writes its own pages,
+ * and the mapping is only read. */
 static int write_pages(void *ctx, uint64_t pfn, uint32_t nr_pages, const void *data)
 {
 	uint8_t *p = khh_physmem_ptr(ctx, pfn, nr_pages);
@@ -119,7 +121,8 @@ int khh_restore(const struct khp_params *pa, const struct kj_layout *l, struct k
 	 * in main.c reboots then, and the boot path consumed the image before loading us, so
 	 * the next boot is a normal one. A verify pass first would only read the image twice. */
 	prog.start_ns = prog.last_ns = t0 = kc_now_ns();
-	err = khi_reader_restore(r, &(struct khi_sink){ .write = write_pages, .ctx = &mem });
+	err = khi_reader_restore(r, &(struct khi_sink){ .write = write_pages, .ctx = &mem,
+							  .concurrent = true });
 	st->phase_ns[KHP_PHASE_PASS] = kc_now_ns() - t0;
 	khi_reader_stats(r, &st->stats);
 out:

@@ -42,6 +42,7 @@
 #ifndef KHIMAGE_H
 #define KHIMAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -170,7 +171,8 @@ struct khi_stats {
 	uint64_t ns_checksum;       /* summed over workers and metadata: chunk checksums, SHA-256 */
 	uint64_t ns_crypt;          /* summed over workers: AES-GCM */
 	uint64_t ns_io;             /* caller's thread: reads and writes of the target */
-	uint64_t ns_source;         /* caller's thread: page source or sink callbacks */
+	uint64_t ns_source;         /* page source or sink callbacks (caller's thread; a
+	                             * concurrent sink's: summed over workers) */
 	uint64_t ns_total;          /* wall clock of the last write/verify/restore call */
 	uint32_t threads;           /* workers used */
 	uint32_t reserved;
@@ -258,11 +260,17 @@ khi_writer *khi_writer_free(khi_writer *w);
  * ------------------------------------------------------------------------------------------- */
 
 /* Page sink: receives @nr_pages pages at @pfn (zero pages too, from a zeroed buffer: RAM after
- * a cold boot is not zero), in ascending pfn order, each page exactly once, only from
- * khi_reader_restore(). @data is valid during the call only. Returns 0 or -errno (aborts). */
+ * a cold boot is not zero), each page exactly once, only from khi_reader_restore(). @data is
+ * valid during the call only. Returns 0 or -errno (aborts).
+ * By default write() is called on the caller's thread, in ascending pfn order. A sink that
+ * sets @concurrent is called from the reader's workers instead, as each chunk is checked: in
+ * any order and at the same time for different chunks (never for the same page twice). That
+ * takes the copy off the caller's thread, which also reads the disk: restoring 1 GiB under
+ * TCG, the in-order copy into A's RAM was most of the pass (docs/bench/README.md). */
 struct khi_sink {
 	int (*write)(void *ctx, uint64_t pfn, uint32_t nr_pages, const void *data);
 	void *ctx;
+	bool concurrent;
 };
 
 struct khi_reader_opts {
@@ -333,7 +341,8 @@ int khi_reader_check_identity(const khi_reader *r, const uint8_t kernel_id[KHI_K
  * One pass over the image: loads the chunk table and checks it (its digest, and that its
  * records follow the ranges) unless an earlier call did, then reads each chunk once, checks it
  * (checksum, GCM tag when encrypted, that it decompresses to its size) and hands its pages to
- * @sink (MUST be non-NULL, with write set), in chunk order, zero pages included. Needs no
+ * @sink (MUST be non-NULL, with write set), in chunk order unless @sink is concurrent, zero
+ * pages included. Needs no
  * khi_reader_verify() before it. The contract:
  *   - nothing reaches @sink before the metadata was checked: the commit record, extent table
  *     and header by khi_reader_open(), the chunk table here, before the first chunk is read;
@@ -341,7 +350,7 @@ int khi_reader_check_identity(const khi_reader *r, const uint8_t kernel_id[KHI_K
  *   - at the end, the totals of zero, raw and stored pages and bytes must equal the header's.
  * So a damaged chunk table gives an error with no page delivered, while a damaged chunk is
  * found only when the pass reaches it: pages of the chunks before it may have been delivered,
- * none of it or after it. A caller that puts the pages into memory MUST then not use them (the
+ * none of it, and none after it unless @sink is concurrent (then any other chunk's). A caller that puts the pages into memory MUST then not use them (the
  * restore helper reboots; the image was consumed before the first write).
  * @return 0; -EBADMSG (a table or a chunk does not match, or the totals differ), -E2BIG (the
  * chunk table exceeds mem_max), -EINVAL (no sink, or opened header_only), an error from the

@@ -27,7 +27,7 @@ struct rslot {
 	uint8_t *in;               /* payload as read, page aligned, CHUNK_BYTES */
 	uint8_t *out;              /* decompressed present pages */
 	const uint8_t *pages;      /* in or out */
-	uint64_t ns_compress, ns_checksum, ns_crypt;
+	uint64_t ns_compress, ns_checksum, ns_crypt, ns_sink;
 };
 
 struct khi_reader {
@@ -296,23 +296,40 @@ static int r_prepare(void *ctx, uint64_t job, unsigned slot)
 	return khi_io_read(&r->img.io, s->rec.data_lofs, s->in, khi_page_align(s->rec.stored_len));
 }
 
-static int r_work(void *ctx, unsigned worker, unsigned slot)
+/* Runs of present pages come from the chunk, runs of zero pages from the zero buffer. */
+static int deliver(khi_reader *r, const struct rslot *s)
 {
-	khi_reader *r = ctx;
-	struct rslot *s = &r->slots[slot];
+	const struct khi_chunk *c = &s->rec;
+	const uint8_t *p = s->pages;
+	uint32_t i = 0;
+	int e = 0;
+
+	while (i < c->nr_pages && !e) {
+		bool present = c->present >> i & 1;
+		uint32_t j = i;
+		while (j < c->nr_pages && (bool)(c->present >> j & 1) == present)
+			j++;
+		e = r->sink->write(r->sink->ctx, c->pfn + i, j - i, present ? p : r->zero);
+		if (present)
+			p += (size_t)(j - i) * KHI_PAGE_SIZE;
+		i = j;
+	}
+	return e;
+}
+
+/* Checksum, tag, decompressed size: then s->pages holds the chunk's present pages. */
+static int check_chunk(khi_reader *r, unsigned worker, struct rslot *s)
+{
 	const struct khi_chunk *c = &s->rec;
 	int raw = __builtin_popcountll(c->present) * KHI_PAGE_SIZE;
 	uint64_t t0 = kc_now_ns(), t1, t2;
-	int e = 0;
 
-	s->pages = NULL;
-	if (!c->stored_len)
-		return 0;
 	if (khi_chunk_cksum(r->img.hdr.cksum, s->in, c->stored_len) != c->cksum)
 		return -EBADMSG;
 	t1 = kc_now_ns();
 	if (r->img.hdr.cipher) {
 		uint8_t aad[KHI_CHUNK_AAD];
+		int e;
 
 		khi_chunk_aad(c, aad);
 		e = khi_gcm_unseal(&r->gcm[worker], r->img.hdr.meta.image_id, (uint32_t)s->index, aad,
@@ -337,23 +354,21 @@ static int r_work(void *ctx, unsigned worker, unsigned slot)
 	return 0;
 }
 
-/* Runs of present pages come from the chunk, runs of zero pages from the zero buffer. */
-static int deliver(khi_reader *r, const struct rslot *s)
+static int r_work(void *ctx, unsigned worker, unsigned slot)
 {
-	const struct khi_chunk *c = &s->rec;
-	const uint8_t *p = s->pages;
-	uint32_t i = 0;
+	khi_reader *r = ctx;
+	struct rslot *s = &r->slots[slot];
+	uint64_t t0;
 	int e = 0;
 
-	while (i < c->nr_pages && !e) {
-		bool present = c->present >> i & 1;
-		uint32_t j = i;
-		while (j < c->nr_pages && (bool)(c->present >> j & 1) == present)
-			j++;
-		e = r->sink->write(r->sink->ctx, c->pfn + i, j - i, present ? p : r->zero);
-		if (present)
-			p += (size_t)(j - i) * KHI_PAGE_SIZE;
-		i = j;
+	s->pages = NULL;
+	s->ns_compress = s->ns_checksum = s->ns_crypt = s->ns_sink = 0;
+	if (s->rec.stored_len && (e = check_chunk(r, worker, s)) < 0)
+		return e;
+	if (r->sink && r->sink->concurrent) {
+		t0 = kc_now_ns();
+		e = deliver(r, s);
+		s->ns_sink = kc_now_ns() - t0;
 	}
 	return e;
 }
@@ -365,11 +380,12 @@ static int r_collect(void *ctx, uint64_t job, unsigned slot)
 	int e = 0;
 
 	(void)job;
-	if (r->sink) {
+	if (r->sink && !r->sink->concurrent) {
 		uint64_t t0 = kc_now_ns();
 		e = deliver(r, s);
-		r->stats.ns_source += kc_now_ns() - t0;
+		s->ns_sink = kc_now_ns() - t0;
 	}
+	r->stats.ns_source += s->ns_sink;
 	uint32_t present = (uint32_t)__builtin_popcountll(s->rec.present);
 	r->stats.pages_total += s->rec.nr_pages;
 	r->stats.pages_zero += s->rec.nr_pages - present;

@@ -300,7 +300,7 @@ int cmd_read(struct cli *c, char **args)
 		close(fd);
 		return cli_fail(c, -errno, "%s", args[1]);
 	}
-	struct khi_sink sink = { file_write, &out };
+	struct khi_sink sink = { .write = file_write, .ctx = &out };
 	if (!(e = open_reader(c, args[0], fd, &r))) {
 		int v = khi_reader_restore(r, &sink);
 		if (!v && fsync(out) < 0)

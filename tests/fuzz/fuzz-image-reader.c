@@ -59,7 +59,7 @@ static bool read_all(int fd, unsigned threads, int secret, const uint8_t *consum
 	if (khi_reader_open(&t, &o, &r) < 0)
 		return false;
 	b.ranges = khi_reader_ranges(r, &b.nr);
-	struct khi_sink sink = { sink_write, &b };
+	struct khi_sink sink = { .write = sink_write, .ctx = &b };
 	(void)khi_reader_restore(r, &sink);
 	(void)khi_reader_verify(r);
 	khi_reader_free(r);

@@ -113,7 +113,7 @@ static void test_forged_valid(void **state)
 {
 	const struct khi_range rg[] = { { 0, 100 }, { 200, 65 } };
 	struct ti_sink snk = { .pages = 300 };
-	struct khi_sink sink = { ti_sink_write, &snk };
+	struct khi_sink sink = { .write = ti_sink_write, .ctx = &snk };
 	struct khi_target t = { 0 };
 	struct khi_reader_opts o = KHI_READER_OPTS_INIT;
 	struct forge f;

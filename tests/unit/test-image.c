@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -114,7 +115,7 @@ static int read_and_compare(const struct ti_swap *sw, int key, unsigned threads,
 			    uint64_t mem_pages, const struct khi_range *ranges, size_t nr)
 {
 	struct ti_sink snk = { .pages = mem_pages };
-	struct khi_sink sink = { ti_sink_write, &snk };
+	struct khi_sink sink = { .write = ti_sink_write, .ctx = &snk };
 	khi_reader *r = NULL;
 	int e = open_reader(sw, key, threads, NULL, &r);
 
@@ -494,7 +495,7 @@ static void test_bad_stream(void **state)
 	uint32_t size = f->an.header_size;
 	uint8_t *h = malloc(size), *tbl, *payload, rec[KHI_CHUNK_RECORD];
 	struct ti_sink snk = { .pages = 300 };
-	struct khi_sink sink = { ti_sink_write, &snk };
+	struct khi_sink sink = { .write = ti_sink_write, .ctx = &snk };
 	struct khi_header hd;
 	struct khi_chunk c;
 	khi_reader *r = NULL;
@@ -639,7 +640,7 @@ static void test_one_pass(void **state)
 {
 	struct fixture *f = *state;
 	struct ti_sink snk = { .pages = 300 };
-	struct khi_sink sink = { ti_sink_write, &snk };
+	struct khi_sink sink = { .write = ti_sink_write, .ctx = &snk };
 	struct khi_stats hs, st;
 	khi_reader *r = NULL;
 	long long before, after;
@@ -673,7 +674,7 @@ static void test_one_pass(void **state)
 /* Restores into a sink that counts: @return the error, *ret_sink what it received. */
 static int restore_counted(struct fixture *f, struct ti_sink *ret_sink)
 {
-	struct khi_sink sink = { ti_sink_write, ret_sink };
+	struct khi_sink sink = { .write = ti_sink_write, .ctx = ret_sink };
 	khi_reader *r = NULL;
 	int e;
 
@@ -734,6 +735,95 @@ static void test_damaged_chunk(void **state)
 	assert_true(snk.next_pfn <= c.pfn && snk.delivered <= c.pfn);
 	flip(f->sw.fd, f->base + c.data_lofs);
 	assert_int_equal(read_and_compare(&f->sw, 0, 1, f->mem, 300, &f->rg, 1), 0);
+	free(hd.ranges);
+	free(tbl);
+	free(h);
+	expect_discarded(f);
+}
+
+/* A concurrent sink (khi_sink.concurrent): called from the workers, so it takes a lock; it
+ * records which pages came, each exactly once, whether a call came on the caller's thread, and
+ * how many calls came at the same time. */
+struct csink {
+	pthread_mutex_t lock;
+	pthread_t caller;
+	uint8_t *mem, *seen;
+	uint64_t pages, delivered;
+	unsigned inside, most_inside;
+	bool twice, outside, on_caller;
+};
+
+static int csink_write(void *ctx, uint64_t pfn, uint32_t nr, const void *data)
+{
+	struct csink *s = ctx;
+
+	pthread_mutex_lock(&s->lock);
+	s->on_caller |= pthread_equal(pthread_self(), s->caller) != 0;
+	s->inside++;
+	s->most_inside = s->inside > s->most_inside ? s->inside : s->most_inside;
+	pthread_mutex_unlock(&s->lock);
+	if (pfn + nr > s->pages) {
+		s->outside = true;
+	} else {
+		memcpy(s->mem + pfn * PG, data, (size_t)nr * PG);
+		for (uint32_t i = 0; i < nr; i++)
+			s->twice |= __atomic_fetch_add(&s->seen[pfn + i], 1, __ATOMIC_RELAXED) != 0;
+	}
+	__atomic_fetch_add(&s->delivered, nr, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&s->lock);
+	s->inside--;
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+/* Restores with 4 workers into a concurrent sink: @return the error; *s what it received. */
+static int restore_concurrent(struct fixture *f, struct csink *s)
+{
+	struct khi_sink sink = { .write = csink_write, .ctx = s, .concurrent = true };
+	khi_reader *r = NULL;
+	int e;
+
+	*s = (struct csink){ .pages = 300, .mem = calloc(300, PG), .seen = calloc(300, 1),
+			     .caller = pthread_self() };
+	pthread_mutex_init(&s->lock, NULL);
+	e = open_reader(&f->sw, 0, 4, NULL, &r);
+	if (!e)
+		e = khi_reader_restore(r, &sink);
+	khi_reader_free(r);
+	pthread_mutex_destroy(&s->lock);
+	return e;
+}
+
+/* A concurrent sink gets every page once, from the workers; a damaged chunk stops the pass and
+ * none of its pages arrive (others may: the caller reboots, khimage.h). */
+static void test_concurrent_sink(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t *h = malloc(f->an.header_size), *tbl;
+	struct khi_header hd;
+	struct khi_chunk c;
+	struct csink s;
+
+	assert_int_equal(restore_concurrent(f, &s), 0);
+	assert_false(s.twice || s.outside || s.on_caller);
+	assert_int_equal(s.delivered, 300);
+	for (unsigned i = 0; i < 300; i++)
+		assert_int_equal(s.seen[i], 1);
+	assert_memory_equal(s.mem, f->mem, 300 * PG);
+	print_message("  at most %u sink calls at once\n", s.most_inside);
+	free(s.mem);
+	free(s.seen);
+
+	tbl = read_tables(f, h, &hd);
+	assert_true(find_chunk(tbl, &hd, hd.nr_chunks / 2, false, &c) > 0);
+	flip(f->sw.fd, f->base + c.data_lofs);
+	assert_int_equal(restore_concurrent(f, &s), -EBADMSG);
+	assert_false(s.twice || s.outside);
+	for (unsigned i = 0; i < c.nr_pages; i++)
+		assert_int_equal(s.seen[c.pfn + i], 0);
+	flip(f->sw.fd, f->base + c.data_lofs);
+	free(s.mem);
+	free(s.seen);
 	free(hd.ranges);
 	free(tbl);
 	free(h);
@@ -1098,7 +1188,7 @@ static int read_golden(const char *path, uint8_t *mem, uint64_t pages)
 {
 	struct khi_reader_opts o = KHI_READER_OPTS_INIT;
 	struct ti_sink snk = { .mem = mem, .pages = pages };
-	struct khi_sink sink = { ti_sink_write, &snk };
+	struct khi_sink sink = { .write = ti_sink_write, .ctx = &snk };
 	struct khi_probe_info pi;
 	uint8_t key[KHI_KEY_SIZE];
 	char kpath[300];
@@ -1228,6 +1318,7 @@ int main(void)
 	ADD_F(test_one_pass);
 	ADD_F(test_table_before_pages);
 	ADD_F(test_damaged_chunk);
+	ADD_F(test_concurrent_sink);
 	ADD_F(test_truncate);
 	ADD_F(test_identity);
 	ADD_F(test_consumed);
