@@ -205,7 +205,7 @@ vm_power_cut_after() {
 	# On the console, a kernel record can cut a program's line in two (vm_console_lines): each
 	# record starts a line of its own here, so that the kernel's whole copy of it matches.
 	grep -m1 -qE "$regex" < <(tail --pid="$pid" -n +1 -F "$file" 2>/dev/null |
-		sed -uE 's/ *\[ *[0-9]+\.[0-9]+\] /\n/g') || return 0
+		sed -uE 's/\[ *[0-9]+\.[0-9]+\] /\n/g') || return 0
 	[ "$delay" = 0 ] || sleep "$delay"
 	kill -KILL "$qemu" 2>/dev/null && echo "$EPOCHREALTIME" > "$name.cut"
 }
@@ -239,7 +239,7 @@ vm_expect_result() {
 # so it can cut that line in two. Every kernel record is cut out here, which joins the
 # program's lines again: count or anchor (^khibernate:) on this, never on NAME.console.
 vm_console_lines() {
-	tr -d '\r' < "$1.console" | perl -0pe 's/ *\[ *\d+\.\d+\] [^\n]*\n//g'
+	tr -d '\r' < "$1.console" | perl -0pe 's/\[ *\d+\.\d+\] [^\n]*\n//g'
 }
 
 # vm_mark_time NAME MARK: host time at which the guest reported MARK (empty if never).
