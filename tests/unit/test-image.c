@@ -109,8 +109,21 @@ static int open_reader(const struct ti_swap *sw, int key, unsigned threads, cons
 	return khi_reader_open(&t, &o, ret);
 }
 
-/* Opens and restores in one pass, as the restore helper does; checks every page of the ranges
- * and nothing else. */
+/* @got: the ranges' pages of @mem, and 0xa5 (what the sink started with) everywhere else. */
+static void expect_restored(const uint8_t *got, const uint8_t *mem, uint64_t mem_pages,
+			    const struct khi_range *ranges, size_t nr)
+{
+	uint8_t *expect = malloc(mem_pages * PG);
+
+	memset(expect, 0xa5, mem_pages * PG);
+	for (size_t i = 0; i < nr; i++)
+		memcpy(expect + ranges[i].pfn * PG, mem + ranges[i].pfn * PG, ranges[i].count * PG);
+	assert_memory_equal(got, expect, mem_pages * PG);
+	free(expect);
+}
+
+/* Opens and restores in one pass, in order; checks every page of the ranges and nothing
+ * else. */
 static int read_and_compare(const struct ti_swap *sw, int key, unsigned threads, const uint8_t *mem,
 			    uint64_t mem_pages, const struct khi_range *ranges, size_t nr)
 {
@@ -135,17 +148,43 @@ static int read_and_compare(const struct ti_swap *sw, int key, unsigned threads,
 	memset(snk.mem, 0xa5, mem_pages * PG);
 	e = khi_reader_restore(r, &sink);
 	if (e == 0) {
-		uint8_t *expect = malloc(mem_pages * PG);
-		memset(expect, 0xa5, mem_pages * PG);
-		for (size_t i = 0; i < nr; i++)
-			memcpy(expect + ranges[i].pfn * PG, mem + ranges[i].pfn * PG, ranges[i].count * PG);
 		assert_false(snk.out_of_order);
-		assert_memory_equal(snk.mem, expect, mem_pages * PG);
-		free(expect);
+		expect_restored(snk.mem, mem, mem_pages, ranges, nr);
 	}
 	free(snk.mem);
 	khi_reader_free(r);
 	return e;
+}
+
+/* The restore helper's sink: concurrent, each worker writing the chunks it checked. */
+struct place_sink {
+	uint8_t *mem;
+	uint64_t pages;
+};
+
+static int place_write(void *ctx, uint64_t pfn, uint32_t nr, const void *data)
+{
+	struct place_sink *s = ctx;
+
+	if (pfn + nr > s->pages)
+		return -EFAULT;
+	memcpy(s->mem + pfn * PG, data, (size_t)nr * PG);
+	return 0;
+}
+
+static void restore_concurrent_3t(const struct ti_swap *sw, int key, const uint8_t *mem, uint64_t mem_pages,
+				  const struct khi_range *ranges, size_t nr)
+{
+	struct place_sink ps = { .mem = malloc(mem_pages * PG), .pages = mem_pages };
+	struct khi_sink sink = { .write = place_write, .ctx = &ps, .concurrent = true };
+	khi_reader *r = NULL;
+
+	memset(ps.mem, 0xa5, mem_pages * PG);
+	assert_int_equal(open_reader(sw, key, 3, NULL, &r), 0);
+	assert_int_equal(khi_reader_restore(r, &sink), 0);
+	expect_restored(ps.mem, mem, mem_pages, ranges, nr);
+	khi_reader_free(r);
+	free(ps.mem);
 }
 
 static uint8_t *page0(const struct ti_swap *sw)
@@ -208,6 +247,7 @@ static void test_roundtrip(void **state)
 	if (c->fill == TI_TEXT && c->spec.comp != KHI_COMPRESS_NONE)
 		assert_true(st.bytes_out * 2 < st.bytes_in);
 	assert_int_equal(read_and_compare(&sw, c->spec.key, 2, mem, c->mem_pages, c->ranges, c->nr), 0);
+	restore_concurrent_3t(&sw, c->spec.key, mem, c->mem_pages, c->ranges, c->nr);
 	ti_swap_close(&sw);
 	free(mem);
 }
