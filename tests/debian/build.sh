@@ -7,10 +7,13 @@
 #   tests/debian/build.sh disk OUTDIR [PACKAGES]  print the provisioned disk (cached)
 #
 # PACKAGES: a file of extra Debian packages, one a line (a workload's DIR/packages).
+# KHIB_DEBIAN_INITRAMFS: what builds the guest's initramfs, initramfs-tools (Debian's default)
+# or dracut (Fedora's, packaged in Debian too; it replaces initramfs-tools); each has its disk.
 # Two layers, each kept under a key that hashes everything it is made from:
 #  rootfs  mmdebstrap --variant=minbase bookworm + tests/debian/packages + PACKAGES:
 #          ${KHIB_CACHE:-~/.cache/khibernate}/debian-rootfs-KEY.tar (about 50 s, 200 MB).
-#  disk    OUTDIR/debian-KEY.img, a sparse raw disk with an MBR: vda1 ext4 root (that tree,
+#  disk    OUTDIR/debian-KEY.img (debian-dracut-KEY.img with dracut), a sparse raw disk with
+#          an MBR: vda1 ext4 root (that tree,
 #          our kernel installed as a Debian kernel package installs one, khibernate's .deb
 #          (make deb) installed with dpkg, the test runner), vda2 swap. What needs no machine
 #          runs in a chroot of the tree (update-initramfs, dpkg -i, the helper); then one
@@ -36,13 +39,21 @@ swap_mib=1024
 # Reproducible: fixed times in the tarball (mmdebstrap honours SOURCE_DATE_EPOCH) and on disk.
 export SOURCE_DATE_EPOCH=1700000000
 
+initramfs=${KHIB_DEBIAN_INITRAMFS:-initramfs-tools}
+
 stage=""
 die() { echo "debian: $*" >&2; exit 1; }
 
-# package_list [PACKAGES]: the sorted package names, comments and blanks dropped.
+case $initramfs in
+initramfs-tools | dracut) ;;
+*) die "KHIB_DEBIAN_INITRAMFS is initramfs-tools or dracut, not '$initramfs'" ;;
+esac
+
+# package_list [PACKAGES]: the sorted package names, comments and blanks dropped; with dracut,
+# dracut in the place of initramfs-tools.
 package_list() {
 	cat "$here/packages" ${1:+"$1"} | sed 's/#.*//' | tr -s ' \t' '\n' | sed '/^$/d' |
-		LC_ALL=C sort -u
+		sed "s/^initramfs-tools\$/$initramfs/" | LC_ALL=C sort -u
 }
 
 rootfs() {
@@ -108,11 +119,18 @@ configure() {
 	echo "$root_uuid" | tr -d - > "$root/etc/machine-id"
 	printf 'UUID=%s / ext4 errors=remount-ro 0 1\nUUID=%s none swap sw 0 0\n' \
 		"$root_uuid" "$swap_uuid" > "$root/etc/fstab"
-	# As the Debian installer writes it: the kernel's own resume from the swap partition.
-	echo "RESUME=UUID=$swap_uuid" > "$root/etc/initramfs-tools/conf.d/resume"
-	# No busybox in the initramfs (klibc's tools only: no grep, no awk; as with busybox not
-	# installed): the case khibernate's initramfs-tools script must handle.
-	echo "BUSYBOX=n" > "$root/etc/initramfs-tools/conf.d/khib-test"
+	if [ "$initramfs" = dracut ]; then
+		# The tree is built in a chroot, where dracut's host-only mode would take the host's
+		# devices for the guest's: a generic initramfs (our kernel has no modules anyway).
+		mkdir -p "$root/etc/dracut.conf.d"
+		echo 'hostonly="no"' > "$root/etc/dracut.conf.d/khib-test.conf"
+	else
+		# As the Debian installer writes it: the kernel's own resume from the swap partition.
+		echo "RESUME=UUID=$swap_uuid" > "$root/etc/initramfs-tools/conf.d/resume"
+		# No busybox in the initramfs (klibc's tools only: no grep, no awk; as with busybox
+		# not installed): the case khibernate's initramfs-tools script must handle.
+		echo "BUSYBOX=n" > "$root/etc/initramfs-tools/conf.d/khib-test"
+	fi
 	# The console is a serial port; ${khib_extra} (GRUB's environment, grub-editenv) lets a
 	# test add arguments to the next boots (e.g. noresume) without update-grub.
 	# no_timer_check: under TCG on a loaded host the kernel's IO-APIC timer check can miss its
@@ -160,7 +178,7 @@ uuid_from() {
 }
 
 disk() {
-	local out tar key ver root_uuid swap_uuid img
+	local out tar key ver root_uuid swap_uuid img prefix
 	mkdir -p "$1"
 	out=$(cd "$1" && pwd)
 	shift
@@ -170,10 +188,12 @@ disk() {
 	stage=$(mktemp -d)
 	trap 'rm -rf "${stage:?}"' EXIT
 	product_tree "$stage/product"
-	key=$( { echo "disk $disk_recipe $root_mib $swap_mib $ver"; basename "$tar"; sha256sum < "$kernel";
+	key=$( { echo "disk $disk_recipe $root_mib $swap_mib $ver $initramfs"; basename "$tar"; sha256sum < "$kernel";
 		(cd "$stage/product" && find . -type f | LC_ALL=C sort | xargs sha256sum);
 		cat "$0" "$here"/guest/* "$top/tests/guest/guest.sh"; } | sha256sum | cut -c1-16)
-	img=$out/debian-$key.img
+	prefix=$out/debian-
+	[ "$initramfs" = dracut ] && prefix=$out/debian-dracut-
+	img=$prefix$key.img
 	mkdir -p "$out"
 	exec 9> "$out/debian.lock"
 	flock 9
@@ -201,18 +221,37 @@ disk() {
 		in_root "$stage/root" "$@" >> "$stage/chroot.log" 2>&1 ||
 			{ tail -30 "$stage/chroot.log" >&2; die "in the guest's tree: '$*' failed"; }
 	}
+	# renew_initramfs: what renews the initramfs of the guest's kernel (a kernel package's
+	# postinst runs the same: update-initramfs, or dracut's /etc/kernel/postinst.d hook).
+	renew_initramfs() {
+		if [ "$initramfs" = dracut ]; then
+			chroot_step /etc/kernel/postinst.d/dracut "$ver"
+		else
+			chroot_step update-initramfs -u -k "$ver"
+		fi
+	}
 	chroot_step depmod -a "$ver"
-	chroot_step update-initramfs -c -k "$ver"
+	if [ "$initramfs" = dracut ]; then
+		renew_initramfs
+	else
+		chroot_step update-initramfs -c -k "$ver"
+	fi
 	chroot_step dpkg -i /var/cache/khib-test/khibernate.deb
 	chroot_step khibernate helper build --kernel "/boot/vmlinuz-$ver" --kver "$ver"
 	printf 'swap = /dev/disk/by-uuid/%s\n' "$swap_uuid" \
 		>> "$stage/root/etc/khibernate.conf"
-	chroot_step update-initramfs -u -k "$ver"
+	renew_initramfs
 	# What the guest's initramfs is made of, for the record (debian-KEY.img.info).
 	{
-		echo "kernel $ver; $(cat "$stage/root/etc/initramfs-tools/conf.d/khib-test")"
-		in_root "$stage/root" lsinitramfs "/boot/initrd.img-$ver" |
-			grep -E '^(usr/)?(s?bin/(busybox|grep|khib-resume)|.*khib.*)$' | LC_ALL=C sort
+		if [ "$initramfs" = dracut ]; then
+			echo "kernel $ver; dracut"
+			in_root "$stage/root" lsinitrd "/boot/initrd.img-$ver" | grep -E 'khib|90khibernate' |
+				awk '{ print $NF }' | LC_ALL=C sort
+		else
+			echo "kernel $ver; $(cat "$stage/root/etc/initramfs-tools/conf.d/khib-test")"
+			in_root "$stage/root" lsinitramfs "/boot/initrd.img-$ver" |
+				grep -E '^(usr/)?(s?bin/(busybox|grep|khib-resume)|.*khib.*)$' | LC_ALL=C sort
+		fi
 	} > "$stage/info"
 
 	local start=2048 root_sectors=$((root_mib * 2048)) swap_sectors=$((swap_mib * 2048))
@@ -243,8 +282,9 @@ disk() {
 	) || exit 1
 	mv "$stage/info" "$img.info"
 	mv "$img.tmp" "$img"
-	# Keep the three newest disks (other package lists, other builds); drop older ones.
-	ls -t "$out"/debian-*.img | tail -n +4 | while read -r old; do rm -f "$old" "$old".*; done
+	# Keep the three newest disks of this initramfs (other package lists, other builds); drop
+	# older ones. KEY is 16 characters: debian-???? does not take in debian-dracut-KEY.
+	ls -t "$prefix"????????????????.img | tail -n +4 | while read -r old; do rm -f "$old" "$old".*; done
 	echo "$img"
 }
 
