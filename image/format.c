@@ -222,7 +222,7 @@ static int decode_algorithms(const uint8_t *in, struct khi_header *h)
 	    h->compression > KHI_COMPRESS_LZ4HC || h->cipher > KHI_CIPHER_AES256_GCM ||
 	    h->kdf > KHI_KDF_ARGON2ID)
 		return -EPROTONOSUPPORT;
-	if ((h->compression != KHI_COMPRESS_LZ4HC && h->level) || h->level > KHI_LZ4HC_LEVEL_MAX)
+	if (!khi_compression_valid(h->compression, h->level))
 		return -EBADMSG;
 	if (h->cipher == KHI_CIPHER_NONE && (h->kdf || !all_zero(in + H_KDF_PASSES, H_IMAGE_ID - H_KDF_PASSES)))
 		return -EBADMSG;

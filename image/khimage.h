@@ -132,9 +132,24 @@ struct khi_meta {
 
 enum khi_compression {
 	KHI_COMPRESS_NONE = 0,
-	KHI_COMPRESS_LZ4 = 1,    /* LZ4_compress_default */
-	KHI_COMPRESS_LZ4HC = 2,  /* LZ4_compress_HC at level */
+	KHI_COMPRESS_LZ4 = 1,    /* LZ4_compress_fast, level = its acceleration (0: 1, the default) */
+	KHI_COMPRESS_LZ4HC = 2,  /* LZ4_compress_HC at level (0: 9, the default) */
 };
+
+/* LZ4's acceleration trades ratio for speed, as lz4 --fast=N does (what it buys on a guest's
+ * memory: docs/bench/README.md). */
+#define KHI_LZ4_ACCEL_MAX 64u
+
+/*! khi_compression_parse() :
+ * "none", "lz4", "lz4:ACCEL" (1..KHI_LZ4_ACCEL_MAX), "lz4hc" or "lz4hc:LEVEL" (1..12) into
+ * *@ret and *@ret_level (0: the default). @return 0, or -EINVAL. */
+int khi_compression_parse(const char *s, enum khi_compression *ret, int *ret_level);
+
+/*! khi_compression_name() : the same spelling of @c at @level, into @buf. @return buf. */
+const char *khi_compression_name(enum khi_compression c, int level, char *buf, size_t size);
+
+/*! khi_compression_valid() : whether @level is one @c takes (0 always is). */
+bool khi_compression_valid(enum khi_compression c, int level);
 
 /* Called at most ~10 times per second and once at the end with done == total. */
 typedef void (*khi_progress_fn)(void *ctx, uint64_t done, uint64_t total);
@@ -201,7 +216,7 @@ struct khi_source {
 
 struct khi_writer_opts {
 	enum khi_compression compression;
-	int level;              /* lz4hc level, 0 = LZ4HC default (9); MUST be 0 otherwise */
+	int level;              /* lz4 acceleration or lz4hc level (khi_compression_valid()) */
 	unsigned threads;       /* workers, clamped to 1..KHI_THREADS_MAX; 0 = 1 */
 	struct khi_key key;     /* encryption when key.key or key.passphrase is set */
 	/* Upper bound of the image size in bytes the caller expects (e.g. from a previous image's

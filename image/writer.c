@@ -82,8 +82,7 @@ static bool printable(const char *s, size_t max)
 static int check_opts(const struct khi_writer_opts *o, const struct khi_meta *m)
 {
 	if (!reserved_zero(o->reserved, sizeof(o->reserved) / sizeof(o->reserved[0])) ||
-	    o->compression > KHI_COMPRESS_LZ4HC || o->level < 0 || o->level > KHI_LZ4HC_LEVEL_MAX ||
-	    (o->level && o->compression != KHI_COMPRESS_LZ4HC) || (o->key.key && o->key.passphrase))
+	    !khi_compression_valid(o->compression, o->level) || (o->key.key && o->key.passphrase))
 		return -EINVAL;
 	if (!printable(m->kernel_release, KHI_RELEASE_MAX) || !printable(m->label, KHI_LABEL_MAX) ||
 	    m->platform_size > KHI_PLATFORM_MAX || (m->platform_size && !m->platform))
@@ -365,7 +364,8 @@ static void compress(khi_writer *w, unsigned worker, struct wslot *s, const uint
 	int n = 0;
 
 	if (w->hdr.compression == KHI_COMPRESS_LZ4)
-		n = LZ4_compress_default((const char *)in, (char *)s->out, (int)raw, (int)w->out_size);
+		n = LZ4_compress_fast((const char *)in, (char *)s->out, (int)raw, (int)w->out_size,
+				      w->hdr.level ? w->hdr.level : 1);
 	else if (w->hdr.compression == KHI_COMPRESS_LZ4HC)
 		n = LZ4_compress_HC_extStateHC(w->hc_state[worker], (const char *)in, (char *)s->out,
 					       (int)raw, (int)w->out_size, w->hdr.level ? w->hdr.level : LZ4HC_CLEVEL_DEFAULT);

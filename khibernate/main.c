@@ -36,7 +36,7 @@ static const char usage_text[] =
 "  -c, --config FILE        configuration file\n"
 "  -s, --swap PATH          swap partition or swap file for the image\n"
 "  -j, --threads N          compression threads in the helper (0 = all its CPUs)\n"
-"  -z, --compress ALG       lz4 (default), lz4hc[:LEVEL], none\n"
+"  -z, --compress ALG       lz4[:ACCEL] (default lz4), lz4hc[:LEVEL], none\n"
 "      --key-file FILE      encrypt with the 32-byte key in FILE (AES-256-GCM)\n"
 "      --passphrase-file F  encrypt with a key derived (Argon2id) from the first line of F\n"
 "      --kernel FILE        helper kernel (bzImage)\n"

@@ -45,27 +45,15 @@ void khp_config_init(struct khp_config *c)
 	snprintf(c->helper_initrd, sizeof(c->helper_initrd), "/boot/khib/helper.img");
 }
 
-int khp_parse_compression(const char *s, uint32_t *ret_compression, uint32_t *ret_level)
+/* khi_compression_parse() into the configuration's fields. */
+static int parse_compression(const char *s, uint32_t *ret_compression, uint32_t *ret_level)
 {
-	char *end;
-	long level;
+	enum khi_compression c;
+	int level, err = khi_compression_parse(s, &c, &level);
 
-	if (!strcmp(s, "none") || !strcmp(s, "lz4")) {
-		*ret_compression = s[0] == 'n' ? KHI_COMPRESS_NONE : KHI_COMPRESS_LZ4;
-		*ret_level = 0;
-		return 0;
-	}
-	if (strncmp(s, "lz4hc", 5))
-		return -EINVAL;
-	level = 0;
-	if (s[5] == ':') {
-		level = strtol(s + 6, &end, 10);
-		if (*end || end == s + 6 || level < 1 || level > 12)
-			return -EINVAL;
-	} else if (s[5]) {
-		return -EINVAL;
-	}
-	*ret_compression = KHI_COMPRESS_LZ4HC;
+	if (err)
+		return err;
+	*ret_compression = c;
 	*ret_level = (uint32_t)level;
 	return 0;
 }
@@ -173,7 +161,7 @@ int khp_config_set(struct khp_config *c, const char *key, const char *value)
 	switch (k->type) {
 	case K_STR: return set_str((char *)c + k->offset, value);
 	case K_UINT: return set_uint((uint32_t *)((char *)c + k->offset), value, k->max);
-	case K_COMPRESS: return khp_parse_compression(value, &c->compression, &c->level);
+	case K_COMPRESS: return parse_compression(value, &c->compression, &c->level);
 	case K_ENCRYPT: return set_encrypt(c, value);
 	case K_REGION: {
 		uint64_t size, offset;
@@ -199,13 +187,13 @@ int khp_config_get(const struct khp_config *c, const char *key, char *buf, size_
 	case K_UINT:
 		n = snprintf(buf, size, "%u", *(const uint32_t *)((const char *)c + k->offset));
 		break;
-	case K_COMPRESS:
-		if (c->compression == KHI_COMPRESS_LZ4HC && c->level)
-			n = snprintf(buf, size, "lz4hc:%u", c->level);
-		else
-			n = snprintf(buf, size, "%s", c->compression == KHI_COMPRESS_NONE ? "none" :
-				     c->compression == KHI_COMPRESS_LZ4 ? "lz4" : "lz4hc");
+	case K_COMPRESS: {
+		char name[16];
+
+		n = snprintf(buf, size, "%s", khi_compression_name(c->compression, (int)c->level, name,
+								   sizeof(name)));
 		break;
+	}
 	case K_ENCRYPT:
 		n = snprintf(buf, size, "%s%s", encrypt[c->encrypt],
 			     c->encrypt == KHP_ENCRYPT_KEYFILE ? c->keyfile : "");

@@ -5,7 +5,7 @@
  * The file has "key = value" lines; '#' starts a comment; blank lines are ignored. Keys:
  *   swap = PATH               swap partition or swap file to write the image to (required)
  *   threads = N               threads in the helper (0 = all its CPUs)
- *   compress = lz4 | lz4hc[:LEVEL] | none
+ *   compress = lz4[:ACCEL] | lz4hc[:LEVEL] | none   (khi_compression_parse())
  *   encrypt = none | passphrase | keyfile:PATH
  *                             passphrase: asked for at boot; keyfile: PATH holds 32 bytes and
  *                             is copied into the initramfs
@@ -72,10 +72,6 @@ int khp_config_load(struct khp_config *c, const char *path, int must_exist, unsi
 /*! khp_config_strerror() : what an error of khp_config_load or khp_config_set means, for a
  *  message after "FILE:LINE: " ("unknown key", ...). Never NULL. */
 const char *khp_config_strerror(int err);
-
-/*! khp_parse_compression() : "lz4", "lz4hc", "lz4hc:LEVEL" (1..12), "none".
- *  @return 0 or -EINVAL. */
-int khp_parse_compression(const char *s, uint32_t *ret_compression, uint32_t *ret_level);
 
 /* x86_64 reserves crashkernel= at a 16 MiB alignment (CRASH_ALIGN): another offset fails. */
 #define KHP_REGION_ALIGN (16ull << 20)

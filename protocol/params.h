@@ -41,7 +41,7 @@ struct khp_params {
 	uint32_t mode;                   /* enum khp_mode */
 	uint32_t after;                  /* enum khp_after */
 	uint32_t compression;            /* enum khi_compression */
-	uint32_t level;                  /* lz4hc level, 0 = default */
+	uint32_t level;                  /* lz4 acceleration or lz4hc level, 0 = default */
 	uint32_t threads;                /* 0 = as many as B has CPUs */
 	uint32_t flags;                  /* KH_F_* */
 	uint32_t swap_major, swap_minor; /* the block device holding the swap area */

@@ -22,11 +22,6 @@ static const char *state_name(enum khi_state s)
 	return s == KHI_STATE_COMMITTED ? "committed" : s == KHI_STATE_CONSUMED ? "consumed" : "none";
 }
 
-static const char *comp_name(enum khi_compression comp)
-{
-	return comp == KHI_COMPRESS_LZ4 ? "lz4" : comp == KHI_COMPRESS_LZ4HC ? "lz4hc" : "none";
-}
-
 static void out_time(const struct cli *c, const char *k, uint64_t ns)
 {
 	time_t t = (time_t)(ns / 1000000000u);
@@ -40,6 +35,7 @@ static void out_meta(const struct cli *c, khi_reader *r)
 {
 	const struct khi_meta *m = khi_reader_meta(r);
 	struct khi_stats st;
+	char name[16];
 	size_t nr;
 	int level;
 
@@ -53,7 +49,8 @@ static void out_meta(const struct cli *c, khi_reader *r)
 	out_u64(c, "entry", m->entry);
 	out_time(c, "created", m->created_ns);
 	out_time(c, "committed", m->committed_ns);
-	out_str(c, "compression", comp_name(khi_reader_compression(r, &level)));
+	out_str(c, "compression", khi_compression_name(khi_reader_compression(r, &level), 0, name,
+						       sizeof(name)));
 	out_u64(c, "level", (uint64_t)level);
 	out_str(c, "encryption", khi_reader_encrypted(r) ? "aes-256-gcm" : "none");
 	out_u64(c, "ranges", nr);

@@ -31,7 +31,8 @@ static const char usage[] =
 	"  -j, --json                print one JSON object instead of text\n"
 	"  -q, --quiet               no progress on stderr\n"
 	"  -t, --threads N           worker threads (default 1)\n"
-	"  -c, --compress ALGO       write: none, lz4 (default), lz4hc or lz4hc:LEVEL (1-12)\n"
+	"  -c, --compress ALGO       write: none, lz4 (default), lz4:ACCEL (1-64), lz4hc or\n"
+	"                            lz4hc:LEVEL (1-12)\n"
 	"  -k, --key-file FILE       AES-256-GCM with the 32-byte raw key in FILE\n"
 	"  -p, --passphrase-file FILE  AES-256-GCM with a key derived (Argon2id) from the first\n"
 	"                            line of FILE\n"
@@ -152,20 +153,9 @@ static int parse_passphrase_file(struct cli *c, const char *path)
 
 static int parse_compress(struct cli *c, const char *s)
 {
-	uint64_t level;
-
-	if (!strcmp(s, "none"))
-		c->comp = KHI_COMPRESS_NONE;
-	else if (!strcmp(s, "lz4"))
-		c->comp = KHI_COMPRESS_LZ4;
-	else if (!strcmp(s, "lz4hc"))
-		c->comp = KHI_COMPRESS_LZ4HC;
-	else if (!strncmp(s, "lz4hc:", 6) && parse_u64(s + 6, &level) && level >= 1 && level <= 12) {
-		c->comp = KHI_COMPRESS_LZ4HC;
-		c->level = (int)level;
-	} else {
-		return cli_fail(c, -EINVAL, "--compress %s: use none, lz4, lz4hc or lz4hc:1..12", s);
-	}
+	if (khi_compression_parse(s, &c->comp, &c->level) < 0)
+		return cli_fail(c, -EINVAL, "--compress %s: use none, lz4, lz4:1..%u, lz4hc or lz4hc:1..12",
+				s, KHI_LZ4_ACCEL_MAX);
 	return 0;
 }
 

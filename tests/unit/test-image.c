@@ -209,6 +209,7 @@ static const struct rt_case rt_cases[] = {
 	{ "zero-lz4", TI_ZERO, 200, { { 0, 200 } }, 1, { KHI_COMPRESS_LZ4, 0, 0, 1, 0, 0, 0, 0 } },
 	{ "text-lz4", TI_TEXT, 300, { { 0, 300 } }, 1, { KHI_COMPRESS_LZ4, 0, 0, 1, 0, 0, 0, 0 } },
 	{ "random-lz4", TI_RANDOM, 130, { { 0, 130 } }, 1, { KHI_COMPRESS_LZ4, 0, 0, 2, 0, 0, 0, 0 } },
+	{ "mixed-lz4-fast8", TI_MIXED, 200, { { 0, 200 } }, 1, { KHI_COMPRESS_LZ4, 8, 0, 2, 0, 0, 0, 0 } },
 	{ "mixed-none", TI_MIXED, 257, { { 0, 257 } }, 1, { KHI_COMPRESS_NONE, 0, 0, 1, 0, 0, 0, 0 } },
 	{ "mixed-none-3t", TI_MIXED, 257, { { 0, 257 } }, 1, { KHI_COMPRESS_NONE, 0, 0, 3, 0, 0, 0, 0 } },
 	{ "mixed-lz4hc", TI_MIXED, 200, { { 0, 200 } }, 1, { KHI_COMPRESS_LZ4HC, 0, 0, 2, 0, 0, 0, 0 } },
@@ -224,6 +225,18 @@ static const struct rt_case rt_cases[] = {
 	{ "aes-passphrase", TI_TEXT, 100, { { 0, 100 } }, 1, { KHI_COMPRESS_LZ4HC, 0, 2, 2, 0, 0, 0, 0 } },
 	{ "offset-in-disk", TI_MIXED, 200, { { 0, 200 } }, 1, { KHI_COMPRESS_LZ4, 0, 0, 2, 0, 0, 0, 64 * PG } },
 };
+
+/* The header says how the image was compressed, level (lz4's acceleration) included. */
+static void expect_compression(const struct ti_swap *sw, int key, enum khi_compression comp, int level)
+{
+	khi_reader *r = NULL;
+	int got;
+
+	assert_int_equal(open_reader(sw, key, 1, NULL, &r), 0);
+	assert_int_equal(khi_reader_compression(r, &got), comp);
+	assert_int_equal(got, level);
+	khi_reader_free(r);
+}
 
 static void test_roundtrip(void **state)
 {
@@ -247,6 +260,7 @@ static void test_roundtrip(void **state)
 	if (c->fill == TI_TEXT && c->spec.comp != KHI_COMPRESS_NONE)
 		assert_true(st.bytes_out * 2 < st.bytes_in);
 	assert_int_equal(read_and_compare(&sw, c->spec.key, 2, mem, c->mem_pages, c->ranges, c->nr), 0);
+	expect_compression(&sw, c->spec.key, c->spec.comp, c->spec.level);
 	restore_concurrent_3t(&sw, c->spec.key, mem, c->mem_pages, c->ranges, c->nr);
 	ti_swap_close(&sw);
 	free(mem);
@@ -403,7 +417,7 @@ static const struct field_case field_cases[] = {
 	{ "page_size", 20, 4, 4096, -EPROTONOSUPPORT },
 	{ "chunk_pages", 24, 4, -32, -EPROTONOSUPPORT },
 	{ "compression", 28, 1, 8, -EPROTONOSUPPORT },
-	{ "level", 29, 1, 3, -EBADMSG },
+	{ "level", 29, 1, KHI_LZ4_ACCEL_MAX + 1, -EBADMSG },   /* lz4: acceleration 1..64 */
 	{ "checksum_algo_0", 30, 1, -2, -EPROTONOSUPPORT },
 	{ "checksum_algo_3", 30, 1, 1, -EPROTONOSUPPORT },
 	{ "digest_algo", 31, 1, 1, -EPROTONOSUPPORT },
@@ -1130,6 +1144,57 @@ static void test_placement(void **state)
 	free(mem);
 }
 
+/* The spellings khibernate.conf, khibernate and khib-image share, their levels' bounds, and
+ * the writer refusing a level its compression does not take. */
+static void test_compression_spelling(void **state)
+{
+	static const struct {
+		const char *s;
+		enum khi_compression c;
+		int level;
+	} good[] = {
+		{ "none", KHI_COMPRESS_NONE, 0 }, { "lz4", KHI_COMPRESS_LZ4, 0 },
+		{ "lz4:1", KHI_COMPRESS_LZ4, 1 }, { "lz4:64", KHI_COMPRESS_LZ4, 64 },
+		{ "lz4hc", KHI_COMPRESS_LZ4HC, 0 }, { "lz4hc:12", KHI_COMPRESS_LZ4HC, 12 },
+	};
+	static const char *const bad[] = {
+		"", "lz4:", "lz4:0", "lz4:65", "lz4:+2", "lz4:2x", "lz4:-1", "none:1", "lz4hc:13",
+		"lz4hc:", "lz", "lz4x", "lz4hcx:2", "LZ4", "lz4:99999999999999999999",
+	};
+	enum khi_compression c;
+	char name[16];
+	int level;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(khi_compression_parse(good[i].s, &c, &level), 0);
+		assert_int_equal(c, good[i].c);
+		assert_int_equal(level, good[i].level);
+		assert_true(khi_compression_valid(c, level));
+		assert_string_equal(khi_compression_name(c, level, name, sizeof(name)), good[i].s);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(khi_compression_parse(bad[i], &c, &level), -EINVAL);
+	assert_false(khi_compression_valid(KHI_COMPRESS_NONE, 1));
+	assert_false(khi_compression_valid(KHI_COMPRESS_LZ4, -1));
+	assert_false(khi_compression_valid(KHI_COMPRESS_LZ4HC + 1, 0));
+
+	const struct khi_range rg = { 0, 10 };
+	uint8_t *mem = ti_memory(10, TI_TEXT, 5);
+	const struct img_spec refused[] = {
+		{ .comp = KHI_COMPRESS_NONE, .level = 1, .threads = 1 },
+		{ .comp = KHI_COMPRESS_LZ4, .level = 65, .threads = 1 },
+		{ .comp = KHI_COMPRESS_LZ4HC, .level = 13, .threads = 1 },
+	};
+	struct ti_swap sw;
+
+	ti_swap_make(&sw, 100, 0, NULL, 0);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		assert_int_equal(write_image(&sw, &refused[i], mem, &rg, 1, NULL, 0), -EINVAL);
+	ti_swap_close(&sw);
+	free(mem);
+}
+
 static void test_not_swap(void **state)
 {
 	struct ti_swap sw;
@@ -1368,6 +1433,7 @@ int main(void)
 	ADD(test_no_space);
 	ADD(test_source_error);
 	ADD(test_placement);
+	ADD(test_compression_spelling);
 	ADD(test_not_swap);
 	ADD(test_swapon);
 	ADD(test_golden);

@@ -47,6 +47,8 @@ static const struct {
 	{ "compress", "lz4hc:12", 0 },
 	{ "compress", "lz4hc:13", -EINVAL },
 	{ "compress", "lz4hc:", -EINVAL },
+	{ "compress", "lz4:2", 0 },
+	{ "compress", "lz4:65", -EINVAL },
 	{ "compress", "zstd", -EINVAL },
 	{ "encrypt", "passphrase", 0 },
 	{ "encrypt", "keyfile:/etc/k", 0 },
@@ -224,6 +226,10 @@ static void test_config_get_write(void **state)
 	assert_int_equal(khp_config_set(&c, "helper_cmdline", "quiet a=b"), 0);
 	assert_int_equal(khp_config_get(&c, "compress", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "lz4hc:9");
+	assert_int_equal(khp_config_set(&c, "compress", "lz4:3"), 0);
+	assert_int_equal(khp_config_get(&c, "compress", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "lz4:3");
+	assert_int_equal(khp_config_set(&c, "compress", "lz4hc:9"), 0);
 	assert_int_equal(khp_config_get(&c, "encrypt", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "keyfile:/etc/khibernate/key");
 	assert_int_equal(khp_config_get(&c, "encrypt", buf, 8), -ENOBUFS);
