@@ -29,6 +29,9 @@ const char *khi_strerror(int err)
 		return "image of another kernel or machine";
 	case -EPROTO:
 		return "image is not encrypted, but a key or passphrase is configured (refused)";
+	case -EXDEV:
+		return "image written for a swap area at another offset of this device (a partition "
+		       "read as part of its disk?)";
 	case -E2BIG:
 		return "image needs more memory or key-derivation work than allowed (forged?)";
 	default:

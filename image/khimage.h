@@ -27,6 +27,9 @@
  *   -E2BIG            the image needs more memory or key-derivation work than the caller's
  *                     bounds (mem_max, kdf_*_max) allow
  *   -ESTALE           khi_reader_check_identity(): image of another kernel or machine
+ *   -EXDEV            the image was written for its swap header at another byte offset of
+ *                     the device than the one given (a partition read as part of its disk,
+ *                     a wrong swap-file offset)
  *   -ENOBUFS          a caller's buffer is too small
  *   -EINVAL           bad argument (a MUST below was not met)
  *   other             errno of a failed system call (-EIO, -ENOMEM, ...)
@@ -324,7 +327,7 @@ typedef struct khi_reader khi_reader;
 /*! khi_reader_open() :
  * Reads and checks the commit record, the extent table and the header (checksum, then the
  * GCM tag when encrypted, which also proves the key). Reads only; @target->extents ignored.
- * @return 0 and *ret; -ENODATA, -EALREADY, -EMEDIUMTYPE, -EBADMSG, -EPROTONOSUPPORT,
+ * @return 0 and *ret; -ENODATA, -EALREADY, -EMEDIUMTYPE, -EBADMSG, -EPROTONOSUPPORT, -EXDEV,
  *   -ENOKEY, -EKEYREJECTED, -EPROTO, -E2BIG, -EINVAL, -errno of I/O. The caller should then khi_discard() a
  *   refused image (except after -EMEDIUMTYPE or an I/O error). */
 int khi_reader_open(const struct khi_target *target, const struct khi_reader_opts *opts,

@@ -189,7 +189,13 @@ int khi_image_load(struct khi_image *img, int fd, uint64_t swap_offset, const st
 	if ((r = khi_io_init(&img->io, fd)) < 0)
 		goto fail;
 	img->budget.left = mem_max ? mem_max : khi_budget_default(img->io.dev_size);
-	if (a->swap_offset != swap_offset || !khi_extent_ok(&a->ext0, img->io.dev_size, swap_offset) ||
+	/* The extents are offsets on the writer's device: read anywhere else, they would name the
+	 * wrong bytes. Said apart from corruption: it is how a partition read inside its disk looks. */
+	if (a->swap_offset != swap_offset) {
+		r = -EXDEV;
+		goto fail;
+	}
+	if (!khi_extent_ok(&a->ext0, img->io.dev_size, swap_offset) ||
 	    a->ext_table_size / KHI_EXT_ENTRY > img->io.dev_size / KHI_PAGE_SIZE) {
 		r = -EBADMSG;
 		goto fail;

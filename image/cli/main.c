@@ -75,7 +75,7 @@ int cli_fail(const struct cli *c, int err, const char *fmt, ...)
 	case -EMEDIUMTYPE: case -EEXIST: return KC_EXIT_NOT_SWAP;
 	case -E2BIG: return KC_EXIT_CORRUPT;
 	case -ENOSPC: return KC_EXIT_NO_SPACE;
-	case -EINVAL: return KC_EXIT_USAGE;
+	case -EINVAL: case -EXDEV: return KC_EXIT_USAGE;
 	default: return KC_EXIT_FAILURE;
 	}
 }

@@ -1195,6 +1195,36 @@ static void test_compression_spelling(void **state)
 	free(mem);
 }
 
+/* A partition's image read as part of its disk (the swap header found 1 MiB in): the extents
+ * name offsets on the partition, so the reader refuses with -EXDEV, not as corruption; the
+ * state is still readable, and the partition itself reads back whole. */
+static void test_wrong_offset(void **state)
+{
+	const struct khi_range rg = { 0, 50 };
+	struct img_spec sp = { .comp = KHI_COMPRESS_LZ4, .threads = 1 };
+	uint8_t *mem = ti_memory(50, TI_MIXED, 9), *part;
+	struct ti_swap sw, disk;
+	struct khi_probe_info pi;
+	khi_reader *r = NULL;
+	size_t size;
+
+	(void)state;
+	ti_swap_make(&sw, 120, 0, NULL, 0);
+	assert_int_equal(write_image(&sw, &sp, mem, &rg, 1, NULL, 0), 0);
+	part = ti_file_read(sw.fd, &size);
+	ti_swap_make(&disk, 120, 256 * PG, NULL, 0);
+	assert_int_equal(pwrite(disk.fd, part, size, (off_t)disk.swap_offset), (ssize_t)size);
+	assert_int_equal(khi_probe(disk.fd, disk.swap_offset, &pi), 0);
+	assert_int_equal(pi.state, KHI_STATE_COMMITTED);
+	assert_int_equal(open_reader(&disk, 0, 1, NULL, &r), -EXDEV);
+	assert_null(r);
+	assert_int_equal(read_and_compare(&sw, 0, 1, mem, 50, &rg, 1), 0);
+	ti_swap_close(&disk);
+	ti_swap_close(&sw);
+	free(part);
+	free(mem);
+}
+
 static void test_not_swap(void **state)
 {
 	struct ti_swap sw;
@@ -1434,6 +1464,7 @@ int main(void)
 	ADD(test_source_error);
 	ADD(test_placement);
 	ADD(test_compression_spelling);
+	ADD(test_wrong_offset);
 	ADD(test_not_swap);
 	ADD(test_swapon);
 	ADD(test_golden);
