@@ -1,6 +1,5 @@
 /* XXH64 after the xxHash specification, "XXH64 Algorithm Description"; see xxh64.h. */
-#include <string.h>
-
+#include "common/byteorder.h"
 #include "common/xxh64.h"
 
 #define P1 0x9E3779B185EBCA87ull
@@ -12,29 +11,6 @@
 static inline uint64_t rotl(uint64_t x, unsigned r)
 {
 	return (x << r) | (x >> (64 - r));
-}
-
-/* memcpy() and not a cast: the input may sit at any address. */
-static inline uint64_t read64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	return v;
-}
-
-static inline uint32_t read32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap32(v);
-#endif
-	return v;
 }
 
 static inline uint64_t round64(uint64_t acc, uint64_t lane)
@@ -59,10 +35,10 @@ uint64_t kc_xxh64(const void *p, size_t n, uint64_t seed)
 		uint64_t a1 = seed + P1 + P2, a2 = seed + P2, a3 = seed, a4 = seed - P1;
 
 		do {
-			a1 = round64(a1, read64(b));
-			a2 = round64(a2, read64(b + 8));
-			a3 = round64(a3, read64(b + 16));
-			a4 = round64(a4, read64(b + 24));
+			a1 = round64(a1, get_le64(b));
+			a2 = round64(a2, get_le64(b + 8));
+			a3 = round64(a3, get_le64(b + 16));
+			a4 = round64(a4, get_le64(b + 24));
 			b += 32;
 		} while (end - b >= 32);
 		acc = rotl(a1, 1) + rotl(a2, 7) + rotl(a3, 12) + rotl(a4, 18);
@@ -77,9 +53,9 @@ uint64_t kc_xxh64(const void *p, size_t n, uint64_t seed)
 
 	/* The last 0..31 bytes: 8 at a time, then 4, then one by one. */
 	for (; end - b >= 8; b += 8)
-		acc = rotl(acc ^ round64(0, read64(b)), 27) * P1 + P4;
+		acc = rotl(acc ^ round64(0, get_le64(b)), 27) * P1 + P4;
 	if (end - b >= 4) {
-		acc = rotl(acc ^ (uint64_t)read32(b) * P1, 23) * P2 + P3;
+		acc = rotl(acc ^ (uint64_t)get_le32(b) * P1, 23) * P2 + P3;
 		b += 4;
 	}
 	for (; b < end; b++)
