@@ -13,6 +13,8 @@
 #   BENCH_RUNS     runs of each (default 3)
 #   BENCH_WORK     scratch directory (default build/bench/runs; emptied first)
 #   BENCH_OUT      where results go (default docs/bench)
+#   BENCH_KEEP     1: keep each run's disk as the save left it (RUN/disk.saved, sparse: about
+#                  the image's size) for bench/replay.sh, which restores it again
 # One QEMU at a time. A failed run is recorded as failed and the bench goes on.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -138,6 +140,11 @@ one_run() {
 		--kernel "$work/bzImage" --initrd "$work/a.img")
 	vm_boot save "${boot[@]}" --script save.sh --workload "$workload"
 	python3 "$top/bench/record.py" alloc disk.img 1 $swap_mib > swap.after
+	if [ "${BENCH_KEEP:-0}" = 1 ]; then
+		cp --sparse=always disk.img disk.saved &&
+			printf 'config=%q spec=%q ram=%q n=%q args=%q\n' "$config" "$spec" "$ram" "$n" "$args" \
+				> run.env
+	fi
 	[ "$(vm_result save)" = NONE ] && vm_boot resume "${boot[@]}" --script fresh.sh
 	python3 "$top/bench/record.py" run "$dir" "$config" "$spec" "$ram" "$n" >> "$work/runs.jsonl"
 	rm -f disk.img ./*.initrd
