@@ -30,8 +30,8 @@ const char *khi_strerror(int err)
 	case -EPROTO:
 		return "image is not encrypted, but a key or passphrase is configured (refused)";
 	case -EXDEV:
-		return "image written for a swap area at another offset of this device (a partition "
-		       "read as part of its disk?)";
+		return "image written for a swap area at another offset of this device: read the "
+		       "partition itself, not the disk holding it, or give the offset it was written at";
 	case -E2BIG:
 		return "image needs more memory or key-derivation work than allowed (forged?)";
 	default:
