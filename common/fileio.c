@@ -2,7 +2,9 @@
  * fileio.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/fs.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -90,4 +92,35 @@ int kc_dev_size(int fd, uint64_t *ret)
 	if (S_ISBLK(st.st_mode))
 		return ioctl(fd, BLKGETSIZE64, ret) < 0 ? -errno : 0;
 	return -ENOTBLK;
+}
+
+int kc_write_file(const char *path, const void *buf, size_t len)
+{
+	char tmp[PATH_MAX];
+	int fd, r = 0;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", path) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	for (size_t done = 0; done < len && !r;) {
+		ssize_t n = write(fd, (const char *)buf + done, len - done);
+
+		if (n > 0)
+			done += (size_t)n;
+		else if (n < 0 && errno != EINTR)
+			r = -errno;
+		else if (n == 0)
+			r = -EIO;
+	}
+	if (!r && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && !r)
+		r = -errno;
+	if (!r && rename(tmp, path) < 0)
+		r = -errno;
+	if (r)
+		unlink(tmp);
+	return r;
 }

@@ -20,6 +20,10 @@
  *  @return 0; -EFBIG beyond max bytes; -ENOMEM; -errno of open/read. */
 int kc_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_size);
 
+/*! kc_write_file() : replaces path with buf: a new file path.new, written and synced, renamed
+ *  over path (a reader sees the old file or the new one, never a part). @return 0 or -errno. */
+int kc_write_file(const char *path, const void *buf, size_t len);
+
 /*! kc_dev_size() : the size in bytes of what fd is open on: a block device (BLKGETSIZE64) or
  *  a regular file. @return 0; -ENOTBLK (neither); -errno. */
 int kc_dev_size(int fd, uint64_t *ret);

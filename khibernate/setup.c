@@ -226,28 +226,6 @@ static int run(struct setup *s, const char *const *argv, bool self)
 	return 1;
 }
 
-/* Writes path with text (a new file, renamed over the old one). @return 0 or -errno. */
-static int write_file(const char *path, const char *text)
-{
-	char tmp[300];
-	size_t len = strlen(text);
-	int fd, r = 0;
-
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0)
-		r = errno ? -errno : -EIO;
-	if (close(fd) < 0 && !r)
-		r = -errno;
-	if (!r && rename(tmp, path) < 0)
-		r = -errno;
-	if (r)
-		unlink(tmp);
-	return r;
-}
-
 /* grub.cfg holds the words as 10_linux writes them. */
 static bool grub_cfg_current(const struct setup *s)
 {
@@ -292,7 +270,7 @@ static int grub_step(struct setup *s)
 			}
 		} else {
 			(void)mkdir("/etc/default/grub.d", 0755);
-			r = write_file(KH_GRUB_FILE, text);
+			r = kc_write_file(KH_GRUB_FILE, text, strlen(text));
 			if (r < 0) {
 				khp_log(KHP_LOG_ERR, "setup: %s: %s", KH_GRUB_FILE, strerror(-r));
 				return 1;
