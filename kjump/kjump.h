@@ -184,6 +184,13 @@ struct kj_bzimage {
  *  or inconsistent sizes. */
 int kj_bzimage_parse(const void *buf, size_t size, struct kj_bzimage *ret);
 
+/*! kj_bzimage_set_load_address() : sets the preferred load address (pref_address) of the
+ *  bzImage in buf, which a boot loader honours for a relocatable kernel: GRUB's x86 `linux`
+ *  loads it there when that memory is free, and the kernel then runs where it was loaded.
+ *  @return 0; kj_bzimage_parse()'s errors; -EINVAL (addr not aligned to the kernel's
+ *  alignment, or below 16 MiB, where a kernel never runs from). */
+int kj_bzimage_set_load_address(void *buf, size_t size, uint64_t addr);
+
 /*! kj_bzimage_read() : reads the file at path (at most 256 MiB) into *ret_buf (free() it) and
  *  parses it; ret points into *ret_buf. @return 0; errors of reading and of
  *  kj_bzimage_parse() (then *ret_buf is NULL). */

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "common/byteorder.h"
 #include "common/fileio.h"
 #include "kjump/internal.h"
 #include "kjump/kjump.h"
@@ -132,6 +133,24 @@ static void test_wrong_format(void **state)
 }
 
 /* The kernel `make kernel` built, when there is one. */
+/* GRUB loads a relocatable kernel at pref_address: direct resume sets it to the region. */
+static void test_set_load_address(void **state)
+{
+	uint8_t *b = fake_bzimage();
+	struct kj_bzimage k;
+
+	(void)state;
+	assert_int_equal(kj_bzimage_set_load_address(b, FAKE_SIZE, 0x10000000), 0);
+	assert_int_equal(get_le64(b + 0x258), 0x10000000);
+	assert_int_equal(kj_bzimage_parse(b, FAKE_SIZE, &k), 0);
+	assert_int_equal(kj_bzimage_set_load_address(b, FAKE_SIZE, 0x10100000), -EINVAL);
+	assert_int_equal(kj_bzimage_set_load_address(b, FAKE_SIZE, 0x800000), -EINVAL);
+	assert_int_equal(get_le64(b + 0x258), 0x10000000);
+	b[0x234] = 0;  /* not relocatable: it runs where it was linked, whatever a loader does */
+	assert_int_equal(kj_bzimage_set_load_address(b, FAKE_SIZE, 0x10000000), -EPROTONOSUPPORT);
+	free(b);
+}
+
 static void test_real_kernel(void **state)
 {
 	const char *path = getenv("KJ_TEST_BZIMAGE") ? getenv("KJ_TEST_BZIMAGE") : "build/kernel/bzImage";
@@ -167,6 +186,7 @@ int main(void)
 		cmocka_unit_test(test_synthetic_bad),
 		cmocka_unit_test(test_wrong_format),
 		cmocka_unit_test(test_release_range),
+		cmocka_unit_test(test_set_load_address),
 		cmocka_unit_test(test_real_kernel),
 	};
 

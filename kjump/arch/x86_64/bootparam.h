@@ -40,6 +40,7 @@
 #define HDR_XLOADFLAGS 0x236
 #define HDR_CMDLINE_SIZE 0x238
 #define HDR_SETUP_DATA 0x250
+#define HDR_PREF_ADDRESS 0x258  /* where a loader should put a relocatable kernel */
 #define HDR_INIT_SIZE 0x260
 #define HDR_MIN_END 0x264       /* protocol 2.12 headers reach at least here */
 #define HDR_MAX_END 0x290       /* boot_params has other fields from here on */

@@ -6,6 +6,9 @@
 #include "kjump/arch/x86_64/bootparam.h"
 #include "kjump/kjump.h"
 
+/* The kernel decompresses itself to at least LOAD_PHYSICAL_ADDR, 16 MiB by default. */
+#define LOW_KERNEL_MIN (16ull << 20)
+
 static int check_magic(const uint8_t *p, size_t size)
 {
 	if (size < HDR_MAGIC + 4)
@@ -77,5 +80,18 @@ int kj_bzimage_parse(const void *buf, size_t size, struct kj_bzimage *ret)
 	    k.init_size < k.kernel_size || k.cmdline_size == 0)
 		return -EBADMSG;
 	*ret = k;
+	return 0;
+}
+
+int kj_bzimage_set_load_address(void *buf, size_t size, uint64_t addr)
+{
+	struct kj_bzimage k;
+	int r = kj_bzimage_parse(buf, size, &k);
+
+	if (r < 0)
+		return r;
+	if (addr < LOW_KERNEL_MIN || addr % k.kernel_alignment || k.header_end < HDR_PREF_ADDRESS + 8)
+		return -EINVAL;
+	put_le64((uint8_t *)buf + HDR_PREF_ADDRESS, addr);
 	return 0;
 }
