@@ -31,6 +31,7 @@ static const struct key {
 	{ "kdf_passes_max", K_UINT, offsetof(struct khp_config, kdf_passes_max), 64 },
 	{ "kdf_memory_max", K_UINT, offsetof(struct khp_config, kdf_memory_max_mib), 1024 },
 	{ "region", K_REGION, offsetof(struct khp_config, region), 0 },
+	{ "direct_resume", K_UINT, offsetof(struct khp_config, direct_resume), 1 },
 };
 
 _Static_assert(sizeof(unsigned) == sizeof(uint32_t), "K_UINT fields are 32-bit");

@@ -48,6 +48,7 @@ struct khp_config {
 	uint32_t kdf_passes_max;
 	uint32_t kdf_memory_max_mib;
 	char region[KHP_CONFIG_STR];    /* "" = auto */
+	uint32_t direct_resume;         /* 1: GRUB starts restore-B (khibernate/direct.h) */
 };
 
 /* Defaults. */

@@ -139,3 +139,15 @@ int khp_layout_in_ram(const struct kj_layout *l, const struct kj_range *ram, siz
 			return -ESTALE;
 	return 0;
 }
+
+int khp_layout_in_firmware(const struct kj_layout *l)
+{
+	struct kj_range *ram = NULL;
+	size_t n;
+	int err = khp_memmap_ram(KHP_FIRMWARE_MEMMAP, &ram, &n);
+
+	if (!err)
+		err = khp_layout_in_ram(l, ram, n);
+	free(ram);
+	return err;
+}

@@ -5,8 +5,9 @@
  * memory the restore helper runs in and writes to (its platform blob: A's RAM, the region, the
  * hole). Only the boot kernel sees the machine's real map: /sys/firmware/memmap
  * (CONFIG_FIRMWARE_MEMMAP; Debian's kernels have it) is the map the firmware gave it, which no
- * command line changes. The restore helper cannot check this itself: its own firmware map is
- * the one its loader wrote from that same layout (RAM only in its region; t1000 checks it).
+ * command line changes. The restore helper started by kexec cannot check this itself: its own
+ * firmware map is the one its loader wrote from that same layout (RAM only in its region; t1000
+ * checks it). Started by the boot loader (direct resume) it has the firmware's map, and checks.
  */
 #ifndef KHP_MEMMAP_H
 #define KHP_MEMMAP_H
@@ -30,5 +31,9 @@ int khp_memmap_ram(const char *dir, struct kj_range **ret, size_t *ret_n);
  *  @ram (from khp_memmap_ram()). @return 0 or -ESTALE (the layout is not this machine's: the
  *  image was made on another one, or forged to make the helper write elsewhere). */
 int khp_layout_in_ram(const struct kj_layout *l, const struct kj_range *ram, size_t n);
+
+/*! khp_layout_in_firmware() : khp_layout_in_ram() against this machine's KHP_FIRMWARE_MEMMAP.
+ *  @return 0, -ESTALE, or khp_memmap_ram()'s errors. */
+int khp_layout_in_firmware(const struct kj_layout *l);
 
 #endif

@@ -54,20 +54,6 @@ static int check_identity(khi_reader *r)
 	return err;
 }
 
-/* The layout comes from the image (its platform blob): forged, it would make the restore helper
- * run and write outside this machine's RAM. Only this kernel sees the firmware's map. */
-static int check_layout(const struct kj_layout *l)
-{
-	struct kj_range *ram = NULL;
-	size_t n;
-	int err = khp_memmap_ram(KHP_FIRMWARE_MEMMAP, &ram, &n);
-
-	if (!err)
-		err = khp_layout_in_ram(l, ram, n);
-	free(ram);
-	return err;
-}
-
 static int load_restore_helper(const struct kr_opts *o, int fd, khi_reader *r,
 			       const struct kj_layout *layout, uint64_t status_addr)
 {
@@ -111,7 +97,9 @@ static int prepare_restore(const struct kr_opts *o, int fd, khi_reader *r, enum 
 	if (err)
 		return err;
 	*ret_step = KR_STEP_LAYOUT;
-	err = check_layout(&layout);
+	/* From the image: forged, it would make the restore helper run and write outside
+	 * this machine's RAM. Only this kernel sees the firmware's map. */
+	err = khp_layout_in_firmware(&layout);
 	if (err)
 		return err;
 	*ret_step = KR_STEP_LOAD;

@@ -16,6 +16,7 @@
 #include "common/byteorder.h"
 #include "common/fileio.h"
 #include "protocol/blockdev.h"
+#include "protocol/direct.h"
 #include "protocol/errors.h"
 #include "protocol/load.h"
 #include "protocol/log.h"
@@ -183,6 +184,56 @@ static void test_status_round_trip(void **state)
 	assert_int_equal(khp_status_decode(rec, &t), -EBADMSG);
 	memset(rec, 0, sizeof(rec)); /* B never wrote one */
 	assert_int_equal(khp_status_decode(rec, &t), -ENODATA);
+}
+
+/* The Debian guest's layout (1 GiB, region 128M@0x10000000): the words t5040 booted with. */
+static void test_direct_words(void **state)
+{
+	struct kj_layout l = {
+		.region = { 0x10000000, 128 << 20 }, .hole = { 0x80000, 0x10000 }, .nr_entries = 9,
+		.entries = { { 0, 0x1000, KJ_E820_RESERVED }, { 0x1000, 0x7f000, KJ_E820_RAM },
+			     { 0x80000, 0x10000, KJ_E820_RESERVED }, { 0x90000, 0xfc00, KJ_E820_RAM },
+			     { 0x9fc00, 0x400, KJ_E820_RESERVED },
+			     { 0xf0000, 0x10000, KJ_E820_RESERVED }, { 0x100000, 0x3feda000, KJ_E820_RAM },
+			     { 0x3ffda000, 0x26000, KJ_E820_RESERVED },
+			     { 0xfffc0000, 0x40000, KJ_E820_RESERVED } },
+	};
+	uint8_t kid[KHI_KERNEL_ID_SIZE], mid[KHI_MACHINE_ID_SIZE], k2[KHI_KERNEL_ID_SIZE],
+		m2[KHI_MACHINE_ID_SIZE];
+	char words[KHP_DIRECT_WORDS_MAX + 1], cmdline[2048], *p;
+
+	(void)state;
+	for (unsigned i = 0; i < KHI_KERNEL_ID_SIZE; i++)
+		kid[i] = (uint8_t)(i * 7), mid[i] = (uint8_t)(0xff - i);
+	assert_int_equal(khp_direct_words(&l, kid, mid, words, sizeof(words)), 0);
+	assert_non_null(strstr(words, "memmap=exactmap,0x1000%0x0+2,0x7f000%0x1000+3,0x10000%0x80000+1,"
+		"0xfc00%0x90000+3,0x400%0x9fc00+2,0x10000%0xf0000+2,0xff00000%0x100000+3,"
+		"0x8000000%0x10000000+1,0x27fda000%0x18000000+3,0x26000%0x3ffda000+2,"
+		"0x40000%0xfffc0000+2 khibernate.direct=00070e15"));
+	snprintf(cmdline, sizeof(cmdline), "BOOT_IMAGE=/b console=ttyS0 %s quiet", words);
+	assert_int_equal(khp_direct_parse(cmdline, k2, m2), 0);
+	assert_memory_equal(k2, kid, sizeof(kid));
+	assert_memory_equal(m2, mid, sizeof(mid));
+
+	/* Refused: absent, upper case, a digit short, no comma. */
+	assert_int_equal(khp_direct_parse("console=ttyS0", k2, m2), -ENODATA);
+	p = strstr(cmdline, "khibernate.direct=") + strlen("khibernate.direct=");
+	p[1] = 'A';
+	assert_int_equal(khp_direct_parse(cmdline, k2, m2), -EINVAL);
+	p[1] = '0';
+	p[2 * KHI_KERNEL_ID_SIZE] = '0';
+	assert_int_equal(khp_direct_parse(cmdline, k2, m2), -EINVAL);
+	snprintf(cmdline, sizeof(cmdline), "khibernate.direct=00,11");
+	assert_int_equal(khp_direct_parse(cmdline, k2, m2), -EINVAL);
+
+	/* A map that a command line cannot hold. */
+	l.nr_entries = 100;
+	for (unsigned i = 0; i < l.nr_entries; i++)
+		l.entries[i] = (struct kj_map_entry){ 0x100000000ull + i * 0x200000ull, 0x100000,
+						      i % 2 ? KJ_E820_RAM : KJ_E820_NVS };
+	l.entries[0] = (struct kj_map_entry){ 0x10000000, 0x10000000, KJ_E820_RAM };
+	l.hole.size = 0;
+	assert_int_equal(khp_direct_words(&l, kid, mid, words, sizeof(words)), -E2BIG);
 }
 
 static void test_platform_round_trip(void **state)
@@ -695,6 +746,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_params_round_trip),
+		cmocka_unit_test(test_direct_words),
 		cmocka_unit_test(test_params_encode_errors),
 		cmocka_unit_test(test_params_corrupt),
 		cmocka_unit_test(test_status_round_trip),
