@@ -46,4 +46,21 @@ int khh_save(const struct khp_params *pa, const struct kj_layout *l, uint64_t en
  *  may have been written already (main.c reboots; the image was consumed before B ran). */
 int khh_restore(const struct khp_params *pa, const struct kj_layout *l, struct khp_status *st);
 
+/*! khh_runs_inside() : from the text of /proc/iomem, whether this kernel runs only in l's
+ *  region and hole: every top-level System RAM lies in one of them and "Kernel code" in the
+ *  region. A boot loader that could not load us at the address asked for puts us elsewhere,
+ *  maybe in A's RAM, which the restore would write over us. @return 0 or -EFAULT. */
+int khh_runs_inside(const char *iomem, const struct kj_layout *l);
+
+/*! khh_direct_prepare() : B was started by the boot loader ("direct resume": no handoff, the
+ *  words of protocol/direct.h on cmdline). Does what the boot hook does before it loads
+ *  restore-B: finds the swap area khibernate.resume= names (waiting up to 30 s), opens the
+ *  committed image, checks that it was made by the kernel and machine the words name, that
+ *  its layout lies in the firmware's RAM, and that B itself runs only in its region and hole;
+ *  then marks it consumed and fills pa (mode restore, after reboot) and l for khh_restore().
+ *  @return 0; before the image is consumed nothing was written: -ENODATA (no committed image),
+ *  -ECANCELED (noresume), -EFAULT (B runs outside the region), -ESTALE, -ENODEV, the image
+ *  library's errors (-ENOKEY: encrypted images are left to the boot hook). */
+int khh_direct_prepare(const char *cmdline, struct khp_params *pa, struct kj_layout *l);
+
 #endif

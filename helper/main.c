@@ -13,6 +13,7 @@
 #include "helper/init.h"
 #include "helper/physmem.h"
 #include "helper/steps.h"
+#include "protocol/direct.h"
 
 static uint64_t uptime_ns(void)
 {
@@ -110,6 +111,14 @@ static int read_params(const char *cmdline, struct kj_handoff *h, struct khp_par
 	return err;
 }
 
+/* khibernate.direct= on the command line: the boot loader started us (protocol/direct.h). */
+static bool started_by_boot_loader(const char *cmdline)
+{
+	char v[2];
+
+	return kc_cmdline_value(cmdline, KHP_DIRECT_KEY, v, sizeof(v)) != -ENODATA;
+}
+
 static int run(void)
 {
 	struct kj_handoff h;
@@ -122,8 +131,15 @@ static int run(void)
 	int err;
 
 	err = kc_read_file("/proc/cmdline", KC_CMDLINE_MAX, &cmdline, &len);
-	if (!err)
+	if (!err && started_by_boot_loader(cmdline)) {
+		step = KHH_STEP_DIRECT;
+		err = khh_direct_prepare(cmdline, &pa, &h.layout);
+		if (!err)
+			fprintf(stderr, "khib-helper: started by the boot loader; the image in %s is "
+				"consumed and checked\n", pa.swap_path);
+	} else if (!err) {
 		err = read_params(cmdline, &h, &pa, &step);
+	}
 	if (!err && pa.mode == KHP_MODE_SAVE) {
 		step = KHH_STEP_ENTRY;
 		err = kc_cmdline_u64(cmdline, "kjump.entry=", &entry);
@@ -134,7 +150,10 @@ static int run(void)
 	if (err) {
 		khh_fail(step, NULL, err);
 		khp_params_clear(&pa);
-		return KC_EXIT_FAILURE;
+		if (step != KHH_STEP_DIRECT)
+			return KC_EXIT_FAILURE;
+		st.error = err;
+		return finish(&pa, &st, 0);   /* reboots */
 	}
 	if (pa.mode == KHP_MODE_SAVE) {
 		st.event = KHP_EVENT_SAVED;

@@ -15,6 +15,8 @@ static const char *const names[KHH_STEP_COUNT] = {
 	[KHH_STEP_HANDOFF] = "reading the parameters A left",
 	[KHH_STEP_PARAMS] = "reading the parameters A left",
 	[KHH_STEP_ENTRY] = "finding A's re-entry address",
+	[KHH_STEP_DIRECT] = "resuming straight from the boot loader (nothing written; rebooting: "
+		"the initramfs of the normal boot deals with any image)",
 	[KHH_STEP_SAVE] = "saving A's memory",
 	[KHH_STEP_RESTORE] = "restoring A's memory (the image stays consumed; booting normally)",
 	[KHH_STEP_STATUS] = "writing the status record into A",
@@ -26,6 +28,21 @@ static const char *const names[KHH_STEP_COUNT] = {
 const char *khh_step_name(enum khh_step step)
 {
 	return (unsigned)step < KHH_STEP_COUNT ? names[step] : "?";
+}
+
+static const char *direct_error(int err)
+{
+	switch (err) {
+	case -ENODATA: return "no hibernation image waiting";
+	case -ECANCELED: return "noresume on the command line";
+	case -ENODEV: return "the swap area that khibernate.resume= names did not appear";
+	case -EFAULT: return "this kernel does not run inside the region the image names (the "
+		"boot loader put it elsewhere)";
+	case -ENOKEY: return "the image is encrypted: the initramfs asks for its passphrase";
+	case -ESTALE: return "the image was not made by the kernel and machine that set up this "
+		"boot";
+	default: return khi_strerror(err);
+	}
 }
 
 const char *khh_step_error(enum khh_step step, int err)
@@ -42,6 +59,8 @@ const char *khh_step_error(enum khh_step step, int err)
 	case KHH_STEP_SAVE:
 		return err == -ENODEV ? "the disk found under the swap area's device number is "
 		       "another one (its UUID differs)" : khi_strerror(err);
+	case KHH_STEP_DIRECT:
+		return direct_error(err);
 	case KHH_STEP_RESTORE:
 		return khi_strerror(err);
 	case KHH_STEP_JUMP_BACK:

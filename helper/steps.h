@@ -16,6 +16,7 @@ enum khh_step {
 	KHH_STEP_HANDOFF,    /* reading the handoff A left in the region (kjump) */
 	KHH_STEP_PARAMS,     /* decoding the parameters in it (protocol/) */
 	KHH_STEP_ENTRY,      /* A's re-entry address on the command line (kjump) */
+	KHH_STEP_DIRECT,     /* started by the boot loader: finding and checking the image */
 	KHH_STEP_SAVE,       /* saving A's memory (image/) */
 	KHH_STEP_RESTORE,    /* restoring A's memory (image/) */
 	KHH_STEP_STATUS,     /* writing the status record into A (errno) */

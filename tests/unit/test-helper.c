@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,6 +205,11 @@ static void test_step_errors(void **state)
 		{ KHH_STEP_RESTORE, -EBADMSG, "corrupt image (checksum, tag or field mismatch)" },
 		{ KHH_STEP_JUMP_BACK, -EINVAL, "the kernel refused the kexec image (built without "
 		  "CONFIG_KEXEC_JUMP?), or a layout that cannot confine the helper" },
+		{ KHH_STEP_DIRECT, -ENODATA, "no hibernation image waiting" },
+		{ KHH_STEP_DIRECT, -EFAULT, "this kernel does not run inside the region the image "
+		  "names (the boot loader put it elsewhere)" },
+		{ KHH_STEP_DIRECT, -ENOKEY, "the image is encrypted: the initramfs asks for its "
+		  "passphrase" },
 		{ KHH_STEP_MOUNT, -ENOENT, "No such file or directory" },
 		{ KHH_STEP_STATUS, -EFAULT, "Bad address" },
 	};
@@ -217,6 +223,37 @@ static void test_step_errors(void **state)
 		assert_true(khh_step_name(st)[0] && strcmp(khh_step_name(st), "?"));
 }
 
+/* The restore helper started by a boot loader checks where it runs: /proc/iomem as B showed
+ * it in the Debian guest (t5040), then the ways a misplaced kernel would show. */
+static void test_runs_inside(void **state)
+{
+	static const char good[] =
+		"00000000-00000fff : Reserved\n"
+		"00001000-0007ffff : ACPI Tables\n"
+		"00080000-0008ffff : System RAM\n"
+		"000f0000-000fffff : Reserved\n"
+		"00100000-0fffffff : ACPI Tables\n"
+		"10000000-17ffffff : System RAM\n"
+		"  10e00000-11bfffff : Kernel code\n"
+		"  11c00000-11f2ffff : Kernel rodata\n"
+		"18000000-3ffd9fff : ACPI Tables\n"
+		"fd00000000-ffffffffff : Reserved\n";
+	const struct kj_layout l = { .region = { 0x10000000, 128 << 20 }, .hole = { 0x80000, 0x10000 } };
+	char text[1024];
+
+	(void)state;
+	assert_int_equal(khh_runs_inside(good, &l), 0);
+	/* The kernel where GRUB puts a kernel it cannot place as asked: 16 MiB, in A's RAM. */
+	snprintf(text, sizeof(text), "%s  01000000-01dfffff : Kernel code\n", good);
+	assert_int_equal(khh_runs_inside(text, &l), -EFAULT);
+	/* RAM beyond the region: A's RAM given to B as RAM (no memmap= words). */
+	snprintf(text, sizeof(text), "%s40000000-4fffffff : System RAM\n", good);
+	assert_int_equal(khh_runs_inside(text, &l), -EFAULT);
+	/* No kernel code to be seen: not proven inside. */
+	assert_int_equal(khh_runs_inside("10000000-17ffffff : System RAM\n", &l), -EFAULT);
+	assert_int_equal(khh_runs_inside("", &l), -EFAULT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_threads_fit),
 		cmocka_unit_test(test_check_swap_area),
 		cmocka_unit_test(test_step_errors),
+		cmocka_unit_test(test_runs_inside),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
