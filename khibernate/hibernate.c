@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "khibernate/direct.h"
 #include "khibernate/hibernate.h"
 #include "khibernate/reserve.h"
 #include "khibernate/statuspage.h"
@@ -129,6 +130,20 @@ static void note_reservation(const struct kh_reservation *res, struct kh_run *r)
 	       res->nr_extents, res->ns / 1e9);
 }
 
+/* When configured and the helper powers off or reboots: the next boot starts restore-B from
+ * GRUB. When that cannot be, the initramfs resumes as always: said, not fatal. */
+static void arm_direct(const struct kh_plan *p, const struct kh_run *r, const struct khp_params *pa)
+{
+	int err;
+
+	if (!p->config.direct_resume || r->after == KHP_AFTER_JUMP_BACK)
+		return;
+	err = kh_direct_arm(p, pa);
+	if (err)
+		khp_log(KHP_LOG_WARNING, "direct resume: %s; the initramfs will resume",
+			kh_direct_strerror(err));
+}
+
 /* Loads the helper with the slots held now, jumps, and reads what it reported.
  * @return as kh_hibernate(). */
 static int save_once(const struct kh_plan *p, struct kh_run *r, const struct kh_reservation *res,
@@ -149,6 +164,7 @@ static int save_once(const struct kh_plan *p, struct kh_run *r, const struct kh_
 	if (err < 0)
 		return err;
 
+	arm_direct(p, r, &pa);
 	khp_log(KHP_LOG_INFO, "jumping to the helper kernel");
 	r->step = KH_STEP_JUMP;
 	memset(sp->page, 0, KHI_PAGE_SIZE);   /* no record of an earlier try can be read as this one's */
@@ -156,6 +172,8 @@ static int save_once(const struct kh_plan *p, struct kh_run *r, const struct kh_
 	t = kc_boottime_ns();
 	err = kj_exec();
 	r->away_ns = kc_boottime_ns() - t;
+	if (p->config.direct_resume)
+		kh_direct_disarm();
 	if (err < 0)
 		return err;
 	r->step = KH_STEP_REPORT;

@@ -14,7 +14,9 @@
 #include <cmocka.h>
 
 #include "common/cmdline.h"
+#include "common/fileio.h"
 #include "khibernate/bootargs.h"
+#include "khibernate/grubenv.h"
 #include "khibernate/helper-modules.h"
 #include "khibernate/plan.h"
 #include "khibernate/reserve.h"
@@ -549,6 +551,76 @@ static void test_grub_quote(void **state)
 	assert_int_equal(kh_grub_quote("memmap=64K$0x80000", buf, 20), -ENOBUFS);
 }
 
+/* A file of size bytes: text, then '#' to the end (as grub-editenv pads). */
+static void write_env(const char *path, const char *text, size_t size)
+{
+	char buf[1024];
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	memset(buf, '#', size);
+	memcpy(buf, text, strlen(text));
+	assert_int_equal(fwrite(buf, 1, size, f), size);
+	fclose(f);
+}
+
+static void assert_env(const char *path, const char *text, size_t size)
+{
+	char *buf;
+	size_t len;
+
+	assert_int_equal(kc_read_file(path, 4096, &buf, &len), 0);
+	assert_int_equal(len, size);
+	assert_memory_equal(buf, text, strlen(text));
+	for (size_t i = strlen(text); i < len; i++)
+		assert_int_equal(buf[i], '#');
+	free(buf);
+}
+
+/* GRUB's environment block, edited in place as GRUB's save_env does. */
+static void test_grubenv(void **state)
+{
+	static const char sig[] = "# GRUB Environment Block\n";
+	char dir[] = "/tmp/khib-grubenv-XXXXXX", path[64], text[256];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/grubenv", dir);
+
+	write_env(path, "# GRUB Environment Block\nsaved_entry=0\n", 1024);
+	assert_int_equal(kh_grubenv_set(path, "khibernate_resume", "1"), 0);
+	assert_env(path, "# GRUB Environment Block\nsaved_entry=0\nkhibernate_resume=1\n", 1024);
+	assert_int_equal(kh_grubenv_set(path, "khibernate_resume", "1"), 0);   /* no change */
+	assert_env(path, "# GRUB Environment Block\nsaved_entry=0\nkhibernate_resume=1\n", 1024);
+	/* GRUB clears it as "khibernate_resume=" (save_env of an empty value). */
+	write_env(path, "# GRUB Environment Block\nkhibernate_resume=\nnext_entry=\n", 1024);
+	assert_int_equal(kh_grubenv_set(path, "khibernate_resume", NULL), 0);
+	assert_env(path, "# GRUB Environment Block\nnext_entry=\n", 1024);
+
+	/* A value with an escaped newline holding our name is another variable's: kept. A
+	 * variable whose name only starts with ours, too. */
+	snprintf(text, sizeof(text), "%sa=x\\\nkhibernate_resume=1\nkhibernate_resume2=y\n"
+		 "khibernate_resume=1\n", sig);
+	write_env(path, text, 1024);
+	assert_int_equal(kh_grubenv_set(path, "khibernate_resume", NULL), 0);
+	snprintf(text, sizeof(text), "%sa=x\\\nkhibernate_resume=1\nkhibernate_resume2=y\n", sig);
+	assert_env(path, text, 1024);
+
+	/* Refused, the file unchanged: no signature, a line without '=', no room. */
+	write_env(path, "# not GRUB's\n", 1024);
+	assert_int_equal(kh_grubenv_set(path, "khibernate_resume", "1"), -EBADMSG);
+	assert_env(path, "# not GRUB's\n", 1024);
+	snprintf(text, sizeof(text), "%sjunk\n", sig);
+	write_env(path, text, 1024);
+	assert_int_equal(kh_grubenv_set(path, "khibernate_resume", "1"), -EBADMSG);
+	write_env(path, sig, 40);
+	assert_int_equal(kh_grubenv_set(path, "khibernate_resume", "1"), -ENOSPC);
+	assert_env(path, sig, 40);
+	unlink(path);
+	assert_int_equal(kh_grubenv_set(path, "khibernate_resume", "1"), -ENOENT);
+	rmdir(dir);
+}
+
 static void test_grub_file(void **state)
 {
 	static const char *const words[] = { "crashkernel=128M@0x10000000", "memmap=64K$0x80000",
@@ -678,6 +750,7 @@ int main(void)
 		cmocka_unit_test(test_region_choose),
 		cmocka_unit_test(test_grub_quote),
 		cmocka_unit_test(test_grub_file),
+		cmocka_unit_test(test_grubenv),
 		cmocka_unit_test(test_uuid_and_cmdline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

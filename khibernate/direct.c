@@ -1,0 +1,187 @@
+/* Direct resume's files in /boot and GRUB's variable; see direct.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/cmdline.h"
+#include "common/fileio.h"
+#include "khibernate/direct.h"
+#include "khibernate/grubenv.h"
+#include "khibernate/setup.h"
+#include "protocol/direct.h"
+#include "protocol/load.h"
+
+#define INITRD_MAX (512u << 20)
+#define BOOT_CFG_MAX 4096
+/* The kernel takes 2047 bytes of command line; GRUB adds BOOT_IMAGE=PATH before ours. */
+#define CMDLINE_MAX 1900u
+
+/* Writes path only when its content differs: the files change when the helper or the region
+ * does, and the copies are megabytes. */
+static int update_file(const char *path, const void *buf, size_t len)
+{
+	char *old = NULL;
+	size_t old_len;
+	int same = kc_read_file(path, len + 1, &old, &old_len) == 0 && old_len == len &&
+		   !memcmp(old, buf, len);
+
+	free(old);
+	return same ? 0 : kc_write_file(path, buf, len);
+}
+
+static int write_kernel(const struct kh_plan *p)
+{
+	struct kj_bzimage k;
+	char *buf = NULL;
+	size_t len;
+	int err = kj_bzimage_read(p->config.helper_kernel, &buf, &len, &k);
+
+	if (!err)
+		err = kj_bzimage_set_load_address(buf, len, p->layout.region.start);
+	if (!err)
+		err = update_file(KH_DIRECT_DIR "/restore.bzImage", buf, len);
+	free(buf);
+	return err == -EPROTONOSUPPORT || err == -EBADMSG || err == -EINVAL ? -ENOEXEC : err;
+}
+
+static int write_initrd(const struct kh_plan *p)
+{
+	char *buf = NULL;
+	size_t len;
+	int err = kc_read_file(p->config.helper_initrd, INITRD_MAX, &buf, &len);
+
+	if (!err)
+		err = update_file(KH_DIRECT_DIR "/restore.img", buf, len);
+	free(buf);
+	return err;
+}
+
+/* "khibernate.resume=... [khibernate.resume_offset=...]" as this boot has them: the words the
+ * boot hook would read. */
+static int resume_words(char *buf, size_t size)
+{
+	char *cmdline = NULL, dev[256], off[32];
+	size_t len;
+	int err = kc_read_file("/proc/cmdline", KC_CMDLINE_MAX, &cmdline, &len);
+
+	if (!err)
+		err = kc_cmdline_value(cmdline, "khibernate.resume=", dev, sizeof(dev));
+	if (!err) {
+		int n = snprintf(buf, size, "khibernate.resume=%s", dev);
+
+		if (kc_cmdline_value(cmdline, "khibernate.resume_offset=", off, sizeof(off)) == 0)
+			snprintf(buf + n, size - (size_t)n, " khibernate.resume_offset=%s", off);
+	}
+	free(cmdline);
+	return err == -ENODATA ? -ENOENT : err;
+}
+
+/* Appends word to q in single quotes, where GRUB expands nothing (a quote as '\''). GRUB's
+ * `linux` puts double quotes around an argument with a blank in it, so each word goes as an
+ * argument of its own. @return the new end, or NULL when it passes end. */
+static char *quote_word(char *q, const char *end, const char *word, size_t len)
+{
+	if (q >= end - 2)
+		return NULL;
+	*q++ = ' ';
+	*q++ = '\'';
+	for (size_t i = 0; i < len; i++) {
+		const char *s = word[i] == '\'' ? "'\\''" : NULL;
+		size_t n = s ? strlen(s) : 1;
+
+		if (q + n >= end - 1)
+			return NULL;
+		memcpy(q, s ? s : &word[i], n);
+		q += n;
+	}
+	*q++ = '\'';
+	return q;
+}
+
+/* boot.cfg: GRUB's commands. */
+static int write_boot_cfg(const struct kh_plan *p, const struct khp_params *pa)
+{
+	char words[KHP_DIRECT_WORDS_MAX + 1], resume[400], extra[2048], line[2048];
+	char cfg[BOOT_CFG_MAX], *q = cfg, *end = cfg + sizeof(cfg) - 64;
+	int err = khp_direct_words(&p->layout, pa->kernel_id, pa->machine_id, words, sizeof(words));
+
+	if (!err)
+		err = resume_words(resume, sizeof(resume));
+	if (err)
+		return err;
+	if ((size_t)snprintf(extra, sizeof(extra), "%s %s %s", words, resume,
+			     p->config.helper_cmdline) >= sizeof(extra))
+		return -E2BIG;
+	khp_helper_cmdline(extra, line, sizeof(line));
+	if (strlen(line) > CMDLINE_MAX)
+		return -E2BIG;
+	q += snprintf(q, sizeof(cfg), "# khibernate: written at hibernate time, run once by GRUB "
+		      "(/etc/grub.d/01_khibernate)\nlinux \"$khibernate_dir/restore.bzImage\"");
+	for (const char *w = line; q && *w; w += strcspn(w, " ")) {
+		w += strspn(w, " ");
+		if (*w)
+			q = quote_word(q, end, w, strcspn(w, " "));
+	}
+	if (!q)
+		return -E2BIG;
+	q += sprintf(q, "\ninitrd \"$khibernate_dir/restore.img\"\nboot\n");
+	return update_file(KH_DIRECT_DIR "/boot.cfg", cfg, (size_t)(q - cfg));
+}
+
+/* GRUB starts restore-B only through the snippet update-grub put into grub.cfg. */
+static int check_grub(void)
+{
+	char *cfg = NULL;
+	size_t len;
+	int err = kc_read_file(KH_GRUB_CFG, 16u << 20, &cfg, &len);
+
+	if (!err && !strstr(cfg, KH_DIRECT_VAR))
+		err = -ENOENT;
+	free(cfg);
+	return err;
+}
+
+int kh_direct_arm(const struct kh_plan *p, const struct khp_params *pa)
+{
+	int err;
+
+	if (pa->flags & (KHP_F_KEY | KHP_F_PASSPHRASE))
+		return -ENOKEY;
+	if (access("/sys/firmware/efi", F_OK) == 0)
+		return -EOPNOTSUPP;
+	err = check_grub();
+	if (!err && mkdir(KH_DIRECT_DIR, 0755) < 0 && errno != EEXIST)
+		err = -errno;
+	if (!err)
+		err = write_kernel(p);
+	if (!err)
+		err = write_initrd(p);
+	if (!err)
+		err = write_boot_cfg(p, pa);
+	if (!err)
+		err = kh_grubenv_set(KH_GRUB_ENV, KH_DIRECT_VAR, "1");
+	return err;
+}
+
+void kh_direct_disarm(void)
+{
+	(void)kh_grubenv_set(KH_GRUB_ENV, KH_DIRECT_VAR, NULL);
+}
+
+const char *kh_direct_strerror(int err)
+{
+	switch (err) {
+	case -ENOKEY: return "the image is encrypted (the initramfs asks for the passphrase)";
+	case -EOPNOTSUPP: return "this machine boots through UEFI, where GRUB does not load the "
+		"helper kernel into its region";
+	case -ENOENT: return KH_GRUB_CFG " has no direct-resume entry (run update-grub), or this "
+		"boot has no khibernate.resume= (run khibernate setup)";
+	case -E2BIG: return "the memory map is too large for a kernel command line";
+	case -ENOEXEC: return "the helper kernel is not a relocatable bzImage";
+	case -EBADMSG: return KH_GRUB_ENV " is not a GRUB environment block";
+	default: return strerror(-err);
+	}
+}

@@ -1,0 +1,82 @@
+/* GRUB's environment block, edited in place; see grubenv.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "khibernate/grubenv.h"
+
+#define SIGNATURE "# GRUB Environment Block\n"
+
+/* The end of the line that starts at p: its '\n' not escaped by a backslash, or NULL. */
+static const char *line_end(const char *p, const char *end)
+{
+	for (; p < end; p++) {
+		if (*p == '\\' && p + 1 < end)
+			p++;
+		else if (*p == '\n')
+			return p;
+	}
+	return NULL;
+}
+
+/* The block's entries without name's, then "name=value\n", then '#' to the same size.
+ * @return 0, -EBADMSG, -ENOSPC. */
+static int rebuild(const char *old, size_t size, const char *name, const char *value, char *out)
+{
+	size_t sig = strlen(SIGNATURE), nlen = strlen(name), n = sig;
+	const char *p = old + sig, *end = old + size, *e;
+
+	if (size < sig || memcmp(old, SIGNATURE, sig))
+		return -EBADMSG;
+	memcpy(out, SIGNATURE, sig);
+	for (; p < end && *p != '#'; p = e + 1) {
+		e = line_end(p, end);
+		if (!e || !memchr(p, '=', (size_t)(e - p)))
+			return -EBADMSG;
+		if ((size_t)(e - p) > nlen && !memcmp(p, name, nlen) && p[nlen] == '=')
+			continue;
+		memcpy(out + n, p, (size_t)(e - p) + 1);
+		n += (size_t)(e - p) + 1;
+	}
+	if (value) {
+		size_t len = nlen + 1 + strlen(value) + 1;
+
+		if (len > size - n)
+			return -ENOSPC;
+		n += (size_t)snprintf(out + n, len + 1, "%s=%s\n", name, value);
+	}
+	memset(out + n, '#', size - n);
+	return 0;
+}
+
+int kh_grubenv_set(const char *path, const char *name, const char *value)
+{
+	char *old = NULL, *new = NULL;
+	ssize_t size;
+	int fd = open(path, O_RDWR | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	old = malloc(KH_GRUBENV_MAX + 1);
+	size = old ? pread(fd, old, KH_GRUBENV_MAX + 1, 0) : -1;
+	if (!old || size < 0)
+		err = old ? -errno : -ENOMEM;
+	else if (size > (ssize_t)KH_GRUBENV_MAX)
+		err = -EFBIG;
+	else if (!(new = malloc((size_t)size + 1)))
+		err = -ENOMEM;
+	if (!err)
+		err = rebuild(old, (size_t)size, name, value, new);
+	if (!err && memcmp(old, new, (size_t)size)) {
+		if (pwrite(fd, new, (size_t)size, 0) != size || fdatasync(fd) < 0)
+			err = errno ? -errno : -EIO;
+	}
+	free(old);
+	free(new);
+	close(fd);
+	return err;
+}
