@@ -8,6 +8,7 @@
 
 #include "common/cmdline.h"
 #include "common/fileio.h"
+#include "khibernate/bootargs.h"
 #include "khibernate/direct.h"
 #include "khibernate/grubenv.h"
 #include "khibernate/setup.h"
@@ -59,14 +60,25 @@ static int write_initrd(const struct kh_plan *p)
 	return err;
 }
 
-/* "khibernate.resume=... [khibernate.resume_offset=...]" as this boot has them: the words the
- * boot hook would read. */
-static int resume_words(char *buf, size_t size)
+/* Where B finds the swap area. B has no udev, so no /dev/disk/by-uuid: it finds a UUID= by
+ * the swap header carrying it at the offset (protocol/blockdev.h). So the swap header's own
+ * UUID, also for a swap file (whose khibernate.resume= names its filesystem's), and the offset
+ * in pages. A header without a UUID (mkswap gives one unless told otherwise) gets this boot's
+ * words, as the initramfs hook reads them. */
+static int resume_words(const struct kh_plan *p, char *buf, size_t size)
 {
-	char *cmdline = NULL, dev[256], off[32];
+	static const uint8_t none[16];
+	char *cmdline = NULL, dev[256], off[32], uuid[37];
 	size_t len;
-	int err = kc_read_file("/proc/cmdline", KC_CMDLINE_MAX, &cmdline, &len);
+	int err;
 
+	if (memcmp(p->swap.uuid, none, sizeof(none))) {
+		kh_uuid_format(p->swap.uuid, uuid);
+		snprintf(buf, size, "khibernate.resume=UUID=%s khibernate.resume_offset=%llu", uuid,
+			 (unsigned long long)(p->swap.header_offset / KHI_PAGE_SIZE));
+		return 0;
+	}
+	err = kc_read_file("/proc/cmdline", KC_CMDLINE_MAX, &cmdline, &len);
 	if (!err)
 		err = kc_cmdline_value(cmdline, "khibernate.resume=", dev, sizeof(dev));
 	if (!err) {
@@ -109,7 +121,7 @@ static int write_boot_cfg(const struct kh_plan *p, const struct khp_params *pa)
 	int err = khp_direct_words(&p->layout, pa->kernel_id, pa->machine_id, words, sizeof(words));
 
 	if (!err)
-		err = resume_words(resume, sizeof(resume));
+		err = resume_words(p, resume, sizeof(resume));
 	if (err)
 		return err;
 	if ((size_t)snprintf(extra, sizeof(extra), "%s %s %s", words, resume,
