@@ -126,7 +126,7 @@ int khh_direct_prepare(const char *cmdline, struct khp_params *pa, struct kj_lay
 	struct khi_reader_opts opts = KHI_READER_OPTS_INIT;
 	struct khi_target t = { .fd = -1 };
 	struct khi_probe_info info;
-	struct khp_resume_args a;
+	struct khp_resume_args a = { 0 };
 	khi_reader *r = NULL;
 	uint64_t status_addr = 0;
 	char path[128];
