@@ -8,10 +8,10 @@ setup changes nothing; the kernel log says what was written; kdump-tools draws a
 swap file gets khibernate.resume_offset=. On the host, the file setup wrote goes through the
 real grub-mkconfig and /etc/grub.d/10_linux of grub-common (copies whose only change is the
 paths they read: a scratch /etc and /boot, a grub-probe stub), grub-script-check accepts the
-grub.cfg, and a real GRUB (grub-pc-bin, booted by QEMU through lnxboot.img) runs its linux
-line: the kernel prints the exact words setup meant. A control with the "$" escaped for the
-shell only (memmap=64K\$0x80000 in the file): GRUB makes it memmap=64Kx80000, which the kernel
-reads as "64 KiB of RAM" and never boots.'
+grub.cfg (with direct resume'\''s 01_khibernate in it), and a real GRUB (grub-pc-bin, booted
+by QEMU through lnxboot.img) runs its linux line: the kernel prints the exact words setup
+meant. A control with the "$" escaped for the shell only (memmap=64K\$0x80000 in the file):
+GRUB makes it memmap=64Kx80000, which the kernel reads as "64 KiB of RAM" and never boots.'
 . "$(dirname "$0")/../vm/lib.sh"
 
 GRUB_DIR=/usr/lib/grub/i386-pc
@@ -122,7 +122,9 @@ mkconfig_tree() {
 	    -e "s|^grub_probe=\"\${sbindir}/grub-probe\"|grub_probe=\"$dir/bin/grub-probe\"|" \
 		/usr/sbin/grub-mkconfig > "$dir/bin/grub-mkconfig" &&
 	sed -e "s| /boot/| $dir/boot/|g" /etc/grub.d/10_linux > "$dir/etc/grub.d/10_linux" &&
-	chmod +x "$dir/bin/grub-mkconfig" "$dir/etc/grub.d/10_linux" &&
+	sed -e "s|_root /boot)|_root $dir/boot)|" "$KHIB_TOP/resume/grub/01_khibernate" \
+		> "$dir/etc/grub.d/01_khibernate" &&
+	chmod +x "$dir/bin/grub-mkconfig" "$dir/etc/grub.d/10_linux" "$dir/etc/grub.d/01_khibernate" &&
 	grep -q "^sysconfdir=\"$dir/etc\"" "$dir/bin/grub-mkconfig" &&
 	grep -q "$dir/boot/vmlinuz-" "$dir/etc/grub.d/10_linux"
 }
@@ -186,6 +188,8 @@ test_expect_success 'grub-mkconfig turns the file into grub.cfg lines that grub-
 	mkconfig_tree tree khibernate.cfg &&
 	tree/bin/grub-mkconfig -o tree/grub.cfg 2> mkconfig.err &&
 	grub-script-check tree/grub.cfg &&
+	grep -q "^  if save_env khibernate_resume; then$" tree/grub.cfg &&
+	grep -q "source \"\$khibernate_dir/boot.cfg\"" tree/grub.cfg &&
 	grep -E "^[[:space:]]*linux[[:space:]]" tree/grub.cfg > linux-lines &&
 	test "$(grep -c "single" linux-lines)" -ge 1 &&
 	test "$(escaped_memmap linux-lines)" = "$(grep -c . linux-lines)"
