@@ -45,6 +45,15 @@ PHASES = {
         ('jump_back', ('line', r'Restarting tasks')),
         ('to_userspace', ('mark', 'resumed')),
     ] + WORKING_SET,
+    # direct-*: GRUB starts restore-B (bench/grub.sh); 'firmware' includes GRUB
+    ('khibernate', 'direct'): [
+        ('', ('start',)),
+        ('firmware', ('kstart', INIT)),
+        ('b_boot', ('line', INIT)),
+        ('restore', ('line', r'khib-helper: restoring 100%.* in all')),
+        ('jump_back', ('line', r'Restarting tasks')),
+        ('to_userspace', ('mark', 'resumed')),
+    ] + WORKING_SET,
     ('kernel', 'save'): [
         ('', ('mark', 'hibernate')),
         # sync, freeze tasks; reclaim down to image_size (swap-out, page cache dropped) while
@@ -228,7 +237,7 @@ def qemu_cpu(d, name):
 
 
 def record(d, config, case, guest, n):
-    system = 'khibernate' if config.startswith('khib-') else 'kernel'
+    system = 'khibernate' if config.startswith(('khib-', 'direct-')) else 'kernel'
     alg = config.split('-')[1]
     save, res = Boot(d, 'save'), Boot(d, 'resume')
     t_hib = save.mark('hibernate')
@@ -259,7 +268,8 @@ def record(d, config, case, guest, n):
         'cpu': {'model': save.kv('cpu_model'), 'flags_md5': save.kv('cpu_flags'),
                 'qemu': [qemu_cpu(d, 'save'), qemu_cpu(d, 'resume')]},
         'phases': {'save': save.phases(PHASES[system, 'save']),
-                   'resume': res.phases(PHASES[system, 'resume'])},
+                   'resume': res.phases(PHASES[system, 'direct' if config.startswith('direct-')
+                                                else 'resume'])},
     }
     before = state(save, 'before')
     rec['memory'] = memory(before, state(res, 'resumed'), state(res, 'back'))
@@ -276,6 +286,8 @@ def record(d, config, case, guest, n):
     ph = rec['phases']['resume']
     if 'boot' in ph and rec['resume_s'] is not None:
         rec['restore_s'] = round(rec['resume_s'] - ph['boot'] - ph.get('firmware', 0), 3)
+    elif 'firmware' in ph and rec['resume_s'] is not None:  # direct: B looks for the image
+        rec['restore_s'] = round(rec['resume_s'] - ph['firmware'], 3)
     before, after = read_float(os.path.join(d, 'swap.before')), read_float(os.path.join(d, 'swap.after'))
     if before is not None and after is not None:
         # less what A itself swapped out before its snapshot (the kernel's reclaim to

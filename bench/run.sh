@@ -9,7 +9,8 @@
 #                               the kernel keeps its default image_size (2/5 of RAM)
 #   BENCH_CONFIGS  which systems (default all): khib-lz4-1 khib-lz4-2 khib-none-1 khib-none-2
 #                  (khibernate --compress ALG --threads N), kernel-lzo kernel-lz4
-#                  (hibernate.compressor=ALG)
+#                  (hibernate.compressor=ALG); not in the default: direct-ALG-N, khib-ALG-N
+#                  with direct_resume = 1, resumed by GRUB (bench/grub.sh: grub-pc-bin)
 #   BENCH_RUNS     runs of each (default 3)
 #   BENCH_WORK     scratch directory (default build/bench/runs; emptied first)
 #   BENCH_OUT      where results go (default docs/bench)
@@ -19,6 +20,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/vm/vm.sh"
+. "$top/bench/grub.sh"
 
 sizes=${BENCH_SIZES:-256 1024 2048 full}
 configs=${BENCH_CONFIGS:-khib-lz4-1 khib-lz4-2 khib-none-1 khib-none-2 kernel-lzo kernel-lz4}
@@ -74,8 +76,20 @@ save_script() {
 	khib_mark hibernate
 	EOF
 	case $config in
-	khib-*)
-		local alg=${config#khib-}
+	direct-*)
+		# GRUB's disk (bench/grub.sh) over the guest's /boot/grub and /boot/khibernate.
+		cat <<-\EOF
+		mkdir -p /mnt/gboot /boot/grub /boot/khibernate && mount /dev/vdb /mnt/gboot &&
+			mount -o bind /mnt/gboot/boot/grub /boot/grub &&
+			mount -o bind /mnt/gboot/boot/khibernate /boot/khibernate ||
+			khib_result FAIL "mounting GRUB's disk"
+		echo "direct_resume = 1" >> /etc/khibernate.conf
+		EOF
+		;;
+	esac
+	case $config in
+	khib-* | direct-*)
+		local alg=${config#*-}
 		cat <<-EOF
 		khibernate --swap /dev/vda1 --compress ${alg%-*} --threads ${alg##*-} --stats /run/stats.json
 		rc=\$?
@@ -106,7 +120,7 @@ save_script() {
 
 kernel_args() {
 	case $1 in
-	khib-*) echo "khibernate.resume=/dev/vda1" ;;
+	khib-* | direct-*) echo "khibernate.resume=/dev/vda1" ;;
 	# no_console_suspend: the kernel's progress lines are its phase timestamps.
 	kernel-*) echo "resume=/dev/vda1 hibernate.compressor=${1#kernel-} no_console_suspend" ;;
 	esac
@@ -136,18 +150,26 @@ one_run() {
 		save_script "$config" "$scenario" "$fill" "$ram" > save.sh &&
 		printf '. /usr/lib/khibernate/guest.sh\nkhib_result FAIL "booted fresh: no resume"\n' > fresh.sh ||
 		return
-	local boot=(--disk disk.img --mem "${ram}M" --smp 2 --append "$args" --timeout 900
-		--kernel "$work/bzImage" --initrd "$work/a.img")
-	vm_boot save "${boot[@]}" --script save.sh --workload "$workload"
+	local boot=(--disk disk.img --mem "${ram}M" --smp 2 --append "$args" --timeout 900)
+	local save=(--kernel "$work/bzImage" --initrd "$work/a.img") resume=()
+	if [ "${config%%-*}" = direct ]; then
+		# GRUB starts the resume: no kernel of A, no initramfs, no fresh-boot script.
+		bench_grub_boot_disk boot.img || return
+		boot+=(--extra-disk boot.img)
+		resume=(--kernel "$work/grub.lnx" --initrd "")
+	else
+		resume=("${save[@]}" --script fresh.sh)
+	fi
+	vm_boot save "${boot[@]}" "${save[@]}" --script save.sh --workload "$workload"
 	python3 "$top/bench/record.py" alloc disk.img 1 $swap_mib > swap.after
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
 		cp --sparse=always disk.img disk.saved &&
 			printf 'config=%q spec=%q ram=%q n=%q args=%q\n' "$config" "$spec" "$ram" "$n" "$args" \
 				> run.env
 	fi
-	[ "$(vm_result save)" = NONE ] && vm_boot resume "${boot[@]}" --script fresh.sh
+	[ "$(vm_result save)" = NONE ] && vm_boot resume "${boot[@]}" "${resume[@]}"
 	python3 "$top/bench/record.py" run "$dir" "$config" "$spec" "$ram" "$n" >> "$work/runs.jsonl"
-	rm -f disk.img ./*.initrd
+	rm -f disk.img boot.img ./*.initrd
 	tail -1 "$work/runs.jsonl" | python3 "$top/bench/report.py" --brief
 }
 
@@ -155,6 +177,9 @@ rm -rf "$work" && mkdir -p "$work" || exit
 # The guest images as they are now: colleagues may rebuild build/ while the bench runs.
 cp -L "$KHIB_BUILD/kernel/bzImage" "$KHIB_BUILD/guest/a.img" "$work/" || exit
 vm_accel > "$work/accel"
+case " $configs " in
+*" direct-"*) bench_grub_kernel "$work/grub.lnx" || exit ;;
+esac
 export KHIB_QEMU=$top/bench/qemu-wrap.sh
 echo "bench: sizes $sizes; configs $configs; $runs runs each; $(cat "$work/accel"); work in $work"
 for spec in $sizes; do

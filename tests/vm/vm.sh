@@ -78,11 +78,13 @@ vm_overlay() {
 # vm_boot NAME [--disk F] [--mem M] [--smp N] [--append ARGS] [--script F] [--workload DIR]
 #              [--files DIR] [--region-args ARGS] [--timeout S] [--kernel F] [--initrd F]
 #              [--kill-after-mark M | --kill-after-console REGEX] [--delay S] [--disk-bps B]
-#              [--from-disk] [--script-disk F]
+#              [--from-disk] [--script-disk F] [--extra-disk F]
 # --from-disk: the firmware boots the disk (its boot loader, its kernel, its initramfs): no
 # -kernel, -initrd or -append, so --append, --script and --region-args do not apply; the
 # system on the disk sets its own command line (tests/debian/).
 # The console's lines then also go to NAME.console.times, each with the host time it arrived.
+# --extra-disk F: the raw image F, writable, as the virtio disk after --disk (make bench's
+# boot disk for GRUB: bench/grub.sh).
 # --script-disk F: F is attached read-only as a second virtio disk with the serial "khibtest"
 # (/sys/block/vdX/serial in the guest), e.g. a tar of the boot's script for a guest that
 # boots from its own disk.
@@ -102,11 +104,12 @@ vm_boot() {
 	local disk="" mem=1G smp=2 append="" script="" workload="" timeout=${KHIB_VM_TIMEOUT:-600}
 	local kernel=$KHIB_BUILD/kernel/bzImage initrd=$KHIB_BUILD/guest/a.img
 	local kill_mark="" kill_console="" kill_delay=0 files="" region=$KHIB_REGION_ARGS bps=""
-	local from_disk="" script_disk=""
+	local from_disk="" script_disk="" extra_disk=""
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--from-disk) from_disk=1; shift; continue ;;
 		--script-disk) script_disk=$2 ;;
+		--extra-disk) extra_disk=$2 ;;
 		--disk) disk=$2 ;; --mem) mem=$2 ;; --smp) smp=$2 ;; --append) append=$2 ;;
 		--script) script=$2 ;; --workload) workload=$2 ;; --timeout) timeout=$2 ;;
 		--kernel) kernel=$2 ;; --initrd) initrd=$2 ;; --files) files=$2 ;;
@@ -142,6 +145,7 @@ vm_boot() {
 		drive=(-drive "file=$disk,format=$format,if=none,id=disk${bps:+,throttling.bps-total=$bps}"
 			-device virtio-blk-pci,drive=disk,bootindex=0)
 	fi
+	[ -z "$extra_disk" ] || drive+=(-drive "file=$extra_disk,format=raw,if=virtio")
 	[ -z "$script_disk" ] || drive+=(-drive "file=$script_disk,format=raw,if=none,id=khibtest,readonly=on"
 		-device virtio-blk-pci,drive=khibtest,serial=khibtest)
 	# shellcheck disable=SC2046
