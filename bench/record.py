@@ -20,6 +20,14 @@ WORKING_SET = [
     ('verify_workload', ('mark', 'verified')),
 ]
 
+# Restore-B's part of a khibernate resume, however B was started: open and metadata checked,
+# then one pass (runs before issue 17 had a 'verify' phase), the jump back, A's userspace.
+B_RESTORE = [
+    ('restore', ('line', r'khib-helper: restoring 100%.* in all')),
+    ('jump_back', ('line', r'Restarting tasks')),
+    ('to_userspace', ('mark', 'resumed')),
+] + WORKING_SET
+
 # Each boot's phases, in order: (name, event that ends it). The first event starts the boot's
 # clock. Events: ('start',) and ('end',) of the QEMU process; ('mark', NAME) from the guest's
 # results; ('line', REGEX): the next console line matching it; ('kstart', REGEX): the start of
@@ -40,20 +48,13 @@ PHASES = {
         ('boot', ('line', INIT)),
         ('find_load', ('kstart', INIT)),
         ('b_boot', ('line', INIT)),
-        # open and metadata checked, then one pass (runs before issue 17 had a 'verify' phase)
-        ('restore', ('line', r'khib-helper: restoring 100%.* in all')),
-        ('jump_back', ('line', r'Restarting tasks')),
-        ('to_userspace', ('mark', 'resumed')),
-    ] + WORKING_SET,
+    ] + B_RESTORE,
     # direct-*: GRUB starts restore-B (bench/grub.sh); 'firmware' includes GRUB
     ('khibernate', 'direct'): [
         ('', ('start',)),
         ('firmware', ('kstart', INIT)),
         ('b_boot', ('line', INIT)),
-        ('restore', ('line', r'khib-helper: restoring 100%.* in all')),
-        ('jump_back', ('line', r'Restarting tasks')),
-        ('to_userspace', ('mark', 'resumed')),
-    ] + WORKING_SET,
+    ] + B_RESTORE,
     ('kernel', 'save'): [
         ('', ('mark', 'hibernate')),
         # sync, freeze tasks; reclaim down to image_size (swap-out, page cache dropped) while
