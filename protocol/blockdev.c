@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/hex.h"
 #include "image/khimage.h"
 #include "protocol/blockdev.h"
 
@@ -51,20 +52,12 @@ int khp_dev_wait(dev_t dev, char *buf, size_t size, unsigned timeout_ms)
 	}
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 static int parse_uuid(const char *s, uint8_t ret[16])
 {
 	unsigned n = 0;
 
 	for (; *s; s++) {
-		int d = hex_digit(*s);
+		int d = kc_hex_digit(*s);
 		if (*s == '-')
 			continue;
 		if (d < 0 || n == 32)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/cmdline.h"
+#include "common/hex.h"
 #include "protocol/direct.h"
 
 /* Appends printf output at *len; @return 0 or -E2BIG. */
@@ -27,11 +28,11 @@ static int append(char *buf, size_t size, size_t *len, const char *fmt, ...)
 
 static int append_hex(char *buf, size_t size, size_t *len, const uint8_t *id, size_t n)
 {
-	int err = 0;
-
-	for (size_t i = 0; i < n && !err; i++)
-		err = append(buf, size, len, "%02x", id[i]);
-	return err;
+	if (size - *len < 2 * n + 1)
+		return -E2BIG;
+	kc_hex_encode(id, n, buf + *len);
+	*len += 2 * n;
+	return 0;
 }
 
 int khp_direct_words(const struct kj_layout *l, const uint8_t kernel_id[KHI_KERNEL_ID_SIZE],
@@ -61,26 +62,6 @@ int khp_direct_words(const struct kj_layout *l, const uint8_t kernel_id[KHI_KERN
 	return err;
 }
 
-/* A lower-case hex digit's value, else -1: A writes lower case, and nothing else is read. */
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-static int parse_hex(const char *s, uint8_t *out, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		int hi = hex_digit(s[2 * i]), lo = hi < 0 ? -1 : hex_digit(s[2 * i + 1]);
-
-		if (lo < 0)
-			return -EINVAL;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
 int khp_direct_parse(const char *cmdline, uint8_t ret_kernel_id[KHI_KERNEL_ID_SIZE],
 		     uint8_t ret_machine_id[KHI_MACHINE_ID_SIZE])
 {
@@ -89,10 +70,12 @@ int khp_direct_parse(const char *cmdline, uint8_t ret_kernel_id[KHI_KERNEL_ID_SI
 
 	if (err)
 		return err == -ENODATA ? -ENODATA : -EINVAL;
-	if (strlen(v) != sizeof(v) - 1 || v[2 * KHI_KERNEL_ID_SIZE] != ',')
+	/* A writes lower case: anything else is not ours. */
+	if (strlen(v) != sizeof(v) - 1 || v[2 * KHI_KERNEL_ID_SIZE] != ',' ||
+	    strspn(v, "0123456789abcdef,") != sizeof(v) - 1)
 		return -EINVAL;
-	err = parse_hex(v, ret_kernel_id, KHI_KERNEL_ID_SIZE);
+	err = kc_hex_decode(v, ret_kernel_id, KHI_KERNEL_ID_SIZE);
 	if (!err)
-		err = parse_hex(v + 2 * KHI_KERNEL_ID_SIZE + 1, ret_machine_id, KHI_MACHINE_ID_SIZE);
+		err = kc_hex_decode(v + 2 * KHI_KERNEL_ID_SIZE + 1, ret_machine_id, KHI_MACHINE_ID_SIZE);
 	return err;
 }

@@ -14,6 +14,7 @@
 
 #include "common/cmdline.h"
 #include "common/fileio.h"
+#include "common/hex.h"
 #include "common/sha256.h"
 #include "common/xxh64.h"
 
@@ -230,6 +231,26 @@ static void test_xxh64_vectors(void **state)
 	}
 }
 
+static void test_hex(void **state)
+{
+	static const uint8_t bytes[] = { 0x00, 0x7f, 0xa5, 0xff };
+	uint8_t back[4];
+	char text[9];
+
+	(void)state;
+	kc_hex_encode(bytes, sizeof(bytes), text);
+	assert_string_equal(text, "007fa5ff");
+	assert_int_equal(kc_hex_decode(text, back, sizeof(back)), 0);
+	assert_memory_equal(back, bytes, sizeof(bytes));
+	assert_int_equal(kc_hex_decode("007FA5FF", back, sizeof(back)), 0);  /* either case */
+	assert_memory_equal(back, bytes, sizeof(bytes));
+	assert_int_equal(kc_hex_decode("007fa5f", back, sizeof(back)), -EINVAL);  /* short */
+	assert_int_equal(kc_hex_decode("007fa5fg", back, sizeof(back)), -EINVAL);
+	assert_int_equal(kc_hex_decode("0x7fa5ff", back, sizeof(back)), -EINVAL);
+	assert_int_equal(kc_hex_digit('G'), -1);
+	assert_int_equal(kc_hex_digit('B'), 11);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_cmdline_u64),
 		cmocka_unit_test(test_cmdline_next),
 		cmocka_unit_test(test_read_file),
+		cmocka_unit_test(test_hex),
 	};
 
 	if (getenv("TESTFUNCS"))
