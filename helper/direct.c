@@ -102,16 +102,20 @@ static int check_image(const char *cmdline, khi_reader *r, struct kj_layout *l,
 	return err;
 }
 
-static void fill_params(int fd, const struct khp_resume_args *a, const char *path, khi_reader *r,
-			uint64_t status_addr, struct khp_params *pa)
+/* The restore reopens the swap area by its number: without one, the image would be consumed
+ * and then not found, so this fails before the consume. */
+static int fill_params(int fd, const struct khp_resume_args *a, const char *path, khi_reader *r,
+		       uint64_t status_addr, struct khp_params *pa)
 {
 	const struct khi_meta *m = khi_reader_meta(r);
 	struct stat st;
 
-	if (fstat(fd, &st) == 0) {
-		pa->swap_major = major(st.st_rdev);
-		pa->swap_minor = minor(st.st_rdev);
-	}
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISBLK(st.st_mode))
+		return -ENOTBLK;
+	pa->swap_major = major(st.st_rdev);
+	pa->swap_minor = minor(st.st_rdev);
 	pa->swap_offset = a->offset;
 	pa->status_addr = status_addr;
 	pa->entry = m->entry;
@@ -119,6 +123,7 @@ static void fill_params(int fd, const struct khp_resume_args *a, const char *pat
 	memcpy(pa->kernel_id, m->kernel_id, KHI_KERNEL_ID_SIZE);
 	memcpy(pa->machine_id, m->machine_id, KHI_MACHINE_ID_SIZE);
 	snprintf(pa->swap_path, sizeof(pa->swap_path), "%s", path);
+	return 0;
 }
 
 int khh_direct_prepare(const char *cmdline, struct khp_params *pa, struct kj_layout *l)
@@ -147,7 +152,7 @@ int khh_direct_prepare(const char *cmdline, struct khp_params *pa, struct kj_lay
 	if (!err)
 		err = check_image(cmdline, r, l, &status_addr);
 	if (!err)
-		fill_params(t.fd, &a, path, r, status_addr, pa);
+		err = fill_params(t.fd, &a, path, r, status_addr, pa);
 	/* Consumed before the first page is written, as the boot hook does before the jump:
 	 * whatever happens from here on, this image is never resumed again. */
 	if (!err)
