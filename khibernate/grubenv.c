@@ -28,10 +28,11 @@ static const char *line_end(const char *p, const char *end)
 static int rebuild(const char *old, size_t size, const char *name, const char *value, char *out)
 {
 	size_t sig = strlen(SIGNATURE), nlen = strlen(name), n = sig;
-	const char *p = old + sig, *end = old + size, *e;
+	const char *p, *end = old + size, *e;
 
 	if (size < sig || memcmp(old, SIGNATURE, sig))
 		return -EBADMSG;
+	p = old + sig;
 	memcpy(out, SIGNATURE, sig);
 	for (; p < end && *p != '#'; p = e + 1) {
 		e = line_end(p, end);
