@@ -5,6 +5,7 @@
 #ifndef KHH_HELPER_H
 #define KHH_HELPER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "kjump/kjump.h"
@@ -42,9 +43,15 @@ int khh_save(const struct khp_params *pa, const struct kj_layout *l, uint64_t en
 /*! khh_restore() : reads the consumed image pa->image_id, checks all its metadata (the
  *  library's, then that it restores only A's RAM and names A's entry and status page), then
  *  writes A's pages back in one pass, each chunk checked before its pages are written.
+ *  @in_place: decompress straight into A's pages (khi_sink.place), not through a buffer and
+ *  a copy. Only where no kernel ran in A's RAM this boot (B started by the boot loader):
+ *  under TCG, stores into pages a kernel ran code from this boot are slow, and LZ4's short
+ *  stores there cost more than the copy saves (docs/bench/README.md, "Decompressing into
+ *  place").
  *  @return 0 (A's memory is back: jump now) or -errno: A MUST NOT be resumed then, as pages
  *  may have been written already (main.c reboots; the image was consumed before B ran). */
-int khh_restore(const struct khp_params *pa, const struct kj_layout *l, struct khp_status *st);
+int khh_restore(const struct khp_params *pa, const struct kj_layout *l, bool in_place,
+		struct khp_status *st);
 
 /*! khh_runs_inside() : from the text of /proc/iomem, whether this kernel runs only in l's
  *  region and hole: every top-level System RAM lies in one of them and "Kernel code" in the

@@ -127,11 +127,14 @@ static int run(void)
 	enum khh_step step = KHH_STEP_HANDOFF;
 	char *cmdline = NULL;
 	uint64_t entry = 0;
+	bool direct = false;
 	size_t len;
 	int err;
 
 	err = kc_read_file("/proc/cmdline", KC_CMDLINE_MAX, &cmdline, &len);
-	if (!err && started_by_boot_loader(cmdline)) {
+	if (!err)
+		direct = started_by_boot_loader(cmdline);
+	if (direct) {
 		step = KHH_STEP_DIRECT;
 		err = khh_direct_prepare(cmdline, &pa, &h.layout);
 		if (!err)
@@ -150,7 +153,7 @@ static int run(void)
 	if (err) {
 		khh_fail(step, NULL, err);
 		khp_params_clear(&pa);
-		if (step != KHH_STEP_DIRECT)
+		if (!direct)
 			return KC_EXIT_FAILURE;
 		st.error = err;
 		return finish(&pa, &st, 0);   /* reboots */
@@ -167,7 +170,7 @@ static int run(void)
 	} else {
 		entry = pa.entry;
 		st.event = KHP_EVENT_RESTORED;
-		err = khh_restore(&pa, &h.layout, &st);
+		err = khh_restore(&pa, &h.layout, direct, &st);
 		if (err)
 			khh_fail(KHH_STEP_RESTORE, NULL, err);
 	}

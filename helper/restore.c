@@ -23,6 +23,11 @@ static int write_pages(void *ctx, uint64_t pfn, uint32_t nr_pages, const void *d
 	return 0;
 }
 
+static void *place_pages(void *ctx, uint64_t pfn, uint32_t nr_pages)
+{
+	return khh_physmem_ptr(ctx, pfn, nr_pages);
+}
+
 /* What the reader may allocate for the image's tables: B lives in its region, and
  * khh_threads() gave at most half of its free memory to the chunk buffers; the tables get the
  * rest (docs/image-format.md, "Memory bounds"). Each MiB of it holds the chunk table of 4 GiB
@@ -79,7 +84,8 @@ static int check_image(khi_reader *r, const struct khp_params *pa, const struct 
 	return 0;
 }
 
-int khh_restore(const struct khp_params *pa, const struct kj_layout *l, struct khp_status *st)
+int khh_restore(const struct khp_params *pa, const struct kj_layout *l, bool in_place,
+		struct khp_status *st)
 {
 	struct khi_reader_opts opts = KHI_READER_OPTS_INIT;
 	struct khi_target t = { .fd = -1, .swap_offset = pa->swap_offset };
@@ -122,6 +128,7 @@ int khh_restore(const struct khp_params *pa, const struct kj_layout *l, struct k
 	 * the next boot is a normal one. A verify pass first would only read the image twice. */
 	prog.start_ns = prog.last_ns = t0 = kc_now_ns();
 	err = khi_reader_restore(r, &(struct khi_sink){ .write = write_pages, .ctx = &mem,
+							  .place = in_place ? place_pages : NULL,
 							  .concurrent = true });
 	st->phase_ns[KHP_PHASE_PASS] = kc_now_ns() - t0;
 	khi_reader_stats(r, &st->stats);

@@ -287,6 +287,13 @@ khi_writer *khi_writer_free(khi_writer *w);
  * TCG, the in-order copy into A's RAM was most of the pass (docs/bench/README.md). */
 struct khi_sink {
 	int (*write)(void *ctx, uint64_t pfn, uint32_t nr_pages, const void *data);
+	/* Optional, for a concurrent sink: where @nr_pages pages at @pfn are in the caller's
+	 * memory, or NULL. A compressed chunk whose present pages are one run is then
+	 * decompressed straight into them once its checksum and tag are checked, a copy of each
+	 * page less; its zero pages and raw chunks still go to write(). A stream that then
+	 * decompresses to a wrong size fails the pass with those pages partly written: as after a
+	 * damaged chunk, the caller MUST NOT use them. */
+	void *(*place)(void *ctx, uint64_t pfn, uint32_t nr_pages);
 	void *ctx;
 	bool concurrent;
 };
@@ -364,7 +371,8 @@ int khi_reader_check_identity(const khi_reader *r, const uint8_t kernel_id[KHI_K
  * khi_reader_verify() before it. The contract:
  *   - nothing reaches @sink before the metadata was checked: the commit record, extent table
  *     and header by khi_reader_open(), the chunk table here, before the first chunk is read;
- *   - each chunk's pages reach @sink only after that chunk was checked;
+ *   - each chunk's pages reach @sink only after that chunk was checked (with @sink's place,
+ *     its decompressed size is checked as it is decompressed into place);
  *   - at the end, the totals of zero, raw and stored pages and bytes must equal the header's.
  * So a damaged chunk table gives an error with no page delivered, while a damaged chunk is
  * found only when the pass reaches it: pages of the chunks before it may have been delivered,

@@ -3,8 +3,9 @@
  *
  * The order is the contract of khimage.h: the header is checked on open, the chunk table
  * (digest, records against the ranges) before the first chunk is read, and a chunk reaches the
- * sink only from the in-order collect, after its worker checked the checksum, the tag and the
- * decompressed size. A second read of the disk before the restore (a verify pass) bought
+ * sink only from the in-order collect (from its worker, for a concurrent sink), after its worker
+ * checked the checksum, the tag and the decompressed size (as it decompressed into place, for
+ * a sink that places). A second read of the disk before the restore (a verify pass) bought
  * nothing: the restore helper reboots after a failure in either, the image already consumed.
  */
 #include <errno.h>
@@ -296,8 +297,9 @@ static int r_prepare(void *ctx, uint64_t job, unsigned slot)
 	return khi_io_read(&r->img.io, s->rec.data_lofs, s->in, khi_page_align(s->rec.stored_len));
 }
 
-/* Runs of present pages come from the chunk, runs of zero pages from the zero buffer. */
-static int deliver(khi_reader *r, const struct rslot *s)
+/* Runs of present pages come from the chunk (unless they were decompressed into place), runs
+ * of zero pages from the zero buffer. */
+static int deliver(khi_reader *r, const struct rslot *s, bool placed)
 {
 	const struct khi_chunk *c = &s->rec;
 	const uint8_t *p = s->pages;
@@ -309,7 +311,10 @@ static int deliver(khi_reader *r, const struct rslot *s)
 		uint32_t j = i;
 		while (j < c->nr_pages && (bool)(c->present >> j & 1) == present)
 			j++;
-		e = r->sink->write(r->sink->ctx, c->pfn + i, j - i, present ? p : r->zero);
+		if (!present)
+			e = r->sink->write(r->sink->ctx, c->pfn + i, j - i, r->zero);
+		else if (!placed)
+			e = r->sink->write(r->sink->ctx, c->pfn + i, j - i, p);
 		if (present)
 			p += (size_t)(j - i) * KHI_PAGE_SIZE;
 		i = j;
@@ -317,8 +322,31 @@ static int deliver(khi_reader *r, const struct rslot *s)
 	return e;
 }
 
-/* Checksum, tag, decompressed size: then s->pages holds the chunk's present pages. */
-static int check_chunk(khi_reader *r, unsigned worker, struct rslot *s)
+/* Where a compressed chunk decompresses: straight into the sink's memory when it places and
+ * the chunk's present pages are one run (*placed), else into the slot's buffer. */
+static uint8_t *chunk_target(khi_reader *r, struct rslot *s, bool *placed)
+{
+	const struct khi_sink *k = r->sink;
+	const struct khi_chunk *c = &s->rec;
+	unsigned first;
+	uint64_t run;
+	uint8_t *p;
+
+	*placed = false;
+	if (!k || !k->concurrent || !k->place || c->flags & KHI_CHUNK_RAW || !c->present)
+		return s->out;
+	first = (unsigned)__builtin_ctzll(c->present);
+	run = c->present >> first;
+	if (run & (run + 1))
+		return s->out;
+	p = k->place(k->ctx, c->pfn + first, (uint32_t)__builtin_popcountll(run));
+	*placed = p != NULL;
+	return p ? p : s->out;
+}
+
+/* Checksum, tag, decompressed size (into @dst): then s->pages holds the chunk's present
+ * pages. */
+static int check_chunk(khi_reader *r, unsigned worker, struct rslot *s, uint8_t *dst)
 {
 	const struct khi_chunk *c = &s->rec;
 	int raw = __builtin_popcountll(c->present) * KHI_PAGE_SIZE;
@@ -345,10 +373,10 @@ static int check_chunk(khi_reader *r, unsigned worker, struct rslot *s)
 	if (c->flags & KHI_CHUNK_RAW) {
 		s->pages = s->in;
 	} else {
-		int n = LZ4_decompress_safe((const char *)s->in, (char *)s->out, (int)c->stored_len, raw);
+		int n = LZ4_decompress_safe((const char *)s->in, (char *)dst, (int)c->stored_len, raw);
 		if (n != raw)
 			return -EBADMSG;
-		s->pages = s->out;
+		s->pages = dst;
 	}
 	s->ns_compress = kc_now_ns() - t2;
 	return 0;
@@ -358,16 +386,17 @@ static int r_work(void *ctx, unsigned worker, unsigned slot)
 {
 	khi_reader *r = ctx;
 	struct rslot *s = &r->slots[slot];
+	bool placed = false;
 	uint64_t t0;
 	int e = 0;
 
 	s->pages = NULL;
 	s->ns_compress = s->ns_checksum = s->ns_crypt = s->ns_sink = 0;
-	if (s->rec.stored_len && (e = check_chunk(r, worker, s)) < 0)
+	if (s->rec.stored_len && (e = check_chunk(r, worker, s, chunk_target(r, s, &placed))) < 0)
 		return e;
 	if (r->sink && r->sink->concurrent) {
 		t0 = kc_now_ns();
-		e = deliver(r, s);
+		e = deliver(r, s, placed);
 		s->ns_sink = kc_now_ns() - t0;
 	}
 	return e;
@@ -382,7 +411,7 @@ static int r_collect(void *ctx, uint64_t job, unsigned slot)
 	(void)job;
 	if (r->sink && !r->sink->concurrent) {
 		uint64_t t0 = kc_now_ns();
-		e = deliver(r, s);
+		e = deliver(r, s, false);
 		s->ns_sink = kc_now_ns() - t0;
 	}
 	r->stats.ns_source += s->ns_sink;

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <lz4.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -274,6 +275,98 @@ static void test_payload_wrap(void **state)
 	close(j.fd);
 }
 
+/* A sink that places (khi_sink.place), as restore-B's does when the boot loader started it:
+ * pages 0 and 65 are guards around the chunk's 64. */
+struct place_sink {
+	uint8_t mem[66 * PG];
+	unsigned writes;
+};
+
+static int place_sink_write(void *ctx, uint64_t pfn, uint32_t nr, const void *data)
+{
+	struct place_sink *s = ctx;
+
+	__atomic_fetch_add(&s->writes, 1, __ATOMIC_RELAXED);
+	if (pfn < 1 || pfn + nr > 65)
+		return -EFAULT;
+	memcpy(s->mem + pfn * PG, data, (size_t)nr * PG);
+	return 0;
+}
+
+static void *place_sink_place(void *ctx, uint64_t pfn, uint32_t nr)
+{
+	struct place_sink *s = ctx;
+
+	return pfn >= 1 && pfn + nr <= 65 ? s->mem + pfn * PG : NULL;
+}
+
+/* One chunk of 64 present pages at pfn 1 whose stored bytes, checksum right, are an LZ4 stream
+ * of @pages pages of 0x3c; restored into a placing sink. */
+static int restore_stream(unsigned pages, struct place_sink *snk)
+{
+	const struct khi_range rg = { 1, 64 };
+	const int bound = LZ4_compressBound((int)(pages * PG));
+	uint8_t *raw = malloc(pages * PG), *stream = malloc((size_t)bound);
+	struct khi_sink sink = { .write = place_sink_write, .place = place_sink_place, .ctx = snk,
+				 .concurrent = true };
+	struct khi_reader_opts o = KHI_READER_OPTS_INIT;
+	struct khi_target t = { 0 };
+	struct khi_chunk c = { .pfn = 1, .nr_pages = 64, .present = ~0ull };
+	khi_reader *r = NULL;
+	struct forge f;
+	uint64_t room;
+	int e;
+
+	memset(raw, 0x3c, pages * PG);
+	c.stored_len = (uint32_t)LZ4_compress_default((char *)raw, (char *)stream, (int)(pages * PG), bound);
+	c.cksum = khi_chunk_cksum(KHI_CKSUM_XXH64, stream, c.stored_len);
+	room = khi_page_align(c.stored_len);
+	forge_init(&f, 64 * PG, &rg, 1);
+	c.data_lofs = f.hdr.chunk_table_lofs;
+	f.chunks = &c;
+	f.hdr.pages_zero = 0;
+	f.hdr.pages_compressed = 64;
+	f.hdr.bytes_in = 64 * PG;
+	f.hdr.bytes_out = room;
+	f.hdr.chunk_table_lofs += room;
+	f.anchor.header_lofs += room;
+	f.hdr.bytes_image += room;
+	t.fd = forged_fd(&f);
+	assert_int_equal(forge_pwrite(&f, t.fd, stream, c.stored_len, c.data_lofs), 0);
+	memset(snk->mem, 0xa5, sizeof(snk->mem));
+	snk->writes = 0;
+	e = khi_reader_open(&t, &o, &r);
+	if (!e)
+		e = khi_reader_restore(r, &sink);
+	khi_reader_free(r);
+	close(t.fd);
+	free(stream);
+	free(raw);
+	return e;
+}
+
+/* The checksum vouches for the stored bytes, not for the stream: decompressed into place, a
+ * stream of the right size fills the chunk's pages with no write(); one page short or one too
+ * long fails the pass, and nothing outside the chunk's pages is touched. */
+static void test_stream_into_place(void **state)
+{
+	struct place_sink *snk = malloc(sizeof(*snk));
+
+	(void)state;
+	assert_int_equal(restore_stream(64, snk), 0);
+	assert_int_equal(snk->writes, 0);
+	for (size_t i = PG; i < 65 * PG; i++)
+		assert_int_equal(snk->mem[i], 0x3c);
+	for (unsigned pages = 63; pages <= 65; pages += 2) {
+		assert_int_equal(restore_stream(pages, snk), -EBADMSG);
+		for (size_t i = 0; i < PG; i++) {
+			assert_int_equal(snk->mem[i], 0xa5);
+			assert_int_equal(snk->mem[65 * PG + i], 0xa5);
+		}
+	}
+	free(snk);
+}
+
 /* A consistent image with the 1 GiB table on a 2 GiB sparse file: the caller's budget refuses it before the table is allocated or read. */
 static void test_chunk_table_budget(void **state)
 {
@@ -409,6 +502,7 @@ int main(void)
 	ADD(test_ranges_write);
 	ADD(test_chunk_table_wrap);
 	ADD(test_payload_wrap);
+	ADD(test_stream_into_place);
 	ADD(test_chunk_table_budget);
 	ADD(test_extents_budget);
 	ADD(test_kdf_bound);
