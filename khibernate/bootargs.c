@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hex.h"
 #include "khibernate/bootargs.h"
 
 #define GiB (1ull << 30)
@@ -61,12 +62,15 @@ int kh_region_choose(const char *setting, const struct kh_machine *m, char *buf,
 
 void kh_uuid_format(const uint8_t uuid[16], char out[37])
 {
+	static const unsigned group[] = { 4, 2, 2, 2, 6 };
 	char *p = out;
 
-	for (unsigned i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
+	for (unsigned g = 0; g < 5; g++) {
+		if (g)
 			*p++ = '-';
-		p += sprintf(p, "%02x", uuid[i]);
+		kc_hex_encode(uuid, group[g], p);
+		uuid += group[g];
+		p += 2 * group[g];
 	}
 }
 

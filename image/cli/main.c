@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/fileio.h"
+#include "common/hex.h"
 #include "image/cli/cli.h"
 
 static const char usage[] =
@@ -206,9 +207,8 @@ static int parse_hex_id(struct cli *c, const char *s)
 {
 	if (strlen(s) != 2 * KHI_IMAGE_ID_SIZE)
 		return cli_fail(c, -EINVAL, "--consumed-id: %d hex digits expected", 2 * KHI_IMAGE_ID_SIZE);
-	for (size_t i = 0; i < KHI_IMAGE_ID_SIZE; i++)
-		if (sscanf(s + 2 * i, "%2hhx", &c->consumed_id[i]) != 1)
-			return cli_fail(c, -EINVAL, "--consumed-id: not hex");
+	if (kc_hex_decode(s, c->consumed_id, KHI_IMAGE_ID_SIZE) < 0)
+		return cli_fail(c, -EINVAL, "--consumed-id: not hex");
 	c->have_consumed_id = true;
 	return 0;
 }
