@@ -33,19 +33,27 @@ static int update_file(const char *path, const void *buf, size_t len)
 	return same ? 0 : kc_write_file(path, buf, len);
 }
 
-static int write_kernel(const struct kh_plan *p)
+/* The helper kernel with its load address set to the region: *buf is allocated. */
+static int load_kernel(const struct kh_plan *p, char **buf, size_t *len)
 {
 	struct kj_bzimage k;
-	char *buf = NULL;
-	size_t len;
-	int err = kj_bzimage_read(p->config.helper_kernel, &buf, &len, &k);
+	int err = kj_bzimage_read(p->config.helper_kernel, buf, len, &k);
 
 	if (!err)
-		err = kj_bzimage_set_load_address(buf, len, p->layout.region.start);
+		err = kj_bzimage_set_load_address(*buf, *len, p->layout.region.start);
+	return err == -EPROTONOSUPPORT || err == -EBADMSG || err == -EINVAL ? -ENOEXEC : err;
+}
+
+static int write_kernel(const struct kh_plan *p)
+{
+	char *buf = NULL;
+	size_t len;
+	int err = load_kernel(p, &buf, &len);
+
 	if (!err)
 		err = update_file(KH_DIRECT_DIR "/restore.bzImage", buf, len);
 	free(buf);
-	return err == -EPROTONOSUPPORT || err == -EBADMSG || err == -EINVAL ? -ENOEXEC : err;
+	return err;
 }
 
 static int write_initrd(const struct kh_plan *p)
@@ -113,12 +121,13 @@ static char *quote_word(char *q, const char *end, const char *word, size_t len)
 	return q;
 }
 
-/* boot.cfg: GRUB's commands. */
-static int write_boot_cfg(const struct kh_plan *p, const struct khp_params *pa)
+/* boot.cfg, GRUB's commands, into cfg (BOOT_CFG_MAX bytes): @return its length or -errno. */
+static int make_boot_cfg(const struct kh_plan *p, const uint8_t *kernel_id, const uint8_t *machine_id,
+			 char *cfg)
 {
 	char words[KHP_DIRECT_WORDS_MAX + 1], resume[400], extra[2048], line[2048];
-	char cfg[BOOT_CFG_MAX], *q = cfg, *end = cfg + sizeof(cfg) - 64;
-	int err = khp_direct_words(&p->layout, pa->kernel_id, pa->machine_id, words, sizeof(words));
+	char *q = cfg, *end = cfg + BOOT_CFG_MAX - 64;
+	int err = khp_direct_words(&p->layout, kernel_id, machine_id, words, sizeof(words));
 
 	if (!err)
 		err = resume_words(p, resume, sizeof(resume));
@@ -130,7 +139,7 @@ static int write_boot_cfg(const struct kh_plan *p, const struct khp_params *pa)
 	khp_helper_cmdline(extra, line, sizeof(line));
 	if (strlen(line) > CMDLINE_MAX)
 		return -E2BIG;
-	q += snprintf(q, sizeof(cfg), "# khibernate: written at hibernate time, run once by GRUB "
+	q += snprintf(q, BOOT_CFG_MAX, "# khibernate: written at hibernate time, run once by GRUB "
 		      "(/etc/grub.d/01_khibernate)\nlinux \"$khibernate_dir/restore.bzImage\"");
 	for (const char *w = line; q && *w; w += strcspn(w, " ")) {
 		w += strspn(w, " ");
@@ -140,7 +149,15 @@ static int write_boot_cfg(const struct kh_plan *p, const struct khp_params *pa)
 	if (!q)
 		return -E2BIG;
 	q += sprintf(q, "\ninitrd \"$khibernate_dir/restore.img\"\nboot\n");
-	return update_file(KH_DIRECT_DIR "/boot.cfg", cfg, (size_t)(q - cfg));
+	return (int)(q - cfg);
+}
+
+static int write_boot_cfg(const struct kh_plan *p, const struct khp_params *pa)
+{
+	char cfg[BOOT_CFG_MAX];
+	int n = make_boot_cfg(p, pa->kernel_id, pa->machine_id, cfg);
+
+	return n < 0 ? n : update_file(KH_DIRECT_DIR "/boot.cfg", cfg, (size_t)n);
 }
 
 /* GRUB starts restore-B only through the snippet update-grub put into grub.cfg. */
@@ -156,15 +173,44 @@ static int check_grub(void)
 	return err;
 }
 
+/* What neither a hibernation's parameters nor the files decide. */
+static int check_machine(void)
+{
+	if (access("/sys/firmware/efi", F_OK) == 0)
+		return -EOPNOTSUPP;
+	return check_grub();
+}
+
+int kh_direct_ready(const struct kh_plan *p)
+{
+	/* boot.cfg's length does not depend on the ids: fixed-width hex. */
+	static const uint8_t kernel_id[KHI_KERNEL_ID_SIZE], machine_id[KHI_MACHINE_ID_SIZE];
+	char cfg[BOOT_CFG_MAX], *buf = NULL;
+	size_t len;
+	int err;
+
+	if (p->config.encrypt != KHP_ENCRYPT_NONE)
+		return -ENOKEY;
+	err = check_machine();
+	if (!err)
+		err = load_kernel(p, &buf, &len);
+	free(buf);
+	if (!err) {
+		int n = make_boot_cfg(p, kernel_id, machine_id, cfg);
+		err = n < 0 ? n : 0;
+	}
+	if (!err)
+		err = kh_grubenv_check(KH_GRUB_ENV, KH_DIRECT_VAR, "1");
+	return err;
+}
+
 int kh_direct_arm(const struct kh_plan *p, const struct khp_params *pa)
 {
 	int err;
 
 	if (pa->flags & (KHP_F_KEY | KHP_F_PASSPHRASE))
 		return -ENOKEY;
-	if (access("/sys/firmware/efi", F_OK) == 0)
-		return -EOPNOTSUPP;
-	err = check_grub();
+	err = check_machine();
 	if (!err && mkdir(KH_DIRECT_DIR, 0755) < 0 && errno != EEXIST)
 		err = -errno;
 	if (!err)
@@ -189,11 +235,14 @@ const char *kh_direct_strerror(int err)
 	case -ENOKEY: return "the image is encrypted (the initramfs asks for the passphrase)";
 	case -EOPNOTSUPP: return "this machine boots through UEFI, where GRUB does not load the "
 		"helper kernel into its region";
-	case -ENOENT: return KH_GRUB_CFG " has no direct-resume entry (run update-grub), or this "
-		"boot has no khibernate.resume= (run khibernate setup)";
+	case -ENOENT: return KH_GRUB_CFG " has no direct-resume entry (run update-grub), this "
+		"boot has no khibernate.resume= (run khibernate setup), or there is no " KH_GRUB_ENV
+		" (grub-editenv " KH_GRUB_ENV " create)";
 	case -E2BIG: return "the memory map is too large for a kernel command line";
 	case -ENOEXEC: return "the helper kernel is not a relocatable bzImage";
 	case -EBADMSG: return KH_GRUB_ENV " is not a GRUB environment block";
+	case -ENOSPC: return KH_GRUB_ENV " has no room left for the variable";
+	case -EROFS: return KH_GRUB_ENV " is on a read-only file system";
 	default: return strerror(-err);
 	}
 }

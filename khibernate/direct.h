@@ -32,6 +32,12 @@
  *  is armed on error. */
 int kh_direct_arm(const struct kh_plan *p, const struct khp_params *pa);
 
+/*! kh_direct_ready() : whether kh_direct_arm() would arm at a hibernation now, by what the
+ *  configuration and the machine say; reads, writes nothing (khibernate status).
+ *  @return 0 or one of kh_direct_arm()'s errors; -EROFS, -EACCES: the environment block
+ *  cannot be written. */
+int kh_direct_ready(const struct kh_plan *p);
+
 /*! kh_direct_disarm() : clears the variable (a no-op when it is not set). */
 void kh_direct_disarm(void);
 

@@ -54,12 +54,17 @@ static int rebuild(const char *old, size_t size, const char *name, const char *v
 	return 0;
 }
 
-int kh_grubenv_set(const char *path, const char *name, const char *value)
+/* Reads the block, rebuilds it with name=value and writes it back if @write and it changed. */
+static int edit(const char *path, const char *name, const char *value, bool write)
 {
 	char *old = NULL, *new = NULL;
 	ssize_t size;
-	int fd = open(path, O_RDWR | O_CLOEXEC), err = 0;
+	int fd, err = 0;
 
+	/* A check opens read-only: it asks whether the write would be allowed. */
+	if (!write && access(path, W_OK) < 0)
+		return -errno;
+	fd = open(path, (write ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	old = malloc(KH_GRUBENV_MAX + 1);
@@ -72,7 +77,7 @@ int kh_grubenv_set(const char *path, const char *name, const char *value)
 		err = -ENOMEM;
 	if (!err)
 		err = rebuild(old, (size_t)size, name, value, new);
-	if (!err && memcmp(old, new, (size_t)size)) {
+	if (!err && write && memcmp(old, new, (size_t)size)) {
 		if (pwrite(fd, new, (size_t)size, 0) != size || fdatasync(fd) < 0)
 			err = errno ? -errno : -EIO;
 	}
@@ -80,4 +85,14 @@ int kh_grubenv_set(const char *path, const char *name, const char *value)
 	free(new);
 	close(fd);
 	return err;
+}
+
+int kh_grubenv_set(const char *path, const char *name, const char *value)
+{
+	return edit(path, name, value, true);
+}
+
+int kh_grubenv_check(const char *path, const char *name, const char *value)
+{
+	return edit(path, name, value, false);
 }

@@ -16,4 +16,9 @@
  *  left in it); -EFBIG (larger than KH_GRUBENV_MAX); -errno of reading or writing. */
 int kh_grubenv_set(const char *path, const char *name, const char *value);
 
+/*! kh_grubenv_check() : whether kh_grubenv_set() with these arguments would succeed; writes
+ *  nothing. @return as kh_grubenv_set(), and -EROFS or -EACCES when the block cannot be
+ *  written. */
+int kh_grubenv_check(const char *path, const char *name, const char *value);
+
 #endif

@@ -11,6 +11,7 @@
 #include "common/exit.h"
 #include "khibernate/bootargs.h"
 #include "khibernate/commands.h"
+#include "khibernate/direct.h"
 #include "khibernate/hibernate.h"
 #include "khibernate/plan.h"
 #include "khibernate/sleephooks.h"
@@ -113,6 +114,22 @@ static void print_resume_line(const struct kh_plan *p)
 	printf("   (kernel command line for the resume hook, as khibernate setup writes it)\n");
 }
 
+/* Whether GRUB will start the restore helper itself (direct_resume in khibernate.conf). */
+static void print_direct_line(const struct kh_plan *p)
+{
+	int r;
+
+	if (!p->config.direct_resume) {
+		printf("direct:    off (direct_resume = 0 in khibernate.conf): the initramfs resumes\n");
+		return;
+	}
+	r = kh_direct_ready(p);
+	if (r < 0)
+		printf("direct:    not armed: %s; the initramfs resumes\n", kh_direct_strerror(r));
+	else
+		printf("direct:    on: at a hibernation, GRUB is set to start the restore helper\n");
+}
+
 static int cmd_status(const struct kh_plan *p, int plan_error)
 {
 	struct khi_probe_info info;
@@ -132,6 +149,8 @@ static int cmd_status(const struct kh_plan *p, int plan_error)
 	else
 		printf("image:     %s\n", info.state == KHI_STATE_COMMITTED ? "waiting to be resumed" :
 		       info.state == KHI_STATE_CONSUMED ? "none (the last one was resumed)" : "none");
+	if (!plan_error)
+		print_direct_line(p);
 	return plan_error < 0 ? KC_EXIT_FAILURE : KC_EXIT_OK;
 }
 

@@ -17,7 +17,8 @@ WORKLOAD=$KHIB_TOP/tests/workloads/default
 # The cycle of t5000, with direct resume switched on before it and the variable checked
 # after it.
 direct_cycle_script() {
-	deb_cycle_script 1 | sed -e '/^deb_up$/a echo "direct_resume = 1" >> /etc/khibernate.conf' \
+	deb_cycle_script 1 | sed -e '/^deb_up$/a echo "direct_resume = 1" >> /etc/khibernate.conf\
+khibernate status | grep -q "^direct: *on: " || fail "khibernate status: $(khibernate status | grep ^direct:)"' \
 		-e '/^journalctl -b -o short-monotonic/i grep -q "^khibernate_resume=1" /boot/grub/grubenv \&\& fail "grubenv still arms a direct resume"'
 }
 
@@ -48,6 +49,7 @@ test_expect_success DEBIAN 'the Debian guest and a disk of its own' '
 	deb_disk disk.qcow2 &&
 	direct_cycle_script > cycle.sh &&
 	grep -q "direct_resume = 1" cycle.sh &&
+	grep -q "khibernate status | grep" cycle.sh &&
 	grep -q "grubenv still arms" cycle.sh
 '
 

@@ -616,7 +616,16 @@ static void test_grubenv(void **state)
 	write_env(path, sig, 40);
 	assert_int_equal(kh_grubenv_set(path, "khibernate_resume", "1"), -ENOSPC);
 	assert_env(path, sig, 40);
+
+	/* The check (khibernate status) says what the edit would, and writes nothing. */
+	assert_int_equal(kh_grubenv_check(path, "khibernate_resume", "1"), -ENOSPC);
+	write_env(path, "# GRUB Environment Block\nsaved_entry=0\n", 1024);
+	assert_int_equal(kh_grubenv_check(path, "khibernate_resume", "1"), 0);
+	assert_env(path, "# GRUB Environment Block\nsaved_entry=0\n", 1024);
+	write_env(path, "# not GRUB's\n", 1024);
+	assert_int_equal(kh_grubenv_check(path, "khibernate_resume", "1"), -EBADMSG);
 	unlink(path);
+	assert_int_equal(kh_grubenv_check(path, "khibernate_resume", "1"), -ENOENT);
 	assert_int_equal(kh_grubenv_set(path, "khibernate_resume", "1"), -ENOENT);
 	rmdir(dir);
 }
