@@ -324,7 +324,7 @@ static int deliver(khi_reader *r, const struct rslot *s, bool placed)
 
 /* Where a compressed chunk decompresses: straight into the sink's memory when it places and
  * the chunk's present pages are one run (*placed), else into the slot's buffer. */
-static uint8_t *chunk_target(khi_reader *r, struct rslot *s, bool *placed)
+static uint8_t *chunk_target(const khi_reader *r, const struct rslot *s, bool *placed)
 {
 	const struct khi_sink *k = r->sink;
 	const struct khi_chunk *c = &s->rec;
