@@ -96,7 +96,7 @@ static int resume_words(const struct kh_plan *p, char *buf, size_t size)
 			snprintf(buf + n, size - (size_t)n, " khibernate.resume_offset=%s", off);
 	}
 	free(cmdline);
-	return err == -ENODATA ? -ENOENT : err;
+	return err;
 }
 
 /* Appends word to q in single quotes, where GRUB expands nothing (a quote as '\''). GRUB's
@@ -173,6 +173,12 @@ static int check_grub(void)
 	return err;
 }
 
+/* A missing environment block, said apart from grub.cfg's missing entry. */
+static int env_error(int err)
+{
+	return err == -ENOENT ? -ENOMEDIUM : err;
+}
+
 /* What neither a hibernation's parameters nor the files decide. */
 static int check_machine(void)
 {
@@ -200,7 +206,7 @@ int kh_direct_ready(const struct kh_plan *p)
 		err = n < 0 ? n : 0;
 	}
 	if (!err)
-		err = kh_grubenv_check(KH_GRUB_ENV, KH_DIRECT_VAR, "1");
+		err = env_error(kh_grubenv_check(KH_GRUB_ENV, KH_DIRECT_VAR, "1"));
 	return err;
 }
 
@@ -220,7 +226,7 @@ int kh_direct_arm(const struct kh_plan *p, const struct khp_params *pa)
 	if (!err)
 		err = write_boot_cfg(p, pa);
 	if (!err)
-		err = kh_grubenv_set(KH_GRUB_ENV, KH_DIRECT_VAR, "1");
+		err = env_error(kh_grubenv_set(KH_GRUB_ENV, KH_DIRECT_VAR, "1"));
 	return err;
 }
 
@@ -235,9 +241,11 @@ const char *kh_direct_strerror(int err)
 	case -ENOKEY: return "the image is encrypted (the initramfs asks for the passphrase)";
 	case -EOPNOTSUPP: return "this machine boots through UEFI, where GRUB does not load the "
 		"helper kernel into its region";
-	case -ENOENT: return KH_GRUB_CFG " has no direct-resume entry (run update-grub), this "
-		"boot has no khibernate.resume= (run khibernate setup), or there is no " KH_GRUB_ENV
-		" (grub-editenv " KH_GRUB_ENV " create)";
+	case -ENOENT: return KH_GRUB_CFG " has no direct-resume entry (run update-grub)";
+	case -ENODATA: return "this boot has no khibernate.resume= on its command line (run "
+		"khibernate setup, then reboot)";
+	case -ENOMEDIUM: return "there is no " KH_GRUB_ENV " (run grub-editenv " KH_GRUB_ENV
+		" create)";
 	case -E2BIG: return "the memory map is too large for a kernel command line";
 	case -ENOEXEC: return "the helper kernel is not a relocatable bzImage";
 	case -EBADMSG: return KH_GRUB_ENV " is not a GRUB environment block";

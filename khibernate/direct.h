@@ -26,10 +26,10 @@
 #define KH_DIRECT_VAR "khibernate_resume"
 
 /*! kh_direct_arm() : writes the files and sets the variable for the save @pa describes.
- *  @return 0; -ENOKEY (encrypted), -EOPNOTSUPP (UEFI), -ENOENT (no snippet in grub.cfg, or no
- *  khibernate.resume= on this boot's command line), -E2BIG (map too large), -ENOEXEC (the
- *  helper kernel is not a relocatable bzImage), -errno of writing or of grub-editenv. Nothing
- *  is armed on error. */
+ *  @return 0; -ENOKEY (encrypted), -EOPNOTSUPP (UEFI), -ENOENT (no snippet in grub.cfg),
+ *  -ENODATA (no khibernate.resume= on this boot's command line), -ENOMEDIUM (no environment
+ *  block), -E2BIG (map too large), -ENOEXEC (the helper kernel is not a relocatable bzImage),
+ *  kh_grubenv_set()'s errors, -errno of writing. Nothing is armed on error. */
 int kh_direct_arm(const struct kh_plan *p, const struct khp_params *pa);
 
 /*! kh_direct_ready() : whether kh_direct_arm() would arm at a hibernation now, by what the
