@@ -3,7 +3,9 @@
 # (default 1), each from a fresh copy of the disk as the save left it. The save is done once;
 # each replay is the resume boot alone (about 10 s at 1 GiB under TCG), with the guest's
 # initramfs as it is now (build/guest/a.img: change the helper or the hook, make guest, replay)
-# and the run's own kernel (the image names it). RUN comes from make bench BENCH_KEEP=1.
+# and the run's own kernel (the image names it); a direct-* run is resumed by GRUB from its own
+# disk again, with the restore helper the save left there. RUN comes from make bench
+# BENCH_KEEP=1.
 #   BENCH_REPLAY_INITRD  another initramfs for the boot kernel (default build/guest/a.img)
 # Each replay is a run directory RUN-replayK beside RUN, holding RUN's save records and its own
 # resume.*; its record (bench/record.py, as make bench makes them) is added to
@@ -26,17 +28,26 @@ initrd=${BENCH_REPLAY_INITRD:-$KHIB_BUILD/guest/a.img}
 config="" spec="" ram="" n="" args=""
 . "$run/run.env"
 export KHIB_QEMU=$top/bench/qemu-wrap.sh
+if [ "${config%%-*}" = direct ]; then
+	[ -s "$run/boot.saved" ] && [ -s "$work/grub.lnx" ] ||
+		die "$run: no GRUB disk or $work/grub.lnx (a run of make bench before replays of direct-*)"
+	boot=(--extra-disk boot.img --kernel "$work/grub.lnx" --initrd "")
+else
+	boot=(--kernel "$work/bzImage" --initrd "$initrd" --script fresh.sh)
+fi
 
 for k in $(seq "$count"); do
 	dir=$run-replay$k
 	rm -rf "$dir" && mkdir -p "$dir" || exit
 	# Written back before QEMU starts: the host's writeback would compete with the boot.
 	cp "$run"/save.* "$run"/swap.before "$run"/swap.after "$run"/fresh.sh "$dir/" &&
-		cp --sparse=always "$run/disk.saved" "$dir/disk.img" && sync "$dir/disk.img" || exit
+		cp --sparse=always "$run/disk.saved" "$dir/disk.img" &&
+		{ [ ! -e "$run/boot.saved" ] || cp --sparse=always "$run/boot.saved" "$dir/boot.img"; } &&
+		sync "$dir"/*.img || exit
 	echo "replay: $(basename "$run"), $k of $count"
 	(cd "$dir" && vm_boot resume --disk disk.img --mem "${ram}M" --smp 2 --append "$args" \
-		--timeout 900 --kernel "$work/bzImage" --initrd "$initrd" --script fresh.sh)
+		--timeout 900 "${boot[@]}")
 	python3 "$top/bench/record.py" run "$dir" "$config" "$spec" "$ram" "$n" >> "$work/replays.jsonl"
-	rm -f "$dir/disk.img" "$dir"/*.initrd
+	rm -f "$dir"/*.img "$dir"/*.initrd
 	tail -1 "$work/replays.jsonl" | python3 "$top/bench/report.py" --brief
 done

@@ -15,7 +15,8 @@
 #   BENCH_WORK     scratch directory (default build/bench/runs; emptied first)
 #   BENCH_OUT      where results go (default docs/bench)
 #   BENCH_KEEP     1: keep each run's disk as the save left it (RUN/disk.saved, sparse: about
-#                  the image's size) for bench/replay.sh, which restores it again
+#                  the image's size; direct-*: GRUB's disk too, RUN/boot.saved) for
+#                  bench/replay.sh, which restores it again
 # One QEMU at a time. A failed run is recorded as failed and the bench goes on.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -164,6 +165,7 @@ one_run() {
 	python3 "$top/bench/record.py" alloc disk.img 1 $swap_mib > swap.after
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
 		cp --sparse=always disk.img disk.saved &&
+			{ [ ! -e boot.img ] || cp --sparse=always boot.img boot.saved; } &&
 			printf 'config=%q spec=%q ram=%q n=%q args=%q\n' "$config" "$spec" "$ram" "$n" "$args" \
 				> run.env
 	fi
