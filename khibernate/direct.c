@@ -33,14 +33,16 @@ static int update_file(const char *path, const void *buf, size_t len)
 	return same ? 0 : kc_write_file(path, buf, len);
 }
 
-/* The helper kernel with its load address set to the region: *buf is allocated. */
+/* The helper kernel with its load address set as high in the region as it fits (not where
+ * the save's helper is: kj_highest_fit()): *buf is allocated. */
 static int load_kernel(const struct kh_plan *p, char **buf, size_t *len)
 {
 	struct kj_bzimage k;
 	int err = kj_bzimage_read(p->config.helper_kernel, buf, len, &k);
 
 	if (!err)
-		err = kj_bzimage_set_load_address(*buf, *len, p->layout.region.start);
+		err = kj_bzimage_set_load_address(*buf, *len, kj_highest_fit(&p->layout.region,
+										  k.kernel_alignment, k.init_size));
 	return err == -EPROTONOSUPPORT || err == -EBADMSG || err == -EINVAL ? -ENOEXEC : err;
 }
 

@@ -191,6 +191,14 @@ int kj_bzimage_parse(const void *buf, size_t size, struct kj_bzimage *ret);
  *  alignment, or below 16 MiB, where a kernel never runs from). */
 int kj_bzimage_set_load_address(void *buf, size_t size, uint64_t addr);
 
+/*! kj_highest_fit() : the highest address aligned to @align (a power of two) at which @size
+ *  bytes end inside @region, or the region's first aligned address if that is not lower.
+ *  A restore helper goes there (kj_load_opts.high; GRUB's restore entry, by pref_address):
+ *  on the way back from a jump, A swaps the pages of the helper it jumped to back into place,
+ *  and under TCG every store into a page QEMU translated code from is slow. Loaded at the
+ *  region's start, the restore helper's kernel runs in exactly those pages. */
+uint64_t kj_highest_fit(const struct kj_range *region, uint64_t align, uint64_t size);
+
 /*! kj_bzimage_read() : reads the file at path (at most 256 MiB) into *ret_buf (free() it) and
  *  parses it; ret points into *ret_buf. @return 0; errors of reading and of
  *  kj_bzimage_parse() (then *ret_buf is NULL). */
@@ -213,6 +221,11 @@ struct kj_load_opts {
 	size_t payload_size;
 	uint64_t min_free;             /* free region bytes B needs besides its segments and the
 	                                  unpacked initrd; 0 = KJ_DEFAULT_MIN_FREE */
+	bool high;                     /* true: the segments end at the region's end (the kernel at
+	                                  the highest aligned address that leaves room for them),
+	                                  not begin at its start; B's RAM is the whole region
+	                                  either way. For a B that must not run where an earlier
+	                                  B was loaded: see kj_highest_fit() */
 	uint64_t reserved[4];          /* MUST be 0 */
 };
 #define KJ_LOAD_OPTS_INIT { .preserve_context = true }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "kjump/internal.h"
 #include "kjump/kjump.h"
 
 #define LOW_MEM_END 0x100000ULL /* B's real-mode trampoline must sit below 1 MiB */
@@ -24,6 +25,15 @@ static bool overlaps(uint64_t s1, uint64_t n1, uint64_t s2, uint64_t n2)
 static bool inside(uint64_t s, uint64_t n, uint64_t outer_s, uint64_t outer_n)
 {
 	return s >= outer_s && end_of(s, n) <= end_of(outer_s, outer_n);
+}
+
+uint64_t kj_highest_fit(const struct kj_range *region, uint64_t align, uint64_t size)
+{
+	uint64_t low = kj_align_up(region->start, align), end = end_of(region->start, region->size);
+
+	if (size > end || end - size < low)
+		return low;
+	return (end - size) & ~(align - 1);
 }
 
 static int check_entries(const struct kj_layout *l)

@@ -29,6 +29,7 @@ static int load_image(const struct kj_load_opts *o, const struct kj_bzimage *k, 
 		.kernel = k, .initrd = initrd, .initrd_size = initrd_size, .cmdline = o->cmdline,
 		.layout = o->layout, .preserve_context = o->preserve_context,
 		.payload = o->payload, .payload_size = o->payload_size, .min_free = o->min_free,
+		.high = o->high,
 		.purgatory = kj_purgatory_blob, .purgatory_size = kj_purgatory_blob_size,
 	};
 	unsigned long flags = KJ_KEXEC_ARCH | (o->preserve_context ? KEXEC_PRESERVE_CONTEXT : 0);

@@ -4,6 +4,8 @@
  *   kernel (at the first kernel_alignment boundary; init_size bytes are B's to decompress in)
  *   boot_params | command line [+ RNG seed] | handoff | purgatory | initrd | free memory for B
  *   (>= min_free)
+ * or, high (kj_load_opts.high), the same pieces in the same order ending as close to the
+ * region's end as the kernel's alignment allows, B's free memory below them.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -37,9 +39,22 @@ static uint64_t page_up(uint64_t v)
 	return kj_align_up(v, KJ_PAGE_SIZE);
 }
 
+static void shift(struct plan *p, uint64_t by)
+{
+	p->kernel += by;
+	p->bp += by;
+	p->cmdline += by;
+	p->seed += p->seed ? by : 0;
+	p->handoff += by;
+	p->purgatory += by;
+	p->initrd += by;
+	p->end += by;
+}
+
 static void place(const struct kj_segments_in *in, struct plan *p)
 {
 	const struct kj_bzimage *k = in->kernel;
+	uint64_t high;
 
 	p->cmdline_len = (in->cmdline ? strlen(in->cmdline) : 0) + CMDLINE_SUFFIX_LEN;
 	p->handoff_size = kj_handoff_size(in->layout, in->payload_size);
@@ -54,6 +69,11 @@ static void place(const struct kj_segments_in *in, struct plan *p)
 	p->purgatory = p->handoff + page_up(p->handoff_size);
 	p->initrd = p->purgatory + page_up(in->purgatory_size);
 	p->end = p->initrd + page_up(in->initrd_size);
+	high = kj_highest_fit(&in->layout->region, k->kernel_alignment, p->end - p->kernel);
+	/* Not above the highest address the kernel reads an initrd from. */
+	if (in->high && high > p->kernel &&
+	    (!in->initrd_size || p->end - 1 + (high - p->kernel) <= k->initrd_addr_max))
+		shift(p, high - p->kernel);
 }
 
 static int check_room(const struct kj_segments_in *in, const struct plan *p, struct kj_load_info *info)
@@ -65,8 +85,10 @@ static int check_room(const struct kj_segments_in *in, const struct plan *p, str
 		.kernel = p->kernel, .initrd = in->initrd_size ? p->initrd : 0,
 		.initrd_size = in->initrd_size, .handoff = p->handoff,
 		.entry = p->purgatory + KJ_PURGATORY_ENTRY_OFFSET, .segments_end = p->end,
-		/* The initrd is unpacked into B's RAM: count it twice. */
-		.needed = p->end - r->start + in->initrd_size + min_free,
+		/* The initrd is unpacked into B's RAM: count it twice. Placed high, B's free
+		 * memory lies below the segments: the same bytes. */
+		.needed = kj_align_up(r->start, in->kernel->kernel_alignment) - r->start +
+			  (p->end - p->kernel) + in->initrd_size + min_free,
 	};
 	if (info->needed > r->size)
 		return -ENOSPC;

@@ -29,6 +29,7 @@ struct kj_segments_in {
 	const void *payload;
 	size_t payload_size;
 	uint64_t min_free;      /* 0 = KJ_DEFAULT_MIN_FREE */
+	bool high;              /* kj_load_opts.high */
 	const uint8_t *purgatory; /* the purgatory blob (kj_purgatory_blob) */
 	size_t purgatory_size;
 	/* KJ_RNG_SEED_SIZE bytes for B's random pool (a SETUP_RNG_SEED setup_data after the

@@ -65,6 +65,8 @@ int khp_load_helper(const struct khp_helper *h, const struct khp_params *pa,
 		o.cmdline = cmdline;
 		o.layout = layout;
 		o.preserve_context = preserve_context;
+		/* Not where the save's helper was: A swaps those pages back on its way back. */
+		o.high = pa->mode == KHP_MODE_RESTORE;
 		o.payload = payload;
 		o.payload_size = (size_t)n;
 		err = kj_load(&o, ret_info);

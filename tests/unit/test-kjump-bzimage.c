@@ -133,7 +133,7 @@ static void test_wrong_format(void **state)
 }
 
 /* The kernel `make kernel` built, when there is one. */
-/* GRUB loads a relocatable kernel at pref_address: direct resume sets it to the region. */
+/* GRUB loads a relocatable kernel at pref_address: direct resume sets it inside the region. */
 static void test_set_load_address(void **state)
 {
 	uint8_t *b = fake_bzimage();

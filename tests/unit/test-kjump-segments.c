@@ -275,6 +275,57 @@ static void test_purgatory_params(void **state)
 	kj_segments_done(&img);
 }
 
+/* High: the same segments in the same order, ending within an alignment step of the region's
+ * end; B needs as many bytes as placed low. */
+static void test_segments_high(void **state)
+{
+	struct fixture *f = *state;
+	struct kj_load_info low, high;
+	struct kj_segments a, b;
+	unsigned i;
+
+	assert_int_equal(kj_segments_build(&f->in, &a, &low), 0);
+	f->in.high = true;
+	assert_int_equal(kj_segments_build(&f->in, &b, &high), 0);
+	assert_int_equal(a.nr, b.nr);
+	assert_true(high.kernel > REGION);
+	assert_int_equal(high.kernel % f->k.kernel_alignment, 0);
+	assert_int_equal(high.kernel, kj_highest_fit(&f->l.region, f->k.kernel_alignment,
+						     low.segments_end - low.kernel));
+	assert_true(high.segments_end <= REGION + 128 * MiB);
+	assert_true(REGION + 128 * MiB - high.segments_end < f->k.kernel_alignment);
+	for (i = 0; i < a.nr; i++) {
+		assert_int_equal(b.seg[i].mem - a.seg[i].mem, high.kernel - low.kernel);
+		assert_int_equal(b.seg[i].bufsz, a.seg[i].bufsz);
+	}
+	assert_int_equal(high.entry - low.entry, high.kernel - low.kernel);
+	assert_int_equal(high.needed, low.needed);
+	kj_segments_done(&a);
+	kj_segments_done(&b);
+
+	/* Not above the highest address the kernel reads its initrd from: then low. */
+	f->k.initrd_addr_max = (uint32_t)(REGION + 64 * MiB);
+	assert_int_equal(kj_segments_build(&f->in, &b, &high), 0);
+	assert_int_equal(high.kernel, REGION);
+	kj_segments_done(&b);
+}
+
+static void test_highest_fit(void **state)
+{
+	const struct kj_range r = { 0x10000000, 128 * MiB }, odd = { 0x10001000, 8 * MiB };
+
+	(void)state;
+	assert_int_equal(kj_highest_fit(&r, 2 * MiB, 17 * MiB), 0x10000000 + 110 * MiB);
+	assert_int_equal(kj_highest_fit(&r, 2 * MiB, 16 * MiB), 0x10000000 + 112 * MiB);
+	assert_int_equal(kj_highest_fit(&r, 2 * MiB, 128 * MiB), 0x10000000);
+	assert_int_equal(kj_highest_fit(&r, 2 * MiB, 129 * MiB), 0x10000000);
+	assert_int_equal(kj_highest_fit(&r, 2 * MiB, UINT64_MAX), 0x10000000);
+	/* The first aligned address is above the start, and nothing fits above it. */
+	assert_int_equal(kj_highest_fit(&odd, 2 * MiB, 7 * MiB), 0x10200000);
+	assert_int_equal(kj_highest_fit(&odd, 2 * MiB, 5 * MiB), 0x10200000);
+	assert_int_equal(kj_highest_fit(&odd, 2 * MiB, 4 * MiB), 0x10400000);
+}
+
 static void test_no_initrd(void **state)
 {
 	struct fixture *f = *state;
@@ -330,6 +381,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_handoff_wiped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purgatory_params, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_initrd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_segments_high, setup, teardown),
+		cmocka_unit_test(test_highest_fit),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 	};
 
