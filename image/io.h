@@ -42,5 +42,13 @@ int khi_io_write(struct khi_io *io, uint64_t lofs, const void *buf, size_t len);
 int khi_io_read(struct khi_io *io, uint64_t lofs, void *buf, size_t len);
 void khi_io_done(struct khi_io *io);
 
+/* The reader's read-ahead (reader.c, read_window()): its largest read, and the ring its
+ * windows go round with @slots pipeline slots. */
+#define KHI_READ_WINDOW (2u << 20)
+static inline uint64_t khi_read_ring_bytes(unsigned slots)
+{
+	return (uint64_t)slots * KHI_CHUNK_PAGES * KHI_PAGE_SIZE + 2 * KHI_READ_WINDOW;
+}
+
 
 #endif

@@ -190,8 +190,9 @@ static size_t out_size(void)
 
 uint64_t khi_buffer_bytes(unsigned threads)
 {
-	/* A writer slot holds a gather buffer and an output buffer, a reader slot two chunks. */
-	return (uint64_t)khi_pool_slots(threads) * (CHUNK_BYTES + out_size());
+	/* A writer slot holds a gather buffer and an output buffer; a reader slot a chunk, and
+	 * the reader's read-ahead ring a chunk a slot and two windows: this bounds both. */
+	return (uint64_t)khi_pool_slots(threads) * (CHUNK_BYTES + out_size()) + 2 * KHI_READ_WINDOW;
 }
 
 static int setup_workers(khi_writer *w)

@@ -235,6 +235,10 @@ static const struct rt_case rt_cases[] = {
 	{ "aes-key-lz4", TI_MIXED, 300, { { 0, 300 } }, 1, { KHI_COMPRESS_LZ4, 0, 1, 2, 0, 0, 0, 0 } },
 	{ "aes-key-none", TI_MIXED, 150, { { 0, 150 } }, 1, { KHI_COMPRESS_NONE, 0, 1, 1, 3, 0, 0, 0 } },
 	{ "aes-passphrase", TI_TEXT, 100, { { 0, 100 } }, 1, { KHI_COMPRESS_LZ4HC, 0, 2, 2, 0, 0, 0, 0 } },
+	/* Payloads of many read-ahead rings (reader.c: a few MiB): the ring goes round. */
+	{ "random-none-ring", TI_RANDOM, 5000, { { 0, 5000 } }, 1, { KHI_COMPRESS_NONE, 0, 0, 1, 0, 0, 0, 0 } },
+	{ "mixed-lz4-ring", TI_MIXED, 8000, { { 0, 3000 }, { 3100, 4900 } }, 2,
+	  { KHI_COMPRESS_LZ4, 0, 0, 2, 0, 0, 0, 0 } },
 	{ "offset-in-disk", TI_MIXED, 200, { { 0, 200 } }, 1, { KHI_COMPRESS_LZ4, 0, 0, 2, 0, 0, 0, 64 * PG } },
 };
 
