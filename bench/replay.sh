@@ -6,7 +6,8 @@
 # and the run's own kernel (the image names it); a direct-* run is resumed by GRUB from its own
 # disk again, with the restore helper the save left there. RUN comes from make bench
 # BENCH_KEEP=1.
-#   BENCH_REPLAY_INITRD  another initramfs for the boot kernel (default build/guest/a.img)
+#   BENCH_REPLAY_INITRD  another initramfs for the boot kernel (default build/guest/a.img; a
+#                        direct-* replay boots no kernel of A and needs none)
 # Each replay is a run directory RUN-replayK beside RUN, holding RUN's save records and its own
 # resume.*; its record (bench/record.py, as make bench makes them) is added to
 # WORK/replays.jsonl and summed up, and bench/report.py makes tables of that file.
@@ -24,7 +25,6 @@ case $count in '' | *[!0-9]*) die "COUNT is a number, not '$count'" ;; esac
 	die "$run: no saved disk (run make bench with BENCH_KEEP=1)"
 work=$(dirname "$run")
 initrd=${BENCH_REPLAY_INITRD:-$KHIB_BUILD/guest/a.img}
-[ -s "$initrd" ] || die "$initrd: no initramfs (make guest)"
 config="" spec="" ram="" n="" args=""
 . "$run/run.env"
 export KHIB_QEMU=$top/bench/qemu-wrap.sh
@@ -33,6 +33,7 @@ if [ "${config%%-*}" = direct ]; then
 		die "$run: no GRUB disk or $work/grub.lnx (a run of make bench before replays of direct-*)"
 	boot=(--extra-disk boot.img --kernel "$work/grub.lnx" --initrd "")
 else
+	[ -s "$initrd" ] || die "$initrd: no initramfs (make guest)"
 	boot=(--kernel "$work/bzImage" --initrd "$initrd" --script fresh.sh)
 fi
 
