@@ -69,10 +69,11 @@ static void place(const struct kj_segments_in *in, struct plan *p)
 	p->purgatory = p->handoff + page_up(p->handoff_size);
 	p->initrd = p->purgatory + page_up(in->purgatory_size);
 	p->end = p->initrd + page_up(in->initrd_size);
+	if (!in->high)
+		return;
 	high = kj_highest_fit(&in->layout->region, k->kernel_alignment, p->end - p->kernel);
 	/* Not above the highest address the kernel reads an initrd from. */
-	if (in->high && high > p->kernel &&
-	    (!in->initrd_size || p->end - 1 + (high - p->kernel) <= k->initrd_addr_max))
+	if (high > p->kernel && (!in->initrd_size || p->end - 1 + (high - p->kernel) <= k->initrd_addr_max))
 		shift(p, high - p->kernel);
 }
 
