@@ -50,5 +50,4 @@ static inline uint64_t khi_read_ring_bytes(unsigned slots)
 	return (uint64_t)slots * KHI_CHUNK_PAGES * KHI_PAGE_SIZE + 2 * KHI_READ_WINDOW;
 }
 
-
 #endif

@@ -127,15 +127,17 @@ static void test_restore_targets(void **state)
 static void test_threads_fit(void **state)
 {
 	uint64_t per_thread = khi_buffer_bytes(1);
+	uint64_t per_extra = khi_buffer_bytes(2) - per_thread, fixed = per_thread - per_extra;
 
 	(void)state;
 	assert_true(per_thread >= 2 * KHI_CHUNK_PAGES * KHI_PAGE_SIZE);
-	assert_true(khi_buffer_bytes(8) > khi_buffer_bytes(7));
+	/* So much a thread, and the reader's read-ahead once. */
+	assert_int_equal(khi_buffer_bytes(8) - khi_buffer_bytes(1), 7 * per_extra);
 	assert_int_equal(khh_threads_fit(2, UINT64_MAX), 2);
 	assert_int_equal(khh_threads_fit(1000, UINT64_MAX), KHI_THREADS_MAX);
 	assert_int_equal(khh_threads_fit(0, UINT64_MAX), 1);
 	/* 64 CPUs, 80 MiB free: as many as 40 MiB of buffers hold. */
-	assert_true(khh_threads_fit(64, 80 * MiB) > 1);
+	assert_int_equal(khh_threads_fit(64, 80 * MiB), (unsigned)((40 * MiB - fixed) / per_extra));
 	assert_true(khi_buffer_bytes(khh_threads_fit(64, 80 * MiB)) <= 40 * MiB);
 	assert_true(khi_buffer_bytes(khh_threads_fit(64, 80 * MiB) + 1) > 40 * MiB);
 	/* Never none, even with no memory to speak of. */
