@@ -25,7 +25,16 @@ bench_grub_boot_disk() {
 		  set khibernate_resume=
 		  if save_env khibernate_resume; then
 		    set khibernate_dir=/boot/khibernate
-		    if [ -f "$khibernate_dir/boot.cfg" ]; then
+		    set khibernate_skip=
+		    if [ -f "$prefix/$grub_cpu-$grub_platform/keystatus.mod" ]; then
+		      insmod keystatus
+		      if keystatus --shift; then
+		        set khibernate_skip=1
+		      fi
+		    fi
+		    if [ "$khibernate_skip" ]; then
+		      echo "khibernate: Shift held, no direct resume: the initramfs resumes the image"
+		    elif [ -f "$khibernate_dir/boot.cfg" ]; then
 		      source "$khibernate_dir/boot.cfg"
 		    fi
 		  fi

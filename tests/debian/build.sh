@@ -131,15 +131,18 @@ configure() {
 		# not installed): the case khibernate's initramfs-tools script must handle.
 		echo "BUSYBOX=n" > "$root/etc/initramfs-tools/conf.d/khib-test"
 	fi
-	# The console is a serial port; ${khib_extra} (GRUB's environment, grub-editenv) lets a
-	# test add arguments to the next boots (e.g. noresume) without update-grub.
+	# The console is a serial port; GRUB also reads the keyboard (terminal_input console), as
+	# on a machine with a screen, so that a test can hold Shift at it (t5040). ${khib_extra}
+	# (GRUB's environment, grub-editenv) lets a test add arguments to the next boots (e.g.
+	# noresume) without update-grub.
 	# no_timer_check: under TCG on a loaded host the kernel's IO-APIC timer check can miss its
 	# ticks and panic ("IO-APIC + timer doesn't work!"); seen once in the restore helper's boot
 	# at a load of 6 on 2 cores. The helper gets it from khibernate under any hypervisor.
 	mkdir -p "$root/etc/default/grub.d"
 	cat > "$root/etc/default/grub.d/00-khib-test.cfg" <<-'EOF'
 	GRUB_TIMEOUT=0
-	GRUB_TERMINAL=serial
+	GRUB_TERMINAL_INPUT="console serial"
+	GRUB_TERMINAL_OUTPUT=serial
 	GRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"
 	GRUB_CMDLINE_LINUX="console=ttyS0,115200 panic=-1 no_timer_check \${khib_extra}"
 	GRUB_CMDLINE_LINUX_DEFAULT=""

@@ -6,9 +6,10 @@ With direct_resume = 1 in khibernate.conf, systemctl hibernate leaves the helper
 and sets khibernate_resume in GRUB'\''s environment block. The next cold boot: GRUB clears
 the variable, starts restore-B straight away (no Debian kernel, no initramfs), B finds,
 checks and consumes the image, restores and jumps to A; the system carries on as in t5000,
-and the variable is gone. Then a power cut during a save with the variable set: GRUB starts
-B once, B finds no image and reboots without writing, and the boot after that is a normal
-one with usable swap.'
+and the variable is gone. Again with Shift held at GRUB: it clears the variable, starts no
+restore-B and says so, and Debian'\''s initramfs resumes the image. Then a power cut during a
+save with the variable set: GRUB starts B once, B finds no image and reboots without
+writing, and the boot after that is a normal one with usable swap.'
 . "$(dirname "$0")/../vm/lib.sh"
 . "$KHIB_TOP/tests/debian/lib.sh"
 
@@ -68,6 +69,20 @@ test_expect_success DEBIAN 'cold boot: GRUB starts restore-B, which resumes; the
 	deb_lines resume JOURNAL > journal &&
 	grep -q "khibernate: direct resume: GRUB starts the restore helper" journal &&
 	! grep -q "the initramfs will resume" journal
+'
+
+test_expect_success DEBIAN 'Shift held at GRUB: no restore-B, the initramfs resumes, the variable is gone' '
+	deb_base &&
+	deb_disk shift.qcow2 &&
+	deb_boot shift-save --disk shift.qcow2 --script cycle.sh --workload "$WORKLOAD" --timeout 600 &&
+	vm_expect_result shift-save NONE &&
+	grep -q "image committed" shift-save.console &&
+	deb_boot shift --disk shift.qcow2 --timeout 600 --hold-shift-until "khibernate: Shift held" &&
+	vm_expect_result shift PASS &&
+	grep -q "khibernate: Shift held, no direct resume" shift.console &&
+	! grep -q "khib-helper: started by the boot loader" shift.console &&
+	! grep -q "BOOT_IMAGE=.*/khibernate/restore.bzImage" shift.console &&
+	grep -q "khib-resume: resuming" shift.console
 '
 
 test_expect_success DEBIAN 'a save cut by power loss with the direct resume armed' '

@@ -78,7 +78,7 @@ vm_overlay() {
 # vm_boot NAME [--disk F] [--mem M] [--smp N] [--append ARGS] [--script F] [--workload DIR]
 #              [--files DIR] [--region-args ARGS] [--timeout S] [--kernel F] [--initrd F]
 #              [--kill-after-mark M | --kill-after-console REGEX] [--delay S] [--disk-bps B]
-#              [--from-disk] [--script-disk F] [--extra-disk F]
+#              [--from-disk] [--script-disk F] [--extra-disk F] [--hold-shift-until REGEX]
 # --from-disk: the firmware boots the disk (its boot loader, its kernel, its initramfs): no
 # -kernel, -initrd or -append, so --append, --script and --region-args do not apply; the
 # system on the disk sets its own command line (tests/debian/).
@@ -99,12 +99,15 @@ vm_overlay() {
 # --disk-bps B: the disk moves at most B bytes/s (reads and writes together). A power cut meant
 # for the middle of the image's write or read then lands there whether the guest runs under
 # KVM (where 70 MB pass in a fraction of a second) or TCG: the disk, not the CPU, sets the pace.
+# --hold-shift-until REGEX: Shift is held on the guest's keyboard from the start until a
+# console line matches REGEX (tests/vm/hold-key.py, through QMP at NAME.qmp): what a boot
+# loader that looks at the modifier keys sees as a user holding Shift.
 vm_boot() {
 	local name=$1; shift
 	local disk="" mem=1G smp=2 append="" script="" workload="" timeout=${KHIB_VM_TIMEOUT:-600}
 	local kernel=$KHIB_BUILD/kernel/bzImage initrd=$KHIB_BUILD/guest/a.img
 	local kill_mark="" kill_console="" kill_delay=0 files="" region=$KHIB_REGION_ARGS bps=""
-	local from_disk="" script_disk="" extra_disk=""
+	local from_disk="" script_disk="" extra_disk="" hold_shift=""
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--from-disk) from_disk=1; shift; continue ;;
@@ -116,6 +119,7 @@ vm_boot() {
 		--region-args) region=$2 ;;
 		--kill-after-mark) kill_mark=$2 ;; --kill-after-console) kill_console=$2 ;;
 		--delay) kill_delay=$2 ;; --disk-bps) bps=$2 ;;
+		--hold-shift-until) hold_shift=$2 ;;
 		*) echo "vm_boot: unknown option $1" >&2; return 2 ;;
 		esac
 		shift 2
@@ -127,7 +131,7 @@ vm_boot() {
 		cat "$initrd" "$name.overlay" > "$name.initrd"
 		img=$name.initrd
 	fi
-	rm -f "$name".{console,console.times,results,raw,start,end,qemu,cut}
+	rm -f "$name".{console,console.times,results,raw,start,end,qemu,cut,qmp}
 	: > "$name.raw"
 
 	# no_timer_check: the IO-APIC timer check can miss its ticks on a loaded TCG host and
@@ -155,6 +159,7 @@ vm_boot() {
 		-serial "file:$name.console" \
 		-chardev "file,id=results,path=$name.raw" -serial chardev:results \
 		"${drive[@]}"
+	[ -z "$hold_shift" ] || set -- "$@" -qmp "unix:$name.qmp,server,nowait"
 
 	# Timestamp each result line as it arrives: host times are the only clock that runs
 	# through power-off and cold boot.
@@ -180,8 +185,14 @@ vm_boot() {
 	elif [ -n "$kill_console" ]; then
 		vm_power_cut_after "$name" "$kill_console" "$kill_delay" "$qemu" console &
 	fi
+	local holder=""
+	if [ -n "$hold_shift" ]; then
+		python3 "$KHIB_TOP/tests/vm/hold-key.py" "$name.qmp" "$name.console" "$hold_shift" &
+		holder=$!
+	fi
 	wait $qemu
 	local rc=$?
+	[ -z "$holder" ] || wait "$holder"
 	echo "$EPOCHREALTIME" > "$name.end"
 	sleep 0.3
 	for stamper in $stamper $console_stamper; do
