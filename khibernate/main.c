@@ -127,7 +127,8 @@ static void print_direct_line(const struct kh_plan *p)
 	if (r < 0)
 		printf("direct:    not armed: %s; the initramfs resumes\n", kh_direct_strerror(r));
 	else
-		printf("direct:    on: at a hibernation, GRUB is set to start the restore helper\n");
+		printf("direct:    on: at a hibernation, GRUB is set to start the restore helper "
+		       "(Shift held at boot: the initramfs resumes instead)\n");
 }
 
 static int cmd_status(const struct kh_plan *p, int plan_error)
