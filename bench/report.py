@@ -77,6 +77,15 @@ def stat(values):
             'spread': (max(v) - min(v)) / 2 / med if med else 0.0}
 
 
+def paired(khib, kern, c):
+    """Ratios of column c, run k of a configuration against run k of the kernel's: make bench
+    runs the configurations of one run number back to back, so a pair shares the host's state
+    of that moment, where medians taken apart mix a fast run of one with a slow run of the other.
+    khib, kern: {run number: record}. @return the stat() of the pairs' ratios, or None."""
+    return stat([khib[k][c] / kern[k][c] for k in sorted(khib.keys() & kern.keys())
+                 if khib[k].get(c) is not None and kern[k].get(c)])
+
+
 def summarise(runs):
     groups = {}
     for r in runs:
@@ -100,13 +109,18 @@ def summarise(runs):
                                                       if n in r['phases'][boot])
                                  for n in dict.fromkeys(names)}
         out.append(s)
-    # ratio khibernate / kernel: against the kernel's better configuration at that size
+    # ratio khibernate / kernel: against the kernel's better configuration at that size, of the
+    # medians and paired by run
+    ok_by_run = {key: {r['run']: r for r in rs if r['ok']} for key, rs in groups.items()}
     for s in out:
         kern = [k for k in out if k['case'] == s['case'] and k['system'] == 'kernel']
-        s['ratio'] = {}
+        s['ratio'], s['paired'] = {}, {}
         for c in RATIO:
-            best = min((k[c]['median'] for k in kern if k[c]), default=None)
-            s['ratio'][c] = s[c]['median'] / best if s[c] and best else None
+            best = min((k for k in kern if k[c]), key=lambda k: k[c]['median'], default=None)
+            s['ratio'][c] = s[c]['median'] / best[c]['median'] if s[c] and best else None
+            s['paired'][c] = paired(ok_by_run[(s['case'], s['config'])],
+                                    ok_by_run[(s['case'], best['config'])], c) \
+                if s['system'] == 'khibernate' and best else None
     return out
 
 
@@ -186,6 +200,13 @@ def ratio_lines(summary, md=False):
         if s['system'] == 'khibernate':
             lines.append('%s, %s: %s' % (case_name(s['case']), s['config'], ', '.join(
                 '%s %s' % (RATIO_NAMES[c], fmt_ratio(s['ratio'][c])) for c in RATIO)))
+            pairs = [c for c in RATIO if s['paired'][c]]
+            if pairs:
+                lines.append('%s, %s, paired by run (median, lowest-highest of %d): %s' % (
+                    case_name(s['case']), s['config'], s['paired'][pairs[0]]['n'], ', '.join(
+                        '%s %s (%s-%s)' % (RATIO_NAMES[c], fmt_ratio(s['paired'][c]['median']),
+                                           fmt_ratio(s['paired'][c]['min']),
+                                           fmt_ratio(s['paired'][c]['max'])) for c in pairs)))
     for case in dict.fromkeys(s['case'] for s in summary):
         rows = [s for s in summary if s['case'] == case and s['working_set_s']]
         kern = [s for s in rows if s['system'] == 'kernel']
@@ -197,7 +218,8 @@ def ratio_lines(summary, md=False):
                     s['config'], fmt_ratio(s['ratio']['working_set_s']),
                     s['working_set_s']['median']) for s in khib),
                 best['config'], best['working_set_s']['median']))
-    head = 'Ratios khibernate / kernel (medians; the kernel\'s better configuration in each case):'
+    head = ('Ratios khibernate / kernel (of the medians, and of the runs paired by number; the '
+            'kernel\'s better configuration in each case):')
     return head + ('\n\n' + '\n'.join('- ' + l for l in lines) if md
                    else ''.join('\n  ' + l for l in lines))
 
@@ -352,9 +374,19 @@ def selftest():
             best = min((k[c]['median'] for k in kern if k[c]), default=None)
             want = s[c]['median'] / best if s[c] and best else None
             check(s['ratio'][c] == want, 'ratio %s of %s %s' % (c, s['case'], s['config']))
+    # paired by run: the full case has two kernel runs and one of khibernate, so one pair
+    khib = [s for s in summary if s['system'] == 'khibernate' and s['case'].startswith('full')]
+    for s in khib:
+        k1 = [r for r in runs if r['config'] == 'kernel-lz4' and r['run'] == 1
+              and case_of(r) == s['case']]
+        want = [r['resume_s'] for r in runs if r['config'] == s['config'] and r['run'] == 1
+                and case_of(r) == s['case']][0] / k1[0]['resume_s']
+        check(s['paired']['resume_s']['n'] == 1 and s['paired']['resume_s']['median'] == want,
+              'paired resume ratio of %s %s' % (s['case'], s['config']))
     with tempfile.TemporaryDirectory() as out:
         text = report(runs, out, accel='-accel tcg', work=out)
         check('working set back: khibernate / kernel' in text, 'the working set ratio line')
+        check('paired by run (median, lowest-highest of 1)' in text, 'the paired ratio line')
         check('CPU model, the same' in text, 'the CPU model line: %s' % cpu_line(runs))
         check('swapped out' in text, 'the memory table')
         md = open(os.path.join(out, 'results.md')).read()
