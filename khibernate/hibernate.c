@@ -143,7 +143,8 @@ static void arm_direct(const struct kh_plan *p, const struct kh_run *r, const st
 		khp_log(KHP_LOG_WARNING, "direct resume: %s; the initramfs will resume",
 			kh_direct_strerror(err));
 	else
-		khp_log(KHP_LOG_INFO, "direct resume: GRUB starts the restore helper at the next boot");
+		khp_log(KHP_LOG_INFO, "direct resume: GRUB starts the restore helper at the next boot "
+			"(Shift held then: the initramfs resumes instead)");
 }
 
 /* Loads the helper with the slots held now, jumps, and reads what it reported.
