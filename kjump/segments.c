@@ -73,7 +73,8 @@ static void place(const struct kj_segments_in *in, struct plan *p)
 		return;
 	high = kj_highest_fit(&in->layout->region, k->kernel_alignment, p->end - p->kernel);
 	/* Not above the highest address the kernel reads an initrd from. */
-	if (high > p->kernel && (!in->initrd_size || p->end - 1 + (high - p->kernel) <= k->initrd_addr_max))
+	if (high > p->kernel &&
+	    (!in->initrd_size || p->end - 1 + (high - p->kernel) <= k->initrd_addr_max))
 		shift(p, high - p->kernel);
 }
 
