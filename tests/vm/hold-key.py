@@ -46,12 +46,23 @@ def key(qmp, name, down):
     return ask(qmp, 'input-send-event', {'events': [event]})
 
 
-def seen(path, regex):
-    try:
-        with open(path, errors='replace') as f:
-            return any(regex.search(line) for line in f)
-    except FileNotFoundError:
-        return False
+class Console:
+    """The console file as it grows: each call reads only what came since the last one."""
+
+    def __init__(self, path, regex):
+        self.path, self.regex, self.offset, self.partial = path, regex, 0, ''
+
+    def seen(self):
+        try:
+            with open(self.path, errors='replace') as f:
+                f.seek(self.offset)
+                text = self.partial + f.read()
+                self.offset = f.tell()
+        except FileNotFoundError:
+            return False
+        lines = text.split('\n')
+        self.partial = lines.pop()  # a line not ended yet: read again with its end
+        return any(self.regex.search(line) for line in lines + [self.partial])
 
 
 def main():
@@ -64,7 +75,8 @@ def main():
         qmp = connect(sock)
         qmp.readline()  # the greeting
         ask(qmp, 'qmp_capabilities')
-        while not seen(console, regex):
+        console = Console(console, regex)
+        while not console.seen():
             if 'error' in key(qmp, name, True):
                 print('hold-key: QEMU refused the key %s' % name, file=sys.stderr)
                 return 2
