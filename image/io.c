@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "common/clock.h"
@@ -36,12 +37,26 @@ static bool drop_direct(int fd)
 	return fcntl(fd, F_SETFL, fl & ~O_DIRECT) == 0;
 }
 
-/* All of len at off, read or written: EINTR retried, O_DIRECT dropped where refused. A read
- * that meets the end is -ENXIO, a write that makes no progress -EIO. */
-static int rw_full(int fd, uint8_t *p, size_t len, uint64_t off, bool write)
+/* Drops the first @n bytes of the buffers @*iov (@*cnt of them), in place. */
+static void iov_advance(struct iovec **iov, unsigned *cnt, size_t n)
 {
-	while (len) {
-		ssize_t n = write ? pwrite(fd, p, len, (off_t)off) : pread(fd, p, len, (off_t)off);
+	while (*cnt && n >= (*iov)->iov_len) {
+		n -= (*iov)->iov_len;
+		(*iov)++, (*cnt)--;
+	}
+	if (*cnt) {
+		(*iov)->iov_base = (uint8_t *)(*iov)->iov_base + n;
+		(*iov)->iov_len -= n;
+	}
+}
+
+/* All of @iov at off, read or written: EINTR retried, O_DIRECT dropped where refused. A read
+ * that meets the end is -ENXIO, a write that makes no progress -EIO. Clobbers @iov. */
+static int rw_full(int fd, struct iovec *iov, unsigned cnt, uint64_t off, bool write)
+{
+	while (cnt) {
+		ssize_t n = write ? pwritev(fd, iov, (int)cnt, (off_t)off)
+				  : preadv(fd, iov, (int)cnt, (off_t)off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EINVAL && drop_direct(fd))
@@ -50,19 +65,24 @@ static int rw_full(int fd, uint8_t *p, size_t len, uint64_t off, bool write)
 			return -errno;
 		if (n == 0)
 			return write ? -EIO : -ENXIO;
-		p += n, len -= (size_t)n, off += (uint64_t)n;
+		iov_advance(&iov, &cnt, (size_t)n);
+		off += (uint64_t)n;
 	}
 	return 0;
 }
 
 int khi_pread_full(int fd, void *buf, size_t len, uint64_t off)
 {
-	return rw_full(fd, buf, len, off, false);
+	struct iovec iov = { buf, len };
+
+	return len ? rw_full(fd, &iov, 1, off, false) : 0;
 }
 
 int khi_pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
 {
-	return rw_full(fd, (uint8_t *)buf, len, off, true); /* only read from when writing */
+	struct iovec iov = { (void *)buf, len }; /* only read from when writing */
+
+	return len ? rw_full(fd, &iov, 1, off, true) : 0;
 }
 
 int khi_sync(int fd)
@@ -152,35 +172,66 @@ static size_t find_extent(struct khi_io *io, uint64_t lofs)
 	return lo;
 }
 
-static int io_rw(struct khi_io *io, uint64_t lofs, uint8_t *buf, size_t len, bool write)
+/* The first @n bytes of @iov, as many of its buffers as they take (the last one cut short):
+ * the count, and in *@cut what was cut off the last, to put back after the transfer. */
+static unsigned iov_head(struct iovec *iov, size_t n, struct iovec *cut)
+{
+	unsigned k = 0;
+
+	while (n > iov[k].iov_len)
+		n -= iov[k++].iov_len;
+	cut->iov_base = (uint8_t *)iov[k].iov_base + n;
+	cut->iov_len = iov[k].iov_len - n;
+	iov[k].iov_len = n;
+	return k + 1;
+}
+
+static int io_rw(struct khi_io *io, uint64_t lofs, struct iovec *iov, unsigned cnt, bool write)
 {
 	uint64_t t0 = kc_now_ns();
+	size_t len = 0;
 	int r = 0;
 
+	for (unsigned k = 0; k < cnt; k++)
+		if (add_overflows(len, iov[k].iov_len, &len))
+			return -EINVAL;
 	if (lofs > khi_io_capacity(io) || len > khi_io_capacity(io) - lofs)
 		return write ? -ENOSPC : -EBADMSG;
 	while (len && !r) {
 		size_t i = find_extent(io, lofs);
 		uint64_t skip = lofs - io->lstart[i];
 		size_t n = (size_t)(io->ext[i].length - skip < len ? io->ext[i].length - skip : len);
+		struct iovec cut;
+		unsigned k = iov_head(iov, n, &cut);
 
 		io->cursor = i;
-		r = write ? khi_pwrite_full(io->fd, buf, n, io->ext[i].offset + skip)
-			  : khi_pread_full(io->fd, buf, n, io->ext[i].offset + skip);
-		buf += n, lofs += n, len -= n;
+		r = rw_full(io->fd, iov, k, io->ext[i].offset + skip, write);
+		iov += k - 1, cnt -= k - 1;
+		*iov = cut;
+		iov_advance(&iov, &cnt, 0);   /* drops the last buffer if it went whole */
+		lofs += n, len -= n;
 	}
 	io->ns += kc_now_ns() - t0;
 	return r == -ENXIO ? -EBADMSG : r;
 }
 
+int khi_io_writev(struct khi_io *io, uint64_t lofs, struct iovec *iov, unsigned cnt)
+{
+	return io_rw(io, lofs, iov, cnt, true);
+}
+
 int khi_io_write(struct khi_io *io, uint64_t lofs, const void *buf, size_t len)
 {
-	return io_rw(io, lofs, (uint8_t *)buf, len, true);
+	struct iovec iov = { (void *)buf, len };
+
+	return io_rw(io, lofs, &iov, 1, true);
 }
 
 int khi_io_read(struct khi_io *io, uint64_t lofs, void *buf, size_t len)
 {
-	return io_rw(io, lofs, buf, len, false);
+	struct iovec iov = { buf, len };
+
+	return io_rw(io, lofs, &iov, 1, false);
 }
 
 void khi_io_done(struct khi_io *io)

@@ -69,6 +69,41 @@ static int wait_done(struct pool *p, unsigned slot)
 	return r;
 }
 
+/* After job @first: how many of the jobs before @end are done without error, in a row. Frees
+ * their slots. */
+static unsigned take_done(struct pool *p, uint64_t first, uint64_t end)
+{
+	unsigned n = 0;
+
+	pthread_mutex_lock(&p->lock);
+	for (uint64_t j = first + 1; j < end; j++, n++) {
+		unsigned slot = (unsigned)(j % p->nslots);
+		if (p->state[slot] != SLOT_DONE || p->result[slot])
+			break;
+		p->state[slot] = SLOT_FREE;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
+/* Collects the next job and, with a flush(), those done after it. @return the first error. */
+static int collect_run(struct pool *p, uint64_t *next_collect, uint64_t next_submit, int err)
+{
+	unsigned slot = (unsigned)(*next_collect % p->nslots);
+	int r = wait_done(p, slot);
+	unsigned n = 1;
+
+	if (!err && !r && p->ops->flush)
+		n += take_done(p, *next_collect, next_submit);
+	for (unsigned i = 0; i < n; i++, (*next_collect)++)
+		if (!err)
+			err = r ? r : p->ops->collect(p->ctx, *next_collect,
+						      (unsigned)(*next_collect % p->nslots));
+	if (!err && p->ops->flush)
+		err = p->ops->flush(p->ctx);
+	return err;
+}
+
 static int pipeline(struct pool *p, uint64_t nr_jobs)
 {
 	uint64_t next_submit = 0, next_collect = 0;
@@ -85,11 +120,7 @@ static int pipeline(struct pool *p, uint64_t nr_jobs)
 		}
 		if (next_collect == next_submit)
 			break;
-		unsigned slot = (unsigned)(next_collect % p->nslots);
-		int r = wait_done(p, slot);
-		if (!err)
-			err = r ? r : p->ops->collect(p->ctx, next_collect, slot);
-		next_collect++;
+		err = collect_run(p, &next_collect, next_submit, err);
 	}
 	return err;
 }

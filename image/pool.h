@@ -17,6 +17,11 @@ struct khi_pool_ops {
 	int (*prepare)(void *ctx, uint64_t job, unsigned slot);
 	int (*work)(void *ctx, unsigned worker, unsigned slot);
 	int (*collect)(void *ctx, uint64_t job, unsigned slot);
+	/* Optional. With it, the caller collects every job that is done by the time it looks
+	 * (a run of consecutive jobs, at most all the slots), then calls flush(), and only then
+	 * gives their slots to new jobs: collect() may queue work on a slot's buffers that
+	 * flush() does for the whole run (the writer: one write for several chunks). */
+	int (*flush)(void *ctx);
 };
 
 static inline unsigned khi_pool_slots(unsigned nr_workers)

@@ -47,6 +47,9 @@ struct khi_writer {
 	struct khi_gcm *gcm;               /* per worker, when encrypted */
 	void **hc_state;                   /* per worker, for lz4hc */
 	struct wslot *slots;
+	struct iovec *run;                 /* payloads collected, for flush: one a slot at most */
+	unsigned run_len;
+	uint64_t run_lofs;
 	size_t out_size;
 	uint8_t *chunk_table;
 	uint64_t ext_table_size, chunk_table_size, worst_case, next_lofs, tail_size;
@@ -202,9 +205,10 @@ static int setup_workers(khi_writer *w)
 
 	w->out_size = out_size();
 	w->slots = calloc(nslots, sizeof(*w->slots));
+	w->run = calloc(nslots, sizeof(*w->run));
 	w->gcm = calloc(w->nr_workers, sizeof(*w->gcm));
 	w->hc_state = calloc(w->nr_workers, sizeof(*w->hc_state));
-	if (!w->slots || !w->gcm || !w->hc_state)
+	if (!w->slots || !w->run || !w->gcm || !w->hc_state)
 		return -ENOMEM;
 	for (unsigned i = 0; i < nslots; i++) {
 		w->slots[i].gather = khi_alloc_pages(CHUNK_BYTES);
@@ -435,16 +439,16 @@ static int w_collect(void *ctx, uint64_t job, unsigned slot)
 	struct wslot *s = &w->slots[slot];
 	uint32_t padded = (uint32_t)khi_page_align(s->rec.stored_len);
 	uint32_t present = (uint32_t)__builtin_popcountll(s->rec.present);
-	int r;
 
 	s->rec.data_lofs = 0;
 	if (padded) {
 		/* Keep room for the chunk table and the header: running out there would be late. */
 		if (w->next_lofs + padded + w->tail_size > khi_io_capacity(&w->io))
 			return -ENOSPC;
+		if (!w->run_len)
+			w->run_lofs = w->next_lofs;
 		s->rec.data_lofs = w->next_lofs;
-		if ((r = khi_io_write(&w->io, w->next_lofs, s->payload, padded)) < 0)
-			return r;
+		w->run[w->run_len++] = (struct iovec){ (void *)s->payload, padded };
 		w->next_lofs += padded;
 	}
 	khi_chunk_encode(&s->rec, w->chunk_table + job * KHI_CHUNK_RECORD);
@@ -464,10 +468,22 @@ static int w_collect(void *ctx, uint64_t job, unsigned slot)
 	return 0;
 }
 
+/* The payloads of the chunks just collected, in one write: under QEMU each write is a round
+ * trip through the emulated disk, on CPUs the workers keep busy. */
+static int w_flush(void *ctx)
+{
+	khi_writer *w = ctx;
+	unsigned n = w->run_len;
+
+	w->run_len = 0;
+	return n ? khi_io_writev(&w->io, w->run_lofs, w->run, n) : 0;
+}
+
 static const struct khi_pool_ops writer_ops = {
 	.prepare = w_prepare,
 	.work = w_work,
 	.collect = w_collect,
+	.flush = w_flush,
 };
 
 static uint64_t realtime_ns(void)
@@ -611,6 +627,7 @@ khi_writer *khi_writer_free(khi_writer *w)
 			free(w->slots[i].gather);
 			free(w->slots[i].out);
 		}
+	free(w->run);
 	if (w->gcm)
 		for (unsigned i = 0; i < w->nr_workers; i++)
 			khi_gcm_done(&w->gcm[i]);
