@@ -93,12 +93,13 @@ static int collect_run(struct pool *p, uint64_t *next_collect, uint64_t next_sub
 	int r = wait_done(p, slot);
 	unsigned n = 1;
 
-	if (!err && !r && p->ops->flush)
+	if (!err)
+		err = r;
+	if (!err && p->ops->flush)
 		n += take_done(p, *next_collect, next_submit);
 	for (unsigned i = 0; i < n; i++, (*next_collect)++)
 		if (!err)
-			err = r ? r : p->ops->collect(p->ctx, *next_collect,
-						      (unsigned)(*next_collect % p->nslots));
+			err = p->ops->collect(p->ctx, *next_collect, (unsigned)(*next_collect % p->nslots));
 	if (!err && p->ops->flush)
 		err = p->ops->flush(p->ctx);
 	return err;
