@@ -10,7 +10,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1114,6 +1116,73 @@ static void test_source_error(void **state)
 	free(mem);
 }
 
+/* Writes @mem's 2000 pages with LZ4 and 2 threads into the extents @e: the writer's result. */
+static int write_into(const struct ti_swap *sw, const uint8_t *mem, const struct khi_extent *e, size_t n)
+{
+	const struct khi_range rg = { 0, 2000 };
+	struct khi_writer_opts o = KHI_WRITER_OPTS_INIT;
+	struct ti_source src = { .mem = mem };
+	struct khi_source source = { .ranges = &rg, .nr_ranges = 1, .read = ti_source_read,
+				     .ctx = &src };
+	struct khi_target t = { .fd = sw->fd, .extents = e, .nr_extents = n };
+	struct khi_meta meta;
+	khi_writer *w = NULL;
+	int r;
+
+	ti_meta(&meta);
+	o.compression = KHI_COMPRESS_LZ4;
+	o.threads = 2;
+	r = khi_writer_new(&t, &o, &meta, &source, &w);
+	if (!r)
+		r = khi_writer_write(w);
+	khi_writer_free(w);
+	return r;
+}
+
+/* The disk refuses the writes of a stretch in the middle of the data: the writer stops with
+ * that error, page 0 is still plain swap, and the same slots then take a whole image. The
+ * stretch is the image's second extent, laid out past RLIMIT_FSIZE (every write at or past
+ * the limit fails with EFBIG, also inside a larger file) while the first and third lie below
+ * it: a writer that went on after the error would write the rest, the tables and page 0. */
+static void test_target_error(void **state)
+{
+	const struct khi_range rg = { 0, 2000 };
+	const struct khi_extent e[] = { { 1 * PG, 100 * PG }, { 4200 * PG, 100 * PG },
+					{ 101 * PG, 4000 * PG } };
+	uint8_t *mem = ti_memory(2000, TI_MIXED, 7);
+	uint8_t *first = malloc(99 * PG), *zero = calloc(99, PG);
+	struct rlimit old, low;
+	struct ti_swap sw;
+	khi_reader *r = NULL;
+	int err;
+
+	(void)state;
+	ti_swap_make(&sw, 4300, 0, NULL, 0);
+	uint8_t *orig = page0(&sw);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	low = (struct rlimit){ .rlim_cur = 4200 * PG, .rlim_max = old.rlim_max };
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &low), 0);
+	err = write_into(&sw, mem, e, 3);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(err, -EFBIG);
+	/* Half way: the first extent's data (after the extent table's page) went out. */
+	assert_int_equal(pread(sw.fd, first, 99 * PG, 2 * PG), 99 * PG);
+	assert_memory_not_equal(first, zero, 99 * PG);
+	uint8_t *now = page0(&sw);
+	assert_memory_equal(now, orig, PG);
+	free(now);
+	assert_int_equal(open_reader(&sw, 0, 1, NULL, &r), -ENODATA);
+	assert_int_equal(write_into(&sw, mem, e, 3), 0);
+	assert_int_equal(read_and_compare(&sw, 0, 2, mem, 2000, &rg, 1), 0);
+	free(orig);
+	free(first);
+	free(zero);
+	ti_swap_close(&sw);
+	free(mem);
+}
+
 /* Bad pages are never written; extents outside the area or over page 0 are refused. */
 static void test_placement(void **state)
 {
@@ -1478,6 +1547,7 @@ int main(void)
 	ADD(test_keys);
 	ADD(test_no_space);
 	ADD(test_source_error);
+	ADD(test_target_error);
 	ADD(test_placement);
 	ADD(test_compression_spelling);
 	ADD(test_wrong_offset);
