@@ -23,22 +23,36 @@ static const char *line_end(const char *p, const char *end)
 	return NULL;
 }
 
-/* The block's entries without name's, then "name=value\n", then '#' to the same size.
+/* Where the block's free space starts: the '#'s that run to its end, right after its last
+ * line (as GRUB's grub_envblk_set() finds it). NULL when no line ends there. */
+static const char *free_space(const char *start, const char *end)
+{
+	const char *s = end;
+
+	while (s > start && s[-1] == '#')
+		s--;
+	return s == start || s[-1] == '\n' ? s : NULL;
+}
+
+/* The block's lines without name's, then "name=value\n", then '#' to the same size. A line
+ * that starts with '#' is a comment, kept where it is: grub-editenv (2.04 and later) writes
+ * one right after the signature, and GRUB reads the variables after it.
  * @return 0, -EBADMSG, -ENOSPC. */
 static int rebuild(const char *old, size_t size, const char *name, const char *value, char *out)
 {
 	size_t sig = strlen(SIGNATURE), nlen = strlen(name), n = sig;
-	const char *p, *end = old + size, *e;
+	const char *p, *space, *e;
 
-	if (size < sig || memcmp(old, SIGNATURE, sig))
+	if (size < sig || memcmp(old, SIGNATURE, sig) || !(space = free_space(old + sig, old + size)))
 		return -EBADMSG;
-	p = old + sig;
 	memcpy(out, SIGNATURE, sig);
-	for (; p < end && *p != '#'; p = e + 1) {
-		e = line_end(p, end);
-		if (!e || !memchr(p, '=', (size_t)(e - p)))
+	for (p = old + sig; p < space; p = e + 1) {
+		bool comment = *p == '#';
+
+		e = line_end(p, space);
+		if (!e || (!comment && !memchr(p, '=', (size_t)(e - p))))
 			return -EBADMSG;
-		if ((size_t)(e - p) > nlen && !memcmp(p, name, nlen) && p[nlen] == '=')
+		if (!comment && (size_t)(e - p) > nlen && !memcmp(p, name, nlen) && p[nlen] == '=')
 			continue;
 		memcpy(out + n, p, (size_t)(e - p) + 1);
 		n += (size_t)(e - p) + 1;

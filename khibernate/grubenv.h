@@ -3,7 +3,8 @@
  * (a backslash escapes a backslash or a newline in a value), then '#' up to the file's size,
  * which never changes (1024 bytes as grub-editenv creates it). GRUB writes it in place, into
  * the blocks the file already has; so does kh_grubenv_set(), so that both always see one
- * block. No grub-editenv needed at hibernate time.
+ * block. Lines that start with '#' are comments (grub-editenv writes one first) and are
+ * kept. No grub-editenv needed at hibernate time.
  */
 #ifndef KH_GRUBENV_H
 #define KH_GRUBENV_H
