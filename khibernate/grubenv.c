@@ -68,11 +68,38 @@ static int rebuild(const char *old, size_t size, const char *name, const char *v
 	return 0;
 }
 
-/* Reads the block, rebuilds it with name=value and writes it back if @write and it changed. */
+/* A page more than the largest block we take, so that a larger one shows. */
+#define READ_MAX (KH_GRUBENV_MAX + 4096)
+
+/* The block as the disk holds it, into @buf (READ_MAX bytes, page aligned). GRUB rewrites it
+ * in boots this kernel does not see (the boot that resumed it: our variable cleared,
+ * next_entry consumed), and the page cache keeps the copy read before: after a resume,
+ * posix_fadvise(POSIX_FADV_DONTNEED) left that copy in place (seen on Linux 6.12). So
+ * O_DIRECT, where the file system allows it. @return its size or -errno. */
+static ssize_t read_disk(const char *path, int fd, char *buf)
+{
+	int dfd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	ssize_t n = dfd < 0 ? -1 : pread(dfd, buf, READ_MAX, 0);
+
+	if (dfd >= 0)
+		close(dfd);
+	if (n < 0)
+		n = pread(fd, buf, READ_MAX, 0);
+	return n < 0 ? -errno : n;
+}
+
+/* Whether the page cache holds something else than @disk (@size bytes) for the block. */
+static bool cache_differs(int fd, const char *disk, ssize_t size, char *buf)
+{
+	return pread(fd, buf, (size_t)size, 0) != size || memcmp(buf, disk, (size_t)size);
+}
+
+/* Reads the block, rebuilds it with name=value and, if @write, writes it back when it changed
+ * or when the page cache held an older copy (others read through that cache: grub-editenv). */
 static int edit(const char *path, const char *name, const char *value, bool write)
 {
-	char *old = NULL, *new = NULL;
-	ssize_t size;
+	char *disk = NULL, *new = NULL, *cached = NULL;
+	ssize_t size = 0;
 	int fd, err = 0;
 
 	/* A check opens read-only: it asks whether the write would be allowed. */
@@ -81,22 +108,22 @@ static int edit(const char *path, const char *name, const char *value, bool writ
 	fd = open(path, (write ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	old = malloc(KH_GRUBENV_MAX + 1);
-	size = old ? pread(fd, old, KH_GRUBENV_MAX + 1, 0) : -1;
-	if (!old || size < 0)
-		err = old ? -errno : -ENOMEM;
+	if (posix_memalign((void **)&disk, 4096, READ_MAX) || !(new = malloc(READ_MAX)) ||
+	    !(cached = malloc(READ_MAX)))
+		err = -ENOMEM;
+	else if ((size = read_disk(path, fd, disk)) < 0)
+		err = (int)size;
 	else if (size > (ssize_t)KH_GRUBENV_MAX)
 		err = -EFBIG;
-	else if (!(new = malloc((size_t)size + 1)))
-		err = -ENOMEM;
-	if (!err)
-		err = rebuild(old, (size_t)size, name, value, new);
-	if (!err && write && memcmp(old, new, (size_t)size)) {
+	else
+		err = rebuild(disk, (size_t)size, name, value, new);
+	if (!err && write && (memcmp(disk, new, (size_t)size) || cache_differs(fd, disk, size, cached))) {
 		if (pwrite(fd, new, (size_t)size, 0) != size || fdatasync(fd) < 0)
 			err = errno ? -errno : -EIO;
 	}
-	free(old);
+	free(disk);
 	free(new);
+	free(cached);
 	close(fd);
 	return err;
 }

@@ -3,8 +3,10 @@
  * (a backslash escapes a backslash or a newline in a value), then '#' up to the file's size,
  * which never changes (1024 bytes as grub-editenv creates it). GRUB writes it in place, into
  * the blocks the file already has; so does kh_grubenv_set(), so that both always see one
- * block. Lines that start with '#' are comments (grub-editenv writes one first) and are
- * kept. No grub-editenv needed at hibernate time.
+ * block. It reads the block from the disk (O_DIRECT), not from a page cache that may predate
+ * a boot in which GRUB wrote it (the resume), and rewrites such a stale cache too. Lines that
+ * start with '#' are comments (grub-editenv writes one first) and are kept. No grub-editenv
+ * needed at hibernate time.
  */
 #ifndef KH_GRUBENV_H
 #define KH_GRUBENV_H
