@@ -88,17 +88,22 @@ static ssize_t read_disk(const char *path, int fd, char *buf)
 	return n < 0 ? -errno : n;
 }
 
-/* Whether the page cache holds something else than @disk (@size bytes) for the block. */
-static bool cache_differs(int fd, const char *disk, ssize_t size, char *buf)
+/* Whether the page cache holds something else than @disk (@size bytes) for the block (also
+ * when that cannot be read: writing the block again is always safe). */
+static bool cache_differs(int fd, const char *disk, ssize_t size)
 {
-	return pread(fd, buf, (size_t)size, 0) != size || memcmp(buf, disk, (size_t)size);
+	char *buf = malloc((size_t)size + 1);
+	bool differs = !buf || pread(fd, buf, (size_t)size, 0) != size || memcmp(buf, disk, (size_t)size);
+
+	free(buf);
+	return differs;
 }
 
 /* Reads the block, rebuilds it with name=value and, if @write, writes it back when it changed
  * or when the page cache held an older copy (others read through that cache: grub-editenv). */
 static int edit(const char *path, const char *name, const char *value, bool write)
 {
-	char *disk = NULL, *new = NULL, *cached = NULL;
+	char *disk = NULL, *new = NULL;
 	ssize_t size = 0;
 	int fd, err = 0;
 
@@ -108,8 +113,7 @@ static int edit(const char *path, const char *name, const char *value, bool writ
 	fd = open(path, (write ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (posix_memalign((void **)&disk, 4096, READ_MAX) || !(new = malloc(READ_MAX)) ||
-	    !(cached = malloc(READ_MAX)))
+	if (posix_memalign((void **)&disk, 4096, READ_MAX) || !(new = malloc(READ_MAX)))
 		err = -ENOMEM;
 	else if ((size = read_disk(path, fd, disk)) < 0)
 		err = (int)size;
@@ -117,13 +121,12 @@ static int edit(const char *path, const char *name, const char *value, bool writ
 		err = -EFBIG;
 	else
 		err = rebuild(disk, (size_t)size, name, value, new);
-	if (!err && write && (memcmp(disk, new, (size_t)size) || cache_differs(fd, disk, size, cached))) {
+	if (!err && write && (memcmp(disk, new, (size_t)size) || cache_differs(fd, disk, size))) {
 		if (pwrite(fd, new, (size_t)size, 0) != size || fdatasync(fd) < 0)
 			err = errno ? -errno : -EIO;
 	}
 	free(disk);
 	free(new);
-	free(cached);
 	close(fd);
 	return err;
 }
