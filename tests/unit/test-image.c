@@ -7,10 +7,10 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -1152,6 +1152,7 @@ static void test_target_error(void **state)
 	uint8_t *mem = ti_memory(2000, TI_MIXED, 7);
 	uint8_t *first = malloc(99 * PG), *zero = calloc(99, PG);
 	struct rlimit old, low;
+	void (*xfsz)(int);
 	struct ti_swap sw;
 	khi_reader *r = NULL;
 	int err;
@@ -1161,11 +1162,11 @@ static void test_target_error(void **state)
 	uint8_t *orig = page0(&sw);
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
 	low = (struct rlimit){ .rlim_cur = 4200 * PG, .rlim_max = old.rlim_max };
-	signal(SIGXFSZ, SIG_IGN);
+	xfsz = signal(SIGXFSZ, SIG_IGN);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &low), 0);
 	err = write_into(&sw, mem, e, 3);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
-	signal(SIGXFSZ, SIG_DFL);
+	signal(SIGXFSZ, xfsz);
 	assert_int_equal(err, -EFBIG);
 	/* Half way: the first extent's data (after the extent table's page) went out. */
 	assert_int_equal(pread(sw.fd, first, 99 * PG, 2 * PG), 99 * PG);
